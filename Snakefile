@@ -1,0 +1,26 @@
+# afgehaakt: regenerate every result from the committed snapshot of public data.
+# Thin on purpose: configuration, validation, the rule files of each stage, and the final target.
+
+from snakemake.utils import min_version, validate
+
+min_version("9.0")
+
+
+configfile: "config/config.yaml"
+
+
+validate(config, "workflow/schemas/config.schema.yaml")
+
+
+include: "rules/common.smk"
+include: "rules/acquisition.smk"
+include: "rules/features.smk"
+include: "rules/spatial.smk"
+include: "rules/outputs.smk"
+
+
+rule all:
+    input:
+        all_outputs(),
+        rules.manifest.output.manifest,
+    default_target: True

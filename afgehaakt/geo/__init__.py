@@ -1,0 +1,1 @@
+"""Geography: municipal boundaries in one boundary year and coordinate reference system."""

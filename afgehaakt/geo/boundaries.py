@@ -1,0 +1,64 @@
+"""Municipal boundaries: read, validate and keep in RD New (EPSG:28992)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from afgehaakt.codes import normalise_codes, to_cbs
+from afgehaakt.errors import InputDataError
+from afgehaakt.io.topojson import read_topojson
+from afgehaakt.outputs import atomic_path
+
+RD_NEW = "EPSG:28992"
+
+
+def read_municipal_boundaries(path: str | Path, *, object_name: str, crs: str = RD_NEW) -> gpd.GeoDataFrame:
+    """Municipal polygons with columns code (four digits), gm_code, name and geometry, sorted by code.
+
+    The cartomap TopoJSON names municipalities by ``statcode`` (GMxxxx) and ``statnaam``. Geometries must be
+    non-empty and valid; the result is sorted by code so that row order, and everything built on it, is
+    stable.
+    """
+    raw = read_topojson(path, object_name=object_name, crs=crs)
+    for field in ("statcode", "statnaam"):
+        if field not in raw.columns:
+            raise InputDataError(path, f"geometries lack the property {field!r}", field=field)
+    raw.index = pd.Index([f"geometry {i}" for i in range(len(raw))])
+    code = normalise_codes(raw["statcode"], path=path, field="statcode")
+    duplicated = code[code.duplicated(keep=False)]
+    if not duplicated.empty:
+        raise InputDataError(
+            path, f"code {duplicated.iloc[0]} appears more than once", field="statcode", row=duplicated.index[0]
+        )
+    invalid = raw.geometry.is_empty | ~raw.geometry.is_valid
+    if invalid.any():
+        raise InputDataError(
+            path,
+            f"{int(invalid.sum())} empty or invalid geometries, first {raw.loc[invalid, 'statnaam'].iloc[0]!r}",
+            field="arcs",
+            row=raw.index[invalid][0],
+            expected="valid polygons",
+        )
+    boundaries = gpd.GeoDataFrame(
+        {
+            "code": code.to_numpy(),
+            "gm_code": [to_cbs(c) for c in code],
+            "name": raw["statnaam"].astype("string").to_numpy(),
+        },
+        geometry=raw.geometry.to_numpy(),
+        crs=raw.crs,
+    )
+    boundaries["code"] = boundaries["code"].astype("string")
+    boundaries["gm_code"] = boundaries["gm_code"].astype("string")
+    return boundaries.sort_values("code", kind="stable").reset_index(drop=True)
+
+
+def write_geoparquet(frame: gpd.GeoDataFrame, path: str | Path) -> None:
+    """GeoParquet with the CRS declared in its ``geo`` metadata; refuses a frame without a CRS."""
+    if frame.crs is None:
+        raise ValueError(f"refusing to write {path}: the frame has no coordinate reference system")
+    with atomic_path(path) as temporary:
+        frame.to_parquet(temporary, index=False, schema_version="1.0.0", write_covering_bbox=False)

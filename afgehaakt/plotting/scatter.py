@@ -1,0 +1,50 @@
+"""Moran scatterplot: standardised values against their spatial lag; the slope is Moran's I."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from libpysal.graph import Graph
+
+from afgehaakt.plotting.style import new_figure, save_figure
+
+
+def moran_scatterplot(
+    values: pd.Series,
+    graph: Graph,
+    *,
+    transformation: str,
+    title: str,
+    annotation: str,
+    label_units: pd.Series | None,
+    paths: list[str | Path],
+) -> None:
+    """Plot z against W z for row-standardised W; label the units in ``label_units`` (code -> name)."""
+    ids = pd.Index(graph.unique_ids)
+    y = values.reindex(ids).to_numpy(dtype=float)
+    z = (y - y.mean()) / y.std()
+    lag = graph.transform(transformation.upper()).sparse @ z
+    slope = float(np.dot(z, lag) / np.dot(z, z))
+    figure = new_figure(5.6, 5.4)
+    axes = figure.add_axes((0.13, 0.16, 0.82, 0.74))
+    axes.scatter(z, lag, s=9, color="#3b6ea5", alpha=0.7, linewidths=0)
+    axes.axhline(0, color="grey", linewidth=0.6)
+    axes.axvline(0, color="grey", linewidth=0.6)
+    span = np.array([z.min(), z.max()])
+    axes.plot(span, slope * span, color="#b2182b", linewidth=1.2, label=f"slope = {slope:.3f}")
+    if label_units is not None:
+        for code, name in label_units.items():
+            k = ids.get_loc(code)
+            axes.annotate(name, (z[k], lag[k]), fontsize=6, xytext=(-3, 4), textcoords="offset points", ha="right")
+    for x, y_pos, text in ((0.98, 0.98, "HH"), (0.02, 0.02, "LL"), (0.02, 0.98, "LH"), (0.98, 0.02, "HL")):
+        axes.text(x, y_pos, text, transform=axes.transAxes, ha="right" if x > 0.5 else "left",
+                  va="top" if y_pos > 0.5 else "bottom", color="grey")
+    axes.set_xlabel(f"{values.name} (standardised)")
+    axes.set_ylabel(f"spatial lag of {values.name} ({transformation}-transformed weights)")
+    axes.legend(loc="lower right", frameon=False, bbox_to_anchor=(1.0, 0.06))
+    figure.suptitle(title, x=0.02, ha="left", fontsize=11)
+    figure.text(0.02, 0.015, textwrap.fill(annotation, 120), fontsize=6.5, ha="left", va="bottom")
+    save_figure(figure, paths)

@@ -1,0 +1,1 @@
+"""Spatial weights and spatial statistics, with their inference stated in every result."""

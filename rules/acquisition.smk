@@ -1,0 +1,41 @@
+# Stage 1, acquisition: the snapshot files, read as published, into tidy validated tables.
+
+
+rule boundaries:
+    input:
+        topojson=snapshot(catalogue.boundaries(BOUNDARY_YEAR).file),
+    output:
+        parquet=f"results/interim/boundaries/gemeenten_{BOUNDARY_YEAR}.parquet",
+    params:
+        code=CODE_SHA256,
+        object_name=catalogue.boundaries(BOUNDARY_YEAR).object_name,
+        crs=catalogue.boundaries(BOUNDARY_YEAR).crs,
+    log:
+        "logs/boundaries.log",
+    conda:
+        "../envs/geo.yaml"
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    script:
+        "../scripts/boundaries.py"
+
+
+rule election_results:
+    input:
+        csv=election_file,
+    output:
+        totals="results/interim/elections/{election}_totals.parquet",
+        party_votes="results/interim/elections/{election}_party_votes.parquet",
+        excluded="results/tables/elections/{election}_excluded_rows.csv",
+    params:
+        code=CODE_SHA256,
+    log:
+        "logs/election_results/{election}.log",
+    conda:
+        "../envs/geo.yaml"
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    script:
+        "../scripts/election_results.py"

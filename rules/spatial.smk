@@ -1,0 +1,45 @@
+# Stage 3, spatial statistics: weights and global autocorrelation, with their inference recorded.
+
+
+rule contiguity_weights:
+    input:
+        boundaries=rules.boundaries.output.parquet,
+    output:
+        edges="results/weights/queen_edges.parquet",
+        summary="results/weights/queen_summary.json",
+    params:
+        code=CODE_SHA256,
+        island_policy=config["weights"]["island_policy"],
+    log:
+        "logs/contiguity_weights.log",
+    conda:
+        "../envs/geo.yaml"
+    resources:
+        mem_mb=2000,
+        runtime=5,
+    script:
+        "../scripts/contiguity_weights.py"
+
+
+rule global_moran:
+    input:
+        indicators=rules.election_indicators.output.parquet,
+        edges=rules.contiguity_weights.output.edges,
+        weights_summary=rules.contiguity_weights.output.summary,
+    output:
+        table="results/tables/spatial/{election}_global_moran.csv",
+    params:
+        code=CODE_SHA256,
+        indicators=INDICATORS,
+        moran=config["moran"],
+        transformation=config["weights"]["transformation"],
+        turnout_above_one=config["indicators"]["turnout_above_one"],
+    log:
+        "logs/global_moran/{election}.log",
+    conda:
+        "../envs/geo.yaml"
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    script:
+        "../scripts/global_moran.py"

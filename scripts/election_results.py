@@ -1,0 +1,19 @@
+"""Rule election_results: a Kiesraad per-municipality CSV to tidy totals and party votes."""
+
+from afgehaakt.io.kiesraad import read_municipal_results
+from afgehaakt.logs import step_log
+from afgehaakt.outputs import write_table
+
+with step_log(snakemake.log[0], "election_results") as log:
+    results = read_municipal_results(snakemake.input.csv)
+    log.info(
+        "%d municipalities, %d lists; %d rows excluded (listed in %s): %s",
+        len(results.totals),
+        results.party_votes["list_name"].nunique(),
+        len(results.excluded),
+        snakemake.output.excluded,
+        ", ".join(results.excluded["name"]),
+    )
+    write_table(results.totals, snakemake.output.totals)
+    write_table(results.party_votes, snakemake.output.party_votes)
+    write_table(results.excluded, snakemake.output.excluded)

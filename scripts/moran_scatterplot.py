@@ -1,0 +1,30 @@
+"""Rule moran_scatterplot: standardised indicator against its spatial lag, annotated with the test result."""
+
+import pandas as pd
+
+from afgehaakt import catalogue
+from afgehaakt.elections import analysis_values
+from afgehaakt.logs import step_log
+from afgehaakt.plotting.scatter import moran_scatterplot
+from afgehaakt.spatial.weights import graph_from_edges
+
+with step_log(snakemake.log[0], "moran_scatterplot"):
+    election = catalogue.election(snakemake.wildcards.election)
+    indicator = catalogue.INDICATORS[snakemake.wildcards.indicator]
+    table = pd.read_parquet(snakemake.input.indicators)
+    values, _ = analysis_values(table, indicator.name, above_one=snakemake.params.turnout_above_one)
+    test = pd.read_csv(snakemake.input.moran).set_index("variable").loc[indicator.name]
+    flagged = table.loc[table["turnout_above_one"], ["code", "name"]] if indicator.name == "turnout" else None
+    moran_scatterplot(
+        values,
+        graph_from_edges(pd.read_parquet(snakemake.input.edges), tuple(sorted(table["code"]))),
+        transformation=snakemake.params.transformation,
+        title=f"Moran scatterplot: {indicator.label.lower()}, {election.label}",
+        annotation=(
+            f"Moran's I = {test.statistic:.4f}, E[I] = {test.expected:.4f}, z = {test.z_randomisation:.2f}; "
+            f"permutation p = {test.p_permutation:.4g} ({test.permutations} permutations, seed {test.seed}, "
+            f"alternative {test.alternative}); weights {test.weights}, {test.island_policy}"
+        ),
+        label_units=None if flagged is None else flagged.set_index("code")["name"],
+        paths=[snakemake.output.png, snakemake.output.pdf],
+    )

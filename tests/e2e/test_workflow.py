@@ -1,0 +1,147 @@
+"""The workflow end to end on the default config, in temporary copies of the repository.
+
+Checks real content: the 352 municipalities, the totals of the source file, the flagged turnout above 1, the
+weights' components, Moran's I recomputed from the saved weights, the manifest, byte-identical reruns, a no-op
+rerun, and a bad input that fails cleanly.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+REPO = Path(__file__).resolve().parents[2]
+WORKFLOW_PARTS = ["Snakefile", "rules", "scripts", "workflow", "config", "envs", "data", "afgehaakt"]
+
+
+def _copy_workflow(target: Path) -> Path:
+    target.mkdir(parents=True)
+    for part in WORKFLOW_PARTS:
+        source = REPO / part
+        if source.is_dir():
+            shutil.copytree(source, target / part, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(source, target / part)
+    return target
+
+
+def _snakemake(directory: Path, *arguments: str) -> subprocess.CompletedProcess:
+    command = [sys.executable, "-m", "snakemake", "--cores", "2", "--profile", "workflow/profiles/default", *arguments]
+    return subprocess.run(command, cwd=directory, capture_output=True, text=True, timeout=900)
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    """Two independent runs of the default workflow."""
+    directories = []
+    for name in ("first", "second"):
+        directory = _copy_workflow(tmp_path_factory.mktemp(name) / "afgehaakt")
+        completed = _snakemake(directory)
+        assert completed.returncode == 0, completed.stderr[-4000:]
+        directories.append(directory)
+    return directories
+
+
+@pytest.fixture(scope="module")
+def results(runs):
+    return runs[0] / "results"
+
+
+def test_352_municipalities(results):
+    table = pd.read_csv(results / "tables/elections/tk2021_indicators.csv", dtype={"code": str})
+    assert len(table) == 352 and table["code"].is_unique
+
+
+def test_totals_equal_the_sums_of_the_source_file(results):
+    with open(REPO / "data/elections/tk2021_gemeente.csv", encoding="utf-8-sig", newline="") as handle:
+        rows = [row for row in csv.DictReader(handle, delimiter=";") if row["RegioCode"].startswith("G")]
+    table = pd.read_csv(results / "tables/elections/tk2021_indicators.csv")
+    assert table["eligible"].sum() == sum(int(row["Kiesgerechtigden"]) for row in rows)
+    assert table["votes_cast"].sum() == sum(int(row["Opkomst"]) for row in rows)
+
+
+def test_schiermonnikoog_turnout_above_one_is_flagged(results):
+    table = pd.read_csv(results / "tables/elections/tk2021_indicators.csv").set_index("name")
+    assert table.loc["Schiermonnikoog", "turnout"] > 1
+    assert bool(table.loc["Schiermonnikoog", "turnout_above_one"])
+    moran = pd.read_csv(results / "tables/spatial/tk2021_global_moran.csv").set_index("variable")
+    assert "Schiermonnikoog (0088)" in moran.loc["turnout", "flagged"]
+
+
+def test_seven_components_before_linking_one_after(results):
+    summary = json.loads((results / "weights/queen_summary.json").read_text(encoding="utf-8"))
+    assert summary["components_before"] == 7 and summary["components_after"] == 1
+    assert len(summary["links_added"]) == 6
+
+
+def test_reported_moran_equals_a_direct_computation_on_the_saved_weights(results):
+    edges = pd.read_parquet(results / "weights/queen_edges.parquet")
+    table = pd.read_csv(results / "tables/elections/tk2021_indicators.csv", dtype={"code": str}).set_index("code")
+    codes = sorted(table.index)
+    position = {code: k for k, code in enumerate(codes)}
+    w = np.zeros((len(codes), len(codes)))
+    w[edges["focal"].map(position), edges["neighbor"].map(position)] = edges["weight"]
+    w = w / w.sum(axis=1, keepdims=True)
+    moran = pd.read_csv(results / "tables/spatial/tk2021_global_moran.csv").set_index("variable")
+    for variable in ("turnout", "outsider_share"):
+        z = table.loc[codes, variable].to_numpy() - table.loc[codes, variable].mean()
+        direct = len(z) / w.sum() * (z @ w @ z) / (z @ z)
+        assert moran.loc[variable, "statistic"] == pytest.approx(direct, abs=1e-10)
+        assert moran.loc[variable, "permutations"] == 9999
+        assert moran.loc[variable, "alternative"] == "greater"
+        assert moran.loc[variable, "seed"] == 20210317
+
+
+def test_manifest_lists_every_output_with_its_hash_and_rule(results):
+    manifest = pd.read_csv(results / "manifest.tsv", sep="\t")
+    on_disk = {p.relative_to(results.parent).as_posix() for p in results.rglob("*") if p.is_file()}
+    assert set(manifest["path"]) == on_disk - {"results/manifest.tsv"}
+    for row in manifest.itertuples():
+        assert row.sha256 == _sha256(results.parent / row.path)
+    assert manifest["config_sha256"].nunique() == 1
+    assert set(manifest["rule"]) >= {"boundaries", "global_moran", "choropleth", "moran_scatterplot"}
+
+
+def test_every_rule_wrote_its_log(runs):
+    logs = {p.name for p in (runs[0] / "logs").rglob("*.log")}
+    assert {"boundaries.log", "contiguity_weights.log", "manifest.log", "tk2021.log"} <= logs
+
+
+def test_two_runs_give_byte_identical_outputs(runs):
+    first, second = ((run / "results/manifest.tsv").read_text(encoding="utf-8") for run in runs)
+    assert first == second
+
+
+def test_a_rerun_has_nothing_to_do(runs):
+    completed = _snakemake(runs[0], "--dry-run")
+    assert completed.returncode == 0
+    assert "Nothing to be done" in completed.stdout + completed.stderr
+
+
+def test_bad_input_fails_with_a_named_error_and_no_partial_output(tmp_path):
+    directory = _copy_workflow(tmp_path / "broken")
+    source = directory / "data/elections/tk2021_gemeente.csv"
+    lines = source.read_text(encoding="utf-8-sig").splitlines()
+    lines[3] = lines[3].replace(";K7;21386;", ";K7;-21386;")
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    completed = _snakemake(directory)
+    assert completed.returncode != 0
+    log = (directory / "logs/election_results/tk2021.log").read_text(encoding="utf-8")
+    assert "tk2021_gemeente.csv" in log and "field 'Kiesgerechtigden', row 4: negative count" in log
+    assert not (directory / "results/interim/elections/tk2021_totals.parquet").exists()
+    assert not list((directory / "results").rglob("*.part"))
