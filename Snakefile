@@ -13,6 +13,13 @@ validate(config, "workflow/schemas/config.schema.yaml")
 
 
 include: "rules/common.smk"
+
+
+wildcard_constraints:
+    election="|".join(ELECTIONS),
+    indicator="|".join(INDICATORS),
+
+
 include: "rules/acquisition.smk"
 include: "rules/features.smk"
 include: "rules/spatial.smk"
@@ -20,7 +27,7 @@ include: "rules/outputs.smk"
 
 
 rule all:
+    default_target: True
     input:
         all_outputs(),
         rules.manifest.output.manifest,
-    default_target: True

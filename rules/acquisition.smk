@@ -6,10 +6,6 @@ rule boundaries:
         topojson=snapshot(catalogue.boundaries(BOUNDARY_YEAR).file),
     output:
         parquet=f"results/interim/boundaries/gemeenten_{BOUNDARY_YEAR}.parquet",
-    params:
-        code=CODE_SHA256,
-        object_name=catalogue.boundaries(BOUNDARY_YEAR).object_name,
-        crs=catalogue.boundaries(BOUNDARY_YEAR).crs,
     log:
         "logs/boundaries.log",
     conda:
@@ -17,6 +13,10 @@ rule boundaries:
     resources:
         mem_mb=1000,
         runtime=5,
+    params:
+        code=CODE_SHA256,
+        object_name=catalogue.boundaries(BOUNDARY_YEAR).object_name,
+        crs=catalogue.boundaries(BOUNDARY_YEAR).crs,
     script:
         "../scripts/boundaries.py"
 
@@ -28,8 +28,6 @@ rule election_results:
         totals="results/interim/elections/{election}_totals.parquet",
         party_votes="results/interim/elections/{election}_party_votes.parquet",
         excluded="results/tables/elections/{election}_excluded_rows.csv",
-    params:
-        code=CODE_SHA256,
     log:
         "logs/election_results/{election}.log",
     conda:
@@ -37,5 +35,7 @@ rule election_results:
     resources:
         mem_mb=1000,
         runtime=5,
+    params:
+        code=CODE_SHA256,
     script:
         "../scripts/election_results.py"

@@ -1,14 +1,9 @@
-# Shared helpers of the rule files: paths into the snapshot and checks that need the package.
+# Shared helpers of the rule files - paths into the snapshot, the list of final outputs, and checks that need
+# the package. The package is installed into .venv by `make install` (editable), so jobs import this checkout.
 import os
-import sys
+from pathlib import Path
 
-# Jobs run scripts in fresh interpreters (and, with --sdm conda, in other environments): make the package
-# importable there from this checkout without relying on an installation.
-os.environ["PYTHONPATH"] = os.pathsep.join(
-    p for p in (workflow.basedir, os.environ.get("PYTHONPATH", "")) if p
-)
-sys.path.insert(0, workflow.basedir)
-
+import afgehaakt
 from afgehaakt import catalogue
 from afgehaakt.elections import check_outsider_parties
 from afgehaakt.provenance import config_hash, source_digest
@@ -20,13 +15,8 @@ ELECTIONS = config["elections"]
 BOUNDARY_YEAR = config["boundary_year"]
 INDICATORS = list(catalogue.INDICATORS)
 CONFIG_SHA256 = config_hash(config)
-# Every rule takes this as a parameter, so that a change in the package reruns the jobs built on it.
-CODE_SHA256 = source_digest(os.path.join(workflow.basedir, "afgehaakt"))
-
-
-wildcard_constraints:
-    election="|".join(ELECTIONS),
-    indicator="|".join(INDICATORS),
+# Every rule file passes this as a parameter, so that a change in the package reruns the jobs built on it.
+CODE_SHA256 = source_digest(Path(afgehaakt.__file__).parent)
 
 
 def snapshot(relative_path):
@@ -36,3 +26,24 @@ def snapshot(relative_path):
 
 def election_file(wildcards):
     return snapshot(catalogue.election(wildcards.election).file)
+
+
+def outputs_by_rule():
+    """Every final output, keyed by the name of the job that writes it; `all` and the manifest share this list."""
+    per_election = dict(election=ELECTIONS)
+    per_indicator = dict(election=ELECTIONS, indicator=INDICATORS)
+    producers = {
+        "boundaries": list(rules.boundaries.output),
+        "election_results": expand(rules.election_results.output, **per_election),
+        "election_indicators": expand(rules.election_indicators.output, **per_election),
+        "contiguity_weights": list(rules.contiguity_weights.output),
+        "global_moran": expand(rules.global_moran.output, **per_election),
+        "choropleth": expand(rules.choropleth.output, **per_indicator),
+        "moran_scatterplot": expand(rules.moran_scatterplot.output, **per_indicator),
+    }
+    # Plain strings, since outputs carry flags (report, ...) that cannot be passed to a script job.
+    return {name: [str(path) for path in paths] for name, paths in producers.items()}
+
+
+def all_outputs():
+    return [path for paths in outputs_by_rule().values() for path in paths]

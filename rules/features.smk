@@ -9,9 +9,6 @@ rule election_indicators:
         parquet="results/interim/elections/{election}_indicators.parquet",
         csv="results/tables/elections/{election}_indicators.csv",
         parties="results/tables/elections/{election}_party_classification.csv",
-    params:
-        code=CODE_SHA256,
-        outsider=config["parties"]["outsider"],
     log:
         "logs/election_indicators/{election}.log",
     conda:
@@ -19,5 +16,8 @@ rule election_indicators:
     resources:
         mem_mb=1000,
         runtime=5,
+    params:
+        code=CODE_SHA256,
+        outsider=config["parties"]["outsider"],
     script:
         "../scripts/election_indicators.py"

@@ -13,10 +13,6 @@ rule choropleth:
             subcategory="Maps",
         ),
         pdf="results/figures/maps/{election}_{indicator}.pdf",
-    params:
-        code=CODE_SHA256,
-        maps=config["maps"],
-        boundary_year=BOUNDARY_YEAR,
     log:
         "logs/choropleth/{election}_{indicator}.log",
     conda:
@@ -24,6 +20,10 @@ rule choropleth:
     resources:
         mem_mb=2000,
         runtime=5,
+    params:
+        code=CODE_SHA256,
+        maps=config["maps"],
+        boundary_year=BOUNDARY_YEAR,
     script:
         "../scripts/choropleth.py"
 
@@ -41,10 +41,6 @@ rule moran_scatterplot:
             subcategory="Moran scatterplots",
         ),
         pdf="results/figures/moran/{election}_{indicator}_scatter.pdf",
-    params:
-        code=CODE_SHA256,
-        transformation=config["weights"]["transformation"],
-        turnout_above_one=config["indicators"]["turnout_above_one"],
     log:
         "logs/moran_scatterplot/{election}_{indicator}.log",
     conda:
@@ -52,29 +48,12 @@ rule moran_scatterplot:
     resources:
         mem_mb=2000,
         runtime=5,
+    params:
+        code=CODE_SHA256,
+        weights=config["weights"],
+        turnout_above_one=config["indicators"]["turnout_above_one"],
     script:
         "../scripts/moran_scatterplot.py"
-
-
-def outputs_by_rule():
-    """Every final output, keyed by the rule that writes it: the one list that `all` and the manifest share."""
-    per_election = dict(election=ELECTIONS)
-    per_indicator = dict(election=ELECTIONS, indicator=INDICATORS)
-    producers = {
-        "boundaries": list(rules.boundaries.output),
-        "election_results": expand(rules.election_results.output, **per_election),
-        "election_indicators": expand(rules.election_indicators.output, **per_election),
-        "contiguity_weights": list(rules.contiguity_weights.output),
-        "global_moran": expand(rules.global_moran.output, **per_election),
-        "choropleth": expand(rules.choropleth.output, **per_indicator),
-        "moran_scatterplot": expand(rules.moran_scatterplot.output, **per_indicator),
-    }
-    # Plain strings: rule outputs carry flags (report, ...) that cannot be passed to a script job.
-    return {rule: [str(path) for path in paths] for rule, paths in producers.items()}
-
-
-def all_outputs():
-    return [path for paths in outputs_by_rule().values() for path in paths]
 
 
 rule manifest:
@@ -82,10 +61,6 @@ rule manifest:
         all_outputs(),
     output:
         manifest="results/manifest.tsv",
-    params:
-        code=CODE_SHA256,
-        producers=outputs_by_rule(),
-        config_sha256=CONFIG_SHA256,
     log:
         "logs/manifest.log",
     conda:
@@ -93,5 +68,9 @@ rule manifest:
     resources:
         mem_mb=500,
         runtime=5,
+    params:
+        code=CODE_SHA256,
+        producers=outputs_by_rule(),
+        config_sha256=CONFIG_SHA256,
     script:
         "../scripts/manifest.py"

@@ -7,9 +7,6 @@ rule contiguity_weights:
     output:
         edges="results/weights/queen_edges.parquet",
         summary="results/weights/queen_summary.json",
-    params:
-        code=CODE_SHA256,
-        island_policy=config["weights"]["island_policy"],
     log:
         "logs/contiguity_weights.log",
     conda:
@@ -17,6 +14,9 @@ rule contiguity_weights:
     resources:
         mem_mb=2000,
         runtime=5,
+    params:
+        code=CODE_SHA256,
+        island_policy=config["weights"]["island_policy"],
     script:
         "../scripts/contiguity_weights.py"
 
@@ -28,12 +28,6 @@ rule global_moran:
         weights_summary=rules.contiguity_weights.output.summary,
     output:
         table="results/tables/spatial/{election}_global_moran.csv",
-    params:
-        code=CODE_SHA256,
-        indicators=INDICATORS,
-        moran=config["moran"],
-        transformation=config["weights"]["transformation"],
-        turnout_above_one=config["indicators"]["turnout_above_one"],
     log:
         "logs/global_moran/{election}.log",
     conda:
@@ -41,5 +35,11 @@ rule global_moran:
     resources:
         mem_mb=2000,
         runtime=10,
+    params:
+        code=CODE_SHA256,
+        indicators=INDICATORS,
+        moran=config["moran"],
+        weights=config["weights"],
+        turnout_above_one=config["indicators"]["turnout_above_one"],
     script:
         "../scripts/global_moran.py"

@@ -16,7 +16,7 @@ with step_log(snakemake.log[0], "global_moran") as log:
         pd.read_parquet(snakemake.input.edges),
         indicators=snakemake.params.indicators,
         weights_summary=weights_summary,
-        transformation=snakemake.params.transformation,
+        transformation=snakemake.params.weights["transformation"],
         turnout_above_one=snakemake.params.turnout_above_one,
         **snakemake.params.moran,
     )

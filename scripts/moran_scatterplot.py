@@ -18,7 +18,7 @@ with step_log(snakemake.log[0], "moran_scatterplot"):
     moran_scatterplot(
         values,
         graph_from_edges(pd.read_parquet(snakemake.input.edges), tuple(sorted(table["code"]))),
-        transformation=snakemake.params.transformation,
+        transformation=snakemake.params.weights["transformation"],
         title=f"Moran scatterplot: {indicator.label.lower()}, {election.label}",
         annotation=(
             f"Moran's I = {test.statistic:.4f}, E[I] = {test.expected:.4f}, z = {test.z_randomisation:.2f}; "
