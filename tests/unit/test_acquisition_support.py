@@ -1,0 +1,113 @@
+"""A local HTTP server for the acquisition tests, and tests that it misbehaves the way the tests need.
+
+The server listens on 127.0.0.1 on a random port in a thread. Each route (path plus optional query string, as
+sent) holds a queue of replies served in turn; the last reply repeats. ``__BASE_URL__`` in a body is replaced by
+the server's address, so that fixture files can carry absolute next links. No test contacts another host.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "acquisition"
+
+
+@dataclass
+class Reply:
+    status: int = 200
+    body: bytes = b""
+    content_type: str | None = "application/octet-stream"
+    headers: dict[str, str] = field(default_factory=dict)
+    send_only: int | None = None
+    """Announce the full Content-Length but send only this many bytes, then close the connection."""
+
+
+class LocalServer:
+    def __init__(self) -> None:
+        self.routes: dict[str, list[Reply]] = {}
+        self.requests: list[str] = []
+        self._lock = threading.Lock()
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+                reply = server._next_reply(self.path)
+                body = reply.body.replace(b"__BASE_URL__", server.base_url.encode("ascii"))
+                self.send_response(reply.status)
+                if reply.content_type is not None:
+                    self.send_header("Content-Type", reply.content_type)
+                self.send_header("Content-Length", str(len(body)))
+                for name, value in reply.headers.items():
+                    self.send_header(name, value)
+                if reply.send_only is not None:
+                    self.send_header("Connection", "close")
+                self.end_headers()
+                if reply.send_only is not None:
+                    self.wfile.write(body[: reply.send_only])
+                    self.wfile.flush()
+                    self.close_connection = True
+                    self.connection.shutdown(socket.SHUT_WR)
+                    return
+                self.wfile.write(body)
+
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self.base_url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True)
+
+    def route(self, path: str, *replies: Reply) -> str:
+        """Serve ``replies`` in turn at ``path`` (with its query string, if any); return the absolute URL."""
+        self.routes[path] = list(replies)
+        return self.base_url + path
+
+    def serve_file(self, path: str, fixture: str, content_type: str = "application/json; charset=utf-8") -> str:
+        return self.route(path, Reply(body=(FIXTURES / fixture).read_bytes(), content_type=content_type))
+
+    def _next_reply(self, raw_path: str) -> Reply:
+        with self._lock:
+            self.requests.append(raw_path)
+            queue = self.routes.get(raw_path) or self.routes.get(raw_path.split("?", 1)[0])
+            if queue is None:
+                return Reply(status=404, body=b"no such fixture: " + raw_path.encode(), content_type="text/plain")
+            return queue.pop(0) if len(queue) > 1 else queue[0]
+
+    def __enter__(self) -> LocalServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+@pytest.fixture
+def local_server():
+    with LocalServer() as server:
+        yield server
+
+
+def test_the_server_really_truncates_and_the_client_notices(local_server):
+    import requests
+
+    url = local_server.route("/cut", Reply(body=b"x" * 1000, send_only=10))
+    with pytest.raises(requests.exceptions.ChunkedEncodingError):
+        requests.get(url, timeout=5).content
+
+
+def test_replies_are_served_in_turn_and_the_last_one_repeats(local_server):
+    import requests
+
+    url = local_server.route("/seq", Reply(status=503), Reply(status=200, body=b"ok"))
+    assert [requests.get(url, timeout=5).status_code for _ in range(3)] == [503, 200, 200]
+    assert local_server.requests == ["/seq"] * 3
