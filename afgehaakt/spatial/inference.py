@@ -7,6 +7,7 @@ R spdep's are one-sided ``greater`` by default).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Literal
 
 import numpy as np
@@ -42,3 +43,42 @@ def permutation_p_value(observed: float, permuted: np.ndarray, alternative: Alte
     if alternative == "less":
         return float(less)
     return float(min(1.0, 2.0 * min(greater, less)))
+
+
+PERMUTATION_BATCH = 1000
+"""Permutations evaluated per call of a statistic: bounds memory at n x 1000 values."""
+
+
+def permuted_statistics(
+    values: np.ndarray,
+    statistic: Callable[[np.ndarray], np.ndarray],
+    *,
+    permutations: int,
+    seed: int,
+) -> np.ndarray:
+    """A global statistic under ``permutations`` random relabellings of ``values`` (total randomisation).
+
+    ``statistic`` takes an n x k array (one relabelling per column) and returns the k statistics. The
+    relabellings are drawn from ``numpy.random.default_rng(seed)``, so the reference distribution is the same
+    for the same seed whatever NumPy's global state.
+    """
+    if permutations < 0:
+        raise ValueError("permutations must be >= 0")
+    rng = np.random.default_rng(seed)
+    results = []
+    for start in range(0, permutations, PERMUTATION_BATCH):
+        size = min(PERMUTATION_BATCH, permutations - start)
+        batch = np.column_stack([rng.permutation(values) for _ in range(size)])
+        results.append(np.asarray(statistic(batch), dtype=float))
+    return np.concatenate(results) if results else np.empty(0)
+
+
+def permutation_summary(observed: float, permuted: np.ndarray, alternative: Alternative) -> dict[str, float]:
+    """Mean and standard deviation of the reference distribution and the permutation p-value (NaN if none)."""
+    if len(permuted) == 0:
+        return {"mean_permuted": float("nan"), "sd_permuted": float("nan"), "p_permutation": float("nan")}
+    return {
+        "mean_permuted": float(permuted.mean()),
+        "sd_permuted": float(permuted.std(ddof=1)) if len(permuted) > 1 else float("nan"),
+        "p_permutation": permutation_p_value(observed, permuted, alternative),
+    }
