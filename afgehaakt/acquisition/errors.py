@@ -38,9 +38,7 @@ class TruncatedDownloadError(DownloadError):
         self.received = received
         self.expected = expected
         announced = "an unknown number of" if expected is None else str(expected)
-        super().__init__(
-            url, f"truncated body: received {received} bytes of {announced} announced", attempts=attempts
-        )
+        super().__init__(url, f"truncated body: received {received} bytes of {announced} announced", attempts=attempts)
 
 
 class ContentTypeError(DownloadError):

@@ -46,11 +46,16 @@ def assert_nothing_left(directory):
 
 
 def test_success_writes_the_file_and_a_complete_provenance_record(local_server, tmp_path):
-    url = local_server.route("/tk2021.csv", Reply(body=BODY, content_type="text/csv; charset=utf-8",
-                                                  headers={"ETag": '"abc"'}))
+    url = local_server.route(
+        "/tk2021.csv", Reply(body=BODY, content_type="text/csv; charset=utf-8", headers={"ETag": '"abc"'})
+    )
     destination = tmp_path / "raw" / "tk2021.csv"
-    record = _fetch(local_server.base_url + "/tk2021.csv", destination, params={"year": 2021, "$filter": "a eq 'b'"},
-                    expected_content_types=("text/csv",))
+    record = _fetch(
+        local_server.base_url + "/tk2021.csv",
+        destination,
+        params={"year": 2021, "$filter": "a eq 'b'"},
+        expected_content_types=("text/csv",),
+    )
 
     assert destination.read_bytes() == BODY
     written = json.loads(provenance_path(destination).read_text(encoding="utf-8"))
@@ -107,8 +112,11 @@ def test_persistent_503_gives_up_after_the_retries_and_leaves_nothing(local_serv
 def test_404_fails_at_once_naming_url_and_status(local_server, tmp_path):
     url = local_server.base_url + "/ODataApi/odata/99999NED/TypedDataSet"
     sleep = FakeSleep()
-    with pytest.raises(HttpStatusError, match=r"GET http://127\.0\.0\.1:\d+/ODataApi/odata/99999NED/TypedDataSet: "
-                                              r"HTTP 404 Not Found; check the URL") as caught:
+    with pytest.raises(
+        HttpStatusError,
+        match=r"GET http://127\.0\.0\.1:\d+/ODataApi/odata/99999NED/TypedDataSet: "
+        r"HTTP 404 Not Found; check the URL",
+    ) as caught:
         _fetch(url, tmp_path / "table.json", sleep=sleep)
     assert caught.value.status == 404 and caught.value.attempts == 1
     assert sleep.calls == [] and len(local_server.requests) == 1
