@@ -174,7 +174,12 @@ def _nearest(centroids: pd.DataFrame, k: int) -> tuple[np.ndarray, np.ndarray]:
 def _edges(ids: pd.Index, focal: np.ndarray, neighbor: np.ndarray, weight: np.ndarray, origin: str) -> pd.DataFrame:
     labels = ids.to_numpy(dtype=object)
     frame = pd.DataFrame(
-        {"focal": labels[focal].astype(str), "neighbor": labels[neighbor].astype(str), "weight": weight, "origin": origin}
+        {
+            "focal": labels[focal].astype(str),
+            "neighbor": labels[neighbor].astype(str),
+            "weight": weight,
+            "origin": origin,
+        }
     )
     return _sorted(frame[frame["focal"] != frame["neighbor"]])
 

@@ -69,7 +69,9 @@ def global_getis_ord(
     binary = graph.transform("B")
     g = esda.G(y, binary.to_W(), permutations=0)
     sparse = binary.sparse
-    permuted = permuted_statistics(y, lambda batch: getis_ord_statistic(batch, sparse), permutations=permutations, seed=seed)
+    permuted = permuted_statistics(
+        y, lambda batch: getis_ord_statistic(batch, sparse), permutations=permutations, seed=seed
+    )
     z = float(g.z_norm)
     return GlobalGetisOrdResult(
         variable=str(values.name),

@@ -63,9 +63,7 @@ def local_moran(
     statistic = z * lag / m2
     row_sum, row_sum_squares = _weight_sums(rows)
     expected = -(z * z * row_sum) / ((n - 1) * m2)
-    variance = (
-        (z / m2) ** 2 * (n / (n - 2)) * (row_sum_squares - row_sum**2 / (n - 1)) * (m2 - z * z / (n - 1))
-    )
+    variance = (z / m2) ** 2 * (n / (n - 2)) * (row_sum_squares - row_sum**2 / (n - 1)) * (m2 - z * z / (n - 1))
     reference = conditional_reference(
         statistic, z / m2, np.zeros(n), z, rows, permutations=permutations, seed=seed, alternative=alternative
     )

@@ -87,7 +87,9 @@ def spatial_regression(
         [
             _model_row("OLS", ols.logll, k + 1, n, "", np.nan, float(ols.sig2n)),
             _model_row("ML spatial lag", lag.logll, k + 2, n, "rho", float(lag.rho), float(lag.sig2)),
-            _model_row("ML spatial error", error.logll, k + 2, n, "lambda", float(error.lam), float(np.ravel(error.sig2)[0])),
+            _model_row(
+                "ML spatial error", error.logll, k + 2, n, "lambda", float(error.lam), float(np.ravel(error.sig2)[0])
+            ),
         ]
     ).assign(outcome=str(outcome.name), weights=weights_name, transformation="r")
     return SpatialRegressionResult(coefficients, statistics, _lagrange_multiplier(ols, weights_name))

@@ -1,0 +1,51 @@
+"""Write the inputs of the spdep reference run (``reference.R``) from the committed data snapshot.
+
+Run from the repository root with the project's virtualenv::
+
+    .venv/bin/python tests/reference/spdep/make_inputs.py
+    Rscript tests/reference/spdep/reference.R
+
+It writes ``queen_edges.csv`` (queen contiguity with the default island policy, one row per directed link)
+and ``municipal_values.csv`` (one row per municipality, sorted by code). The parity tests read the same
+files, so Python and R see identical numbers; codes are written as strings with leading zeros.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from afgehaakt.elections import election_indicators
+from afgehaakt.geo.boundaries import read_municipal_boundaries
+from afgehaakt.io.kiesraad import read_municipal_results
+from afgehaakt.spatial.weights import IslandPolicy, queen_weights
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parents[2]
+OUTSIDER_PARTIES = ["PVV", "SP", "FvD", "PvdD", "JA21", "50PLUS", "DENK", "BBB", "BIJ1"]
+
+
+def municipal_values() -> pd.DataFrame:
+    results = read_municipal_results(REPO / "data" / "elections" / "tk2021_gemeente.csv")
+    indicators = election_indicators(results.totals, results.party_votes, outsider_parties=OUTSIDER_PARTIES)
+    table = indicators.table.merge(results.totals[["code", "blank"]], on="code", validate="one_to_one")
+    table["log_eligible"] = np.log(table["eligible"].astype(float))
+    # Blank votes over ballots cast: a small, municipality-level covariate available in the same file.
+    table["blank_share"] = table["blank"].astype(float) / table["votes_cast"].astype(float)
+    columns = ["code", "turnout", "outsider_share", "log_eligible", "blank_share"]
+    return table[columns].sort_values("code", kind="stable").reset_index(drop=True)
+
+
+def main() -> None:
+    boundaries = read_municipal_boundaries(
+        REPO / "data" / "boundaries" / "gemeente_2021_rd.topojson", object_name="gemeente_2021"
+    )
+    weights = queen_weights(boundaries, id_column="code", policy=IslandPolicy())
+    weights.edges[["focal", "neighbor", "weight"]].to_csv(HERE / "queen_edges.csv", index=False)
+    municipal_values().to_csv(HERE / "municipal_values.csv", index=False, float_format="%.17g")
+
+
+if __name__ == "__main__":
+    main()
