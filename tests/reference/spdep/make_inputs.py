@@ -17,7 +17,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from afgehaakt.elections import election_indicators
 from afgehaakt.geo.boundaries import read_municipal_boundaries
 from afgehaakt.io.kiesraad import read_municipal_results
 from afgehaakt.spatial.weights import IslandPolicy, queen_weights
@@ -28,9 +27,14 @@ OUTSIDER_PARTIES = ["PVV", "SP", "FvD", "PvdD", "JA21", "50PLUS", "DENK", "BBB",
 
 
 def municipal_values() -> pd.DataFrame:
+    # The definitions of afgehaakt.elections, written out so that the reference inputs do not move with that
+    # module's interface: turnout = ballots cast / eligible, outsider share = outsider votes / valid votes.
     results = read_municipal_results(REPO / "data" / "elections" / "tk2021_gemeente.csv")
-    indicators = election_indicators(results.totals, results.party_votes, outsider_parties=OUTSIDER_PARTIES)
-    table = indicators.table.merge(results.totals[["code", "blank"]], on="code", validate="one_to_one")
+    table = results.totals.copy()
+    outsider = results.party_votes[results.party_votes["party"].isin(OUTSIDER_PARTIES)]
+    table["outsider_votes"] = table["code"].map(outsider.groupby("code")["votes"].sum()).fillna(0)
+    table["turnout"] = table["votes_cast"].astype(float) / table["eligible"].astype(float)
+    table["outsider_share"] = table["outsider_votes"].astype(float) / table["valid"].astype(float)
     table["log_eligible"] = np.log(table["eligible"].astype(float))
     # Blank votes over ballots cast: a small, municipality-level covariate available in the same file.
     table["blank_share"] = table["blank"].astype(float) / table["votes_cast"].astype(float)
