@@ -66,12 +66,8 @@ def spatial_regression(
     w = graph.transform("R").to_W()
     w.transform = "r"  # spreg checks the W's own flag; the weights are already row-standardised
     names = {"name_y": str(outcome.name), "name_x": list(design.columns), "name_w": weights_name}
-    ols = spreg.OLS(y, x, w=w, spat_diag=True, **names)
-    # spreg 1.9 prints each ML model's name to stdout, and ML_Error passes a relative tolerance to SciPy's
-    # bounded optimiser, which warns that it uses ``epsilon`` as an absolute tolerance on lambda instead (as
-    # this module assumes): neither says anything about the fit, so both are silenced here, and only those.
-    with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
-        warnings.filterwarnings("ignore", message="Method 'bounded' does not support relative tolerance")
+    with _quiet_spreg():
+        ols = spreg.OLS(y, x, w=w, spat_diag=True, **names)
         lag = spreg.ML_Lag(y, x, w=w, method="full", epsilon=epsilon, **names)
         error = spreg.ML_Error(y, x, w=w, method="full", epsilon=epsilon, **names)
     coefficients = pd.concat(
@@ -93,6 +89,20 @@ def spatial_regression(
         ]
     ).assign(outcome=str(outcome.name), weights=weights_name, transformation="r")
     return SpatialRegressionResult(coefficients, statistics, _lagrange_multiplier(ols, weights_name))
+
+
+@contextlib.contextmanager
+def _quiet_spreg():
+    """Silence what spreg 1.9 emits that says nothing about the fit, and only that.
+
+    It prints each ML model's name to stdout; its output tables use pandas' deprecated ``inplace``; ML_Error
+    passes a relative tolerance to SciPy's bounded optimiser, which then uses ``epsilon`` as an absolute
+    tolerance on lambda (as this module assumes).
+    """
+    with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
+        warnings.filterwarnings("ignore", message="Method 'bounded' does not support relative tolerance")
+        warnings.filterwarnings("ignore", message="The inplace keyword")
+        yield
 
 
 def _coefficients(model: str, terms: list[str], betas: np.ndarray, covariance: np.ndarray) -> pd.DataFrame:
