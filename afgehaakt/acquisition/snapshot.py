@@ -102,7 +102,7 @@ def refresh_snapshot(
             target = data_dir / name
             target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(staging / name, target)
-            record = provenance_dir / (name + provenance_path(target).name[len(target.name) :])
+            record = provenance_dir / (name + PROVENANCE_SUFFIX)
             record.parent.mkdir(parents=True, exist_ok=True)
             shutil.move(provenance_path(staging / name), record)
         with atomic_path(checksum_path) as temporary:

@@ -184,3 +184,14 @@ def test_a_breakdown_that_does_not_add_up_names_file_field_and_line(tmp_path):
 def test_an_unknown_route_is_refused():
     with pytest.raises(ValueError, match=r"unknown route 'web'.*\['snapshot', 'online'\]"):
         interim_population_table("web", FIXTURES / "rkn70072_2021_five_gemeenten.csv", year=2021)
+
+
+def test_a_second_download_replaces_the_first_whole(local_server, tmp_path):
+    base_url = serve_70072(local_server)
+    query = StatlineQuery("70072NED", base_url=base_url)
+    download_statline_table(query, tmp_path / "t", downloader=quiet_downloader())
+    (tmp_path / "t" / "stale-page.json").write_text("{}")
+    download_statline_table(query, tmp_path / "t", downloader=quiet_downloader())
+    assert "stale-page.json" not in {p.name for p in (tmp_path / "t").iterdir()}
+    assert [p.name for p in tmp_path.iterdir()] == ["t"]
+    assert len(read_statline_table(tmp_path / "t").data) == 6
