@@ -10,7 +10,7 @@ distribution:
   nearest centroid is farther away is an isolate; ``isolates="link_nearest"`` links it (symmetrically) to its
   nearest centroid instead and marks that link ``origin="isolate_nearest"``. On the 2021 map the largest
   nearest-neighbour distance is that of a Wadden island, so a band short enough to be local leaves isolates:
-  the policy is recorded in the summary and ``threshold_without_isolates`` gives the smallest band with none.
+  the policy is recorded in the summary and ``threshold_without_isolates`` gives the smallest whole-metre band with none.
 - ``kernel_weights``: triangular or Gaussian kernel of centroid distance, with a fixed bandwidth in metres or
   an adaptive one (the distance to the (k + 1)-th nearest centroid, so exactly the k nearest get positive
   weight); the Gaussian is truncated at the bandwidth. Self-weights are left out, as in the other weights.
@@ -119,9 +119,10 @@ def distance_band_weights(
 
 
 def threshold_without_isolates(boundaries: gpd.GeoDataFrame, *, id_column: str) -> float:
-    """The smallest distance band (metres) that gives every unit a neighbour: the largest nearest distance."""
+    """The smallest whole-metre distance band that gives every unit a neighbour (largest nearest distance,
+    rounded up, so that rounding in the distance computations cannot leave the farthest unit out)."""
     distances, _ = _nearest(municipal_centroids(boundaries, id_column=id_column), 1)
-    return float(distances.max())
+    return float(np.ceil(distances.max()))
 
 
 def kernel_weights(
