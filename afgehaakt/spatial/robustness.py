@@ -46,18 +46,21 @@ def global_statistics_table(
     seed: int,
     alternative: Alternative,
     transformation: str = "r",
+    variables: tuple[str, ...] | None = None,
     bivariate_pairs: tuple[tuple[str, str], ...] = (),
     residual_models: Mapping[str, tuple[str, tuple[str, ...]]] | None = None,
 ) -> pd.DataFrame:
     """Moran's I, Geary's C, Getis-Ord G (non-negative variables), bivariate Moran and residual Moran per weights.
 
-    ``values`` has one column per variable, indexed by unit code. ``residual_models`` maps a model name to
+    ``values`` has one column per variable, indexed by unit code; ``variables`` picks the columns tested
+    univariately (default: all), so that covariates of ``residual_models`` can sit in the same frame.
+    ``residual_models`` maps a model name to
     (outcome, covariates); its rows are analytical only (``lm.morantest`` moments).
     """
     rows = []
     for weights_name, graph in graphs.items():
         shared = {"weights_name": weights_name, "permutations": permutations, "seed": seed, "alternative": alternative}
-        for variable in values.columns:
+        for variable in variables or tuple(values.columns):
             series = values[variable].rename(variable)
             moran = global_moran(series, graph, transformation=transformation, **shared)
             rows.append(_row(moran, "moran_i", variable, moran.z_randomisation, moran.p_randomisation))
