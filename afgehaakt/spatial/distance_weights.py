@@ -9,8 +9,9 @@ distribution:
 - ``distance_band_weights``: binary links between centroids at most ``threshold_m`` metres apart. A unit whose
   nearest centroid is farther away is an isolate; ``isolates="link_nearest"`` links it (symmetrically) to its
   nearest centroid instead and marks that link ``origin="isolate_nearest"``. On the 2021 map the largest
-  nearest-neighbour distance is that of a Wadden island, so a band short enough to be local leaves isolates:
-  the policy is recorded in the summary and ``threshold_without_isolates`` gives the smallest whole-metre band with none.
+  nearest-neighbour distance is that of a Wadden island (Terschelling, about 26 km), so a band short enough to
+  be local leaves isolates: the policy is recorded in the summary, and ``threshold_without_isolates`` gives
+  the smallest whole-metre band with none.
 - ``kernel_weights``: triangular or Gaussian kernel of centroid distance, with a fixed bandwidth in metres or
   an adaptive one (the distance to the (k + 1)-th nearest centroid, so exactly the k nearest get positive
   weight); the Gaussian is truncated at the bandwidth. Self-weights are left out, as in the other weights.
