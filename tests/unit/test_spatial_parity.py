@@ -1,6 +1,7 @@
 """Our spatial statistics against R spdep 1.2 / spatialreg 1.2 on identical inputs (no R needed in CI).
 
-The inputs (queen edge list with the default island policy, indicators and covariates per municipality) and
+The inputs (queen edge list with the default island policy, six-nearest-neighbour edge list, indicators and
+covariates per municipality) and
 the numbers are committed in tests/reference/spdep/, with the scripts that made them (make_inputs.py,
 reference.R) and the R and package versions inside spdep_results.json.
 
@@ -162,3 +163,37 @@ def test_ml_models_match_spatialreg_eigen(spdep, regression, model, key, spatial
     assert statistics["log_likelihood"] == pytest.approx(reference["log_likelihood"], rel=1e-10)
     assert statistics["aic"] == pytest.approx(reference["aic"], rel=1e-10)
     assert statistics["sigma2_ml"] == pytest.approx(reference["sigma2"], rel=MAXIMUM_LIKELIHOOD)
+
+
+@pytest.fixture(scope="module")
+def knn6_graph(values):
+    edges = pd.read_csv(REFERENCE / "knn6_edges.csv", dtype={"focal": str, "neighbor": str})
+    return graph_from_edges(edges, tuple(values.index))
+
+
+@pytest.mark.parametrize("variable", VARIABLES)
+def test_asymmetric_knn_weights_match_spdep(spdep, values, knn6_graph, variable):
+    reference = spdep["knn6"][variable]
+    moran = global_moran(
+        values[variable], knn6_graph, weights_name="knn6", permutations=0, seed=0, alternative="greater"
+    )
+    assert moran.z_randomisation == pytest.approx(reference["moran_randomisation"]["z"], rel=CLOSED_FORM)
+    geary = global_geary(
+        values[variable], knn6_graph, weights_name="knn6", permutations=0, seed=0, alternative="greater"
+    )
+    assert geary.statistic == pytest.approx(reference["geary_randomisation"]["statistic"], rel=CLOSED_FORM)
+    assert geary.z_randomisation == pytest.approx(reference["geary_randomisation"]["z"], rel=CLOSED_FORM)
+    assert geary.z_normality == pytest.approx(reference["geary_normality"]["z"], rel=CLOSED_FORM)
+    local = local_moran(values[variable], knn6_graph, weights_name="knn6", permutations=9, seed=0)
+    np.testing.assert_allclose(local["statistic"], reference["local_Ii"], rtol=CLOSED_FORM, atol=1e-12)
+    np.testing.assert_allclose(local["z"], reference["local_Z_Ii"], rtol=CLOSED_FORM, atol=1e-12)
+
+
+def test_residual_moran_symmetrises_asymmetric_weights_like_spdep(spdep, values, knn6_graph):
+    ours = residual_moran(
+        values["outsider_share"], values[COVARIATES], knn6_graph, weights_name="knn6", alternative="greater"
+    )
+    reference = spdep["knn6"]["residual_moran"]
+    assert ours.statistic == pytest.approx(reference["statistic"], rel=CLOSED_FORM)
+    assert ours.variance == pytest.approx(reference["variance"], rel=CLOSED_FORM)
+    assert ours.z == pytest.approx(reference["z"], rel=CLOSED_FORM)

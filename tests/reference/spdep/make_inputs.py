@@ -5,7 +5,8 @@ Run from the repository root with the project's virtualenv::
     .venv/bin/python tests/reference/spdep/make_inputs.py
     Rscript tests/reference/spdep/reference.R
 
-It writes ``queen_edges.csv`` (queen contiguity with the default island policy, one row per directed link)
+It writes ``queen_edges.csv`` (queen contiguity with the default island policy, one row per directed link),
+``knn6_edges.csv`` (six nearest centroids: asymmetric weights, which spdep symmetrises in ``lm.morantest``)
 and ``municipal_values.csv`` (one row per municipality, sorted by code). The parity tests read the same
 files, so Python and R see identical numbers; codes are written as strings with leading zeros.
 """
@@ -19,6 +20,7 @@ import pandas as pd
 
 from afgehaakt.geo.boundaries import read_municipal_boundaries
 from afgehaakt.io.kiesraad import read_municipal_results
+from afgehaakt.spatial.distance_weights import knn_weights
 from afgehaakt.spatial.weights import IslandPolicy, queen_weights
 
 HERE = Path(__file__).resolve().parent
@@ -48,6 +50,8 @@ def main() -> None:
     )
     weights = queen_weights(boundaries, id_column="code", policy=IslandPolicy())
     weights.edges[["focal", "neighbor", "weight"]].to_csv(HERE / "queen_edges.csv", index=False)
+    knn = knn_weights(boundaries, id_column="code", k=6)
+    knn.edges[["focal", "neighbor", "weight"]].to_csv(HERE / "knn6_edges.csv", index=False)
     municipal_values().to_csv(HERE / "municipal_values.csv", index=False, float_format="%.17g")
 
 

@@ -2,7 +2,7 @@
 #
 # Run from the repository root, after tests/reference/spdep/make_inputs.py:
 #     Rscript tests/reference/spdep/reference.R
-# Reads queen_edges.csv and municipal_values.csv beside this script and writes spdep_results.json.
+# Reads queen_edges.csv, knn6_edges.csv and municipal_values.csv beside this script and writes spdep_results.json.
 # CI never runs R: the JSON is committed and the Python tests compare against it.
 #
 # Conventions (stated here because they differ between R and Python libraries):
@@ -22,17 +22,20 @@ script <- sub("^--file=", "", args[grep("^--file=", args)])
 here <- if (length(script)) dirname(normalizePath(script)) else "tests/reference/spdep"
 
 values <- read.csv(file.path(here, "municipal_values.csv"), colClasses = c(code = "character"))
-edges <- read.csv(file.path(here, "queen_edges.csv"), colClasses = c(focal = "character", neighbor = "character"))
 values <- values[order(values$code), ]
 codes <- values$code
 
-# Neighbour list in code order, from the directed edge list.
-neighbours <- lapply(codes, function(code) sort(match(edges$neighbor[edges$focal == code], codes)))
-neighbours <- lapply(neighbours, as.integer)
-class(neighbours) <- "nb"
-attr(neighbours, "region.id") <- codes
-attr(neighbours, "type") <- "queen"
-attr(neighbours, "sym") <- is.symmetric.nb(neighbours, verbose = FALSE, force = TRUE)
+# Neighbour list in code order, from a directed edge list (binary weights).
+read_neighbours <- function(file) {
+  edges <- read.csv(file.path(here, file), colClasses = c(focal = "character", neighbor = "character"))
+  neighbours <- lapply(codes, function(code) as.integer(sort(match(edges$neighbor[edges$focal == code], codes))))
+  class(neighbours) <- "nb"
+  attr(neighbours, "region.id") <- codes
+  attr(neighbours, "sym") <- is.symmetric.nb(neighbours, verbose = FALSE, force = TRUE)
+  neighbours
+}
+neighbours <- read_neighbours("queen_edges.csv")
+knn6 <- nb2listw(read_neighbours("knn6_edges.csv"), style = "W")
 
 row_standardised <- nb2listw(neighbours, style = "W")
 binary <- nb2listw(neighbours, style = "B")
@@ -72,9 +75,24 @@ for (variable in variables) {
   )
 }
 
+# Asymmetric weights: six nearest centroids, row-standardised.
+knn6_results <- list()
+for (variable in variables) {
+  x <- values[[variable]]
+  lisa <- localmoran(x, knn6, conditional = TRUE, mlvar = TRUE, alternative = "two.sided")
+  knn6_results[[variable]] <- list(
+    moran_randomisation = htest_numbers(moran.test(x, knn6, randomisation = TRUE)),
+    geary_randomisation = htest_numbers(geary.test(x, knn6, randomisation = TRUE)),
+    geary_normality = htest_numbers(geary.test(x, knn6, randomisation = FALSE)),
+    local_Ii = unname(lisa[, "Ii"]),
+    local_Z_Ii = unname(lisa[, "Z.Ii"])
+  )
+}
+
 formula <- outsider_share ~ log_eligible + blank_share
 ols <- lm(formula, data = values)
 residual_moran <- htest_numbers(lm.morantest(ols, row_standardised, alternative = "greater"))
+knn6_results$residual_moran <- htest_numbers(lm.morantest(ols, knn6, alternative = "greater"))
 lm_tests <- lm.LMtests(ols, row_standardised, test = "all")
 lagrange <- lapply(lm_tests, function(test) {
   list(statistic = unname(test$statistic), df = unname(test$parameter), p_value = unname(test$p.value))
@@ -100,6 +118,7 @@ result <- list(
   n = length(codes),
   global = global,
   local_moran = local,
+  knn6 = knn6_results,
   regression = list(
     formula = deparse(formula),
     ols = list(
