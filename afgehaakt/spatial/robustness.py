@@ -5,6 +5,10 @@ expectation, the analytical z and p (randomisation variance where the statistic 
 p-value, and the inference settings. Geary's z follows spdep's sign (positive = positive autocorrelation),
 so for Moran's I and Geary's C a positive z means the same thing. Getis-Ord G is computed only for variables
 that are non-negative. Bivariate pairs and OLS residual models are optional.
+
+Weights with isolates (a distance band without an isolate policy): the statistics keep n as the number of
+all units, as esda does; spdep's ``adjust.n=TRUE`` would count only units with neighbours. The parity tests
+against spdep cover weights without isolates, where the two agree.
 """
 
 from __future__ import annotations

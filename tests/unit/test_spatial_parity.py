@@ -1,9 +1,8 @@
 """Our spatial statistics against R spdep 1.2 / spatialreg 1.2 on identical inputs (no R needed in CI).
 
 The inputs (queen edge list with the default island policy, six-nearest-neighbour edge list, indicators and
-covariates per municipality) and
-the numbers are committed in tests/reference/spdep/, with the scripts that made them (make_inputs.py,
-reference.R) and the R and package versions inside spdep_results.json.
+covariates per municipality) and the numbers are committed in tests/reference/spdep/, with the scripts that
+made them (make_inputs.py, reference.R) and the R and package versions inside spdep_results.json.
 
 Tolerances: closed-form statistics and moments agree to 1e-9 relative (they agree to about 1e-14; the JSON
 keeps 15 significant digits). Maximum-likelihood estimates agree to 1e-6 relative: the concentrated
