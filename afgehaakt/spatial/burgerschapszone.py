@@ -194,34 +194,30 @@ def residual_clustering_by_candidate(
     ``removed`` is I(base) - I(with candidate) and ``share_removed`` that over I(base). The tests are
     one-sided (``greater``: positive residual autocorrelation), with spdep's ``lm.morantest`` moments.
     """
-    base = residual_moran_of_fit(
-        fit_ols(outcome, base_covariates, graph),
-        graph,
-        weights_name=weights_name,
-        transformation=transformation,
-        alternative="greater",
-    )
     models = {"(base)": base_covariates}
     models |= {name: base_covariates.join(candidates[[name]]) for name in candidates.columns}
     if len(candidates.columns) > 1:
         models["(all candidates)"] = base_covariates.join(candidates)
-    rows = []
-    for candidate, design in models.items():
-        result = residual_moran_of_fit(
+    results = {
+        candidate: residual_moran_of_fit(
             fit_ols(outcome, design, graph),
             graph,
             weights_name=weights_name,
             transformation=transformation,
             alternative="greater",
         )
-        rows.append(
-            {
-                "candidate": candidate,
-                **result.as_row(),
-                "removed": base.statistic - result.statistic,
-                "share_removed": (base.statistic - result.statistic) / base.statistic,
-            }
-        )
+        for candidate, design in models.items()
+    }
+    base = results["(base)"].statistic
+    rows = [
+        {
+            "candidate": candidate,
+            **result.as_row(),
+            "removed": base - result.statistic,
+            "share_removed": (base - result.statistic) / base,
+        }
+        for candidate, result in results.items()
+    ]
     return pd.DataFrame(rows)
 
 

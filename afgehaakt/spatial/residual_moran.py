@@ -61,8 +61,12 @@ def residual_moran(
 def residual_moran_of_fit(
     fit: OlsFit, graph: Graph, *, weights_name: str, transformation: str = "r", alternative: Alternative
 ) -> ResidualMoranResult:
-    """The same test for an existing fit (its design must be in the graph's unit order)."""
+    """The same test for an existing fit, which must cover the graph's units in the graph's order."""
     check_alternative(alternative)
+    if not fit.design.index.equals(pd.Index(graph.unique_ids)):
+        raise ValueError(
+            "the fit's units are not the graph's units in the graph's order: fit it with fit_ols(..., graph)"
+        )
     weights = graph.transform(transformation.upper()).sparse.toarray()
     symmetric = 0.5 * (weights + weights.T)
     x = fit.design.to_numpy()
