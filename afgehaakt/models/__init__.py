@@ -1,0 +1,1 @@
+"""Statistical models fitted to survey data (multilevel models of trust and turnout)."""
