@@ -21,6 +21,7 @@ wildcard_constraints:
 
 
 include: "rules/acquisition.smk"
+include: "rules/weights.smk"
 include: "rules/features.smk"
 include: "rules/spatial.smk"
 include: "rules/outputs.smk"

@@ -1,21 +1,23 @@
-"""What the committed snapshot holds: each election and boundary set, its file, and how to credit it.
+"""What the committed snapshot holds: each election, boundary set, crosswalk and table, and how to credit it.
 
-The config names elections and the boundary year by id; this catalogue turns an id into a file under the
-data directory and an attribution line. The config schema enumerates the same ids, and a test keeps the two
-in step.
+The config names elections and the boundary year by id; this catalogue turns an id into files under the data
+directory and an attribution line. The config schema enumerates the same ids, and a test keeps the two in step.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 
 @dataclass(frozen=True)
 class ElectionSource:
     id: str
     label: str
+    kind: Literal["tk", "ep"]
     date: str
-    file: str
+    format: Literal["kiesraad_csv", "osv4_3"]
+    files: tuple[str, ...]
     boundary_year: int
     attribution: str
 
@@ -29,22 +31,47 @@ class BoundarySource:
     attribution: str
 
 
-@dataclass(frozen=True)
-class Indicator:
-    name: str
-    label: str
-    unit: str
-    definition: str
-
+_OSV_2023 = tuple(
+    f"elections/tk2023_osv4-3/{name}"
+    for name in (
+        "OSV4-3_telling_tk2023_kieskring_tilburg.csv",
+        "osv4-3-telling-tk2023-kieskring-leeuwarden.csv",
+        "osv4-3-telling-tk2023-kieskring-leiden.csv",
+        "osv4-3_telling_tk2023_gemeente_rotterdam.csv",
+        "osv4-3_telling_tk2023_kieskring-1 groningen.csv",
+        "osv4-3_telling_tk2023_kieskring_arnhem.csv",
+        "osv4-3_telling_tk2023_kieskring_assen.csv",
+        "osv4-3_telling_tk2023_kieskring_denhelder.csv",
+        "osv4-3_telling_tk2023_kieskring_dordrecht.csv",
+        "osv4-3_telling_tk2023_kieskring_haarlem.csv",
+        "osv4-3_telling_tk2023_kieskring_lelystad.csv",
+        "osv4-3_telling_tk2023_kieskring_maastricht.csv",
+        "osv4-3_telling_tk2023_kieskring_middelburg.csv",
+        "osv4-3_telling_tk2023_kieskring_nijmegen.csv",
+        "osv4-3_telling_tk2023_kieskring_sgravenhage.csv",
+        "osv4-3_telling_tk2023_kieskring_shertogenbosch.csv",
+        "osv4-3_telling_tk2023_kieskring_utrecht.csv",
+        "osv4-3tellingtk2023kieskringzwolle.csv",
+        "osv4_3_telling_tk2023_kieskring_amsterdam.csv",
+    )
+)
 
 ELECTIONS: dict[str, ElectionSource] = {
+    "tk2017": ElectionSource(
+        "tk2017", "Tweede Kamer 2017", "tk", "2017-03-15", "kiesraad_csv", ("elections/tk2017_gemeente.csv",), 2017,
+        "Kiesraad, uitslag Tweede Kamerverkiezing 15 maart 2017 per gemeente",
+    ),
+    "ep2019": ElectionSource(
+        "ep2019", "Europees Parlement 2019", "ep", "2019-05-23", "kiesraad_csv", ("elections/ep2019_gemeente.csv",),
+        2019, "Kiesraad, uitslag verkiezing Europees Parlement 23 mei 2019 per gemeente",
+    ),
     "tk2021": ElectionSource(
-        id="tk2021",
-        label="Tweede Kamer 2021",
-        date="2021-03-17",
-        file="elections/tk2021_gemeente.csv",
-        boundary_year=2021,
-        attribution="Kiesraad, uitslag Tweede Kamerverkiezing 17 maart 2021 per gemeente",
+        "tk2021", "Tweede Kamer 2021", "tk", "2021-03-17", "kiesraad_csv", ("elections/tk2021_gemeente.csv",), 2021,
+        "Kiesraad, uitslag Tweede Kamerverkiezing 17 maart 2021 per gemeente",
+    ),
+    "tk2023": ElectionSource(
+        "tk2023", "Tweede Kamer 2023", "tk", "2023-11-22", "osv4_3", _OSV_2023, 2023,
+        "Kiesraad, processen-verbaal Osv4-3 Tweede Kamerverkiezing 22 november 2023",
     ),
 }
 
@@ -58,20 +85,30 @@ BOUNDARIES: dict[int, BoundarySource] = {
     ),
 }
 
-INDICATORS: dict[str, Indicator] = {
-    "turnout": Indicator(
-        name="turnout",
-        label="Turnout",
-        unit="share of eligible voters",
-        definition="ballots cast / eligible voters registered in the municipality (Opkomst / Kiesgerechtigden)",
-    ),
-    "outsider_share": Indicator(
-        name="outsider_share",
-        label="Outsider vote",
-        unit="share of valid votes",
-        definition="votes for the configured outsider parties / valid votes (GeldigeStemmen)",
-    ),
+CROSSWALKS: dict[tuple[int, int], str] = {
+    (2017, 2021): "crosswalk/grenswijziging_gemeente_van_2017_naar_2021_matrix.csv",
+    (2019, 2021): "crosswalk/grenswijziging_gemeente_van_2019_naar_2021_matrix.csv",
+    (2020, 2021): "crosswalk/grenswijziging_gemeente_van_2020_naar_2021_matrix.csv",
+    (2021, 2023): "crosswalk/grenswijziging_gemeente_van_2021_naar_2023_matrix.csv",
 }
+"""Address matrices (earlier year, later year) -> file; each can be used in both directions."""
+
+CROSSWALK_ATTRIBUTION = "grenswijzigen (H. Weda, VNG), address-based crosswalk, CC BY-NC-SA 4.0"
+
+MUNICIPALITIES_2021 = "membership/gemeenten_alfabetisch_2021.csv"
+
+STATLINE_FILES = {
+    "kwb2020": "cbs/kwb2020_gemeente_wbk2020v2_buurtvergelijker_attributes.csv",
+    "kwb2021": "cbs/kwb2021_gemeente_wonen_stedelijkheid.csv",
+    "population2021": "cbs/rkn70072_bevolking_leeftijd_migratie_2021_gemeente.csv",
+    "health2020": "health/rivm50090_gezondheid_2020_18plus_gemeente.csv",
+    "health2016": "health/rivm50090_gezondheid_2016_18plus_gemeente.csv",
+}
+
+FEATURE_ATTRIBUTION = (
+    "CBS Kerncijfers wijken en buurten 2020/2021 and Regionale kerncijfers 2021 (CC BY 4.0); RIVM/GGD "
+    "Gezondheidsmonitor 2016/2020 (CC BY 4.0)"
+)
 
 
 def election(election_id: str) -> ElectionSource:
@@ -86,6 +123,16 @@ def boundaries(year: int) -> BoundarySource:
         return BOUNDARIES[year]
     except KeyError:
         raise KeyError(f"no boundaries for {year}; the snapshot holds {sorted(BOUNDARIES)}") from None
+
+
+def crosswalk(source_year: int, target_year: int) -> str | None:
+    """The matrix that links two boundary years (either direction), or None when the years are equal."""
+    if source_year == target_year:
+        return None
+    pair = (min(source_year, target_year), max(source_year, target_year))
+    if pair not in CROSSWALKS:
+        raise KeyError(f"no crosswalk between {source_year} and {target_year}; the snapshot holds {sorted(CROSSWALKS)}")
+    return CROSSWALKS[pair]
 
 
 def source_line(election_id: str, boundary_year: int) -> str:

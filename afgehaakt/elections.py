@@ -6,7 +6,8 @@ so the national sum of the municipal denominators (13,276,896 in TK2021) is belo
 (13,293,186). Turnout can exceed 1 where voters from elsewhere vote with a *kiezerspas* (the Wadden
 islands); such values are flagged, and what the analysis does with them is a named policy.
 
-The outsider share is the votes for the configured outsider parties over valid votes.
+The outsider share is the votes for the configured outsider parties over valid votes; other party groups (the
+orthodox-Protestant SGP and ChristenUnie, a proxy for the Bible Belt) are computed the same way.
 """
 
 from __future__ import annotations
@@ -30,42 +31,50 @@ class ElectionIndicators:
     party_classification: pd.DataFrame
 
 
-def check_outsider_parties(outsider_parties: list[str], *, key: str = "parties.outsider") -> None:
-    """Every configured outsider party must be a short name the alias table knows (catches typos)."""
-    unknown = sorted(set(outsider_parties) - known_parties())
-    if unknown:
-        raise ConfigError(key, f"unknown party name(s) {unknown}; known: {sorted(known_parties())}")
+def check_party_groups(party_groups: dict[str, list[str]], *, key: str = "parties") -> None:
+    """Every configured party must be a short name the alias table knows (catches typos before any job)."""
+    for group, parties in party_groups.items():
+        unknown = sorted(set(parties) - known_parties())
+        if unknown:
+            raise ConfigError(f"{key}.{group}", f"unknown party name(s) {unknown}; known: {sorted(known_parties())}")
 
 
 def election_indicators(
-    totals: pd.DataFrame, party_votes: pd.DataFrame, *, outsider_parties: list[str]
+    totals: pd.DataFrame, party_votes: pd.DataFrame, *, party_groups: dict[str, list[str]]
 ) -> ElectionIndicators:
-    """Turnout, outsider votes and share, and the turnout-above-one flag, per municipality (sorted by code)."""
-    check_outsider_parties(outsider_parties)
-    is_outsider = party_votes["party"].isin(outsider_parties)
-    outsider_votes = party_votes[is_outsider].groupby("code")["votes"].sum()
+    """Turnout, the votes and share of each party group, and the turnout-above-one flag, sorted by code.
+
+    ``party_groups`` maps a group name (``outsider``, ``orthodox_protestant``) to its short party names; each
+    gives columns ``<group>_votes`` and ``<group>_share`` (of valid votes). Counts may be fractional after
+    harmonisation to another boundary year.
+    """
+    check_party_groups(party_groups)
     table = totals[["code", "gm_code", "name", "eligible", "votes_cast", "valid"]].copy()
-    table["outsider_votes"] = table["code"].map(outsider_votes).fillna(0).astype("int64")
     table["turnout"] = table["votes_cast"].astype(float) / table["eligible"].astype(float)
-    table["outsider_share"] = table["outsider_votes"] / table["valid"].astype(float)
+    for group, parties in party_groups.items():
+        votes = party_votes[party_votes["party"].isin(parties)].groupby("code")["votes"].sum()
+        table[f"{group}_votes"] = table["code"].map(votes).fillna(0).astype(float)
+        table[f"{group}_share"] = table[f"{group}_votes"] / table["valid"].astype(float)
     table["turnout_above_one"] = table["turnout"] > 1.0
     classification = (
-        party_votes.assign(outsider=is_outsider)
-        .groupby(["list_name", "party", "outsider"], as_index=False)["votes"]
+        party_votes.groupby(["list_name", "party"], as_index=False)["votes"]
         .sum()
-        .sort_values(["outsider", "votes", "list_name"], ascending=[False, False, True], kind="stable")
+        .sort_values(["votes", "list_name"], ascending=[False, True], kind="stable")
         .reset_index(drop=True)
     )
-    classification["class"] = classification["outsider"].map({True: "outsider", False: "established"})
+    for group, parties in party_groups.items():
+        classification[group] = classification["party"].isin(parties)
+    if "outsider" in party_groups:
+        classification["class"] = classification["outsider"].map({True: "outsider", False: "established"})
     return ElectionIndicators(
         table=table.sort_values("code", kind="stable").reset_index(drop=True),
-        party_classification=classification.drop(columns="outsider"),
+        party_classification=classification,
     )
 
 
-def outsider_parties_absent(classification: pd.DataFrame, outsider_parties: list[str]) -> list[str]:
-    """Configured outsider parties that were not on this election's ballot (e.g. BBB before 2021)."""
-    return sorted(set(outsider_parties) - set(classification["party"]))
+def parties_absent(classification: pd.DataFrame, parties: list[str]) -> list[str]:
+    """Configured parties that were not on this election's ballot (e.g. BBB before 2021)."""
+    return sorted(set(parties) - set(classification["party"]))
 
 
 def analysis_values(table: pd.DataFrame, variable: str, *, above_one: AboveOnePolicy) -> tuple[pd.Series, str]:

@@ -21,9 +21,28 @@ rule boundaries:
         "../scripts/boundaries.py"
 
 
+rule municipalities:
+    input:
+        csv=snapshot(catalogue.MUNICIPALITIES_2021),
+        boundaries=rules.boundaries.output.parquet,
+    output:
+        parquet=f"results/interim/municipalities_{BOUNDARY_YEAR}.parquet",
+    log:
+        "logs/municipalities.log",
+    conda:
+        "../envs/geo.yaml"
+    resources:
+        mem_mb=500,
+        runtime=5,
+    params:
+        code=CODE_SHA256,
+    script:
+        "../scripts/municipalities.py"
+
+
 rule election_results:
     input:
-        csv=election_file,
+        files=election_files,
     output:
         totals="results/interim/elections/{election}_totals.parquet",
         party_votes="results/interim/elections/{election}_party_votes.parquet",
@@ -37,5 +56,6 @@ rule election_results:
         runtime=5,
     params:
         code=CODE_SHA256,
+        format=lambda wildcards: catalogue.election(wildcards.election).format,
     script:
         "../scripts/election_results.py"

@@ -5,15 +5,16 @@ from pathlib import Path
 
 import afgehaakt
 from afgehaakt import catalogue
-from afgehaakt.elections import check_outsider_parties
+from afgehaakt.elections import check_party_groups
+from afgehaakt.features.codebook import ELECTION_OUTCOMES
 from afgehaakt.provenance import config_hash, source_digest
 
 # Checks that JSON schema cannot express, run before any job so that a bad value costs no computation.
-check_outsider_parties(config["parties"]["outsider"])
+check_party_groups(config["parties"])
 
 ELECTIONS = config["elections"]
 BOUNDARY_YEAR = config["boundary_year"]
-INDICATORS = list(catalogue.INDICATORS)
+INDICATORS = list(ELECTION_OUTCOMES)
 CONFIG_SHA256 = config_hash(config)
 # Every rule file passes this as a parameter, so that a change in the package reruns the jobs built on it.
 CODE_SHA256 = source_digest(Path(afgehaakt.__file__).parent)
@@ -24,8 +25,20 @@ def snapshot(relative_path):
     return os.path.join(config["data_dir"], relative_path)
 
 
-def election_file(wildcards):
-    return snapshot(catalogue.election(wildcards.election).file)
+def election_files(wildcards):
+    return [snapshot(path) for path in catalogue.election(wildcards.election).files]
+
+
+def election_crosswalk(wildcards):
+    """The crosswalk an election needs to reach the boundary year (none when it is already there)."""
+    path = catalogue.crosswalk(
+        catalogue.election(wildcards.election).boundary_year, BOUNDARY_YEAR
+    )
+    return [] if path is None else [snapshot(path)]
+
+
+def statline_file(name):
+    return snapshot(catalogue.STATLINE_FILES[name])
 
 
 def outputs_by_rule():
@@ -34,12 +47,20 @@ def outputs_by_rule():
     per_indicator = dict(election=ELECTIONS, indicator=INDICATORS)
     producers = {
         "boundaries": list(rules.boundaries.output),
+        "municipalities": list(rules.municipalities.output),
         "election_results": expand(rules.election_results.output, **per_election),
+        "harmonise_election": expand(rules.harmonise_election.output, **per_election),
         "election_indicators": expand(rules.election_indicators.output, **per_election),
         "contiguity_weights": list(rules.contiguity_weights.output),
+        "municipal_features": list(rules.municipal_features.output),
+        "stacked_disadvantage": list(rules.stacked_disadvantage.output),
+        "correlations": expand(rules.correlations.output, **per_election),
+        "data_quality": list(rules.data_quality.output),
         "global_moran": expand(rules.global_moran.output, **per_election),
         "choropleth": expand(rules.choropleth.output, **per_indicator),
         "moran_scatterplot": expand(rules.moran_scatterplot.output, **per_indicator),
+        "indicator_maps": list(rules.indicator_maps.output),
+        "correlation_heatmap": expand(rules.correlation_heatmap.output, **per_election),
     }
     # Plain strings, since outputs carry flags (report, ...) that cannot be passed to a script job.
     return {name: [str(path) for path in paths] for name, paths in producers.items()}

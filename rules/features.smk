@@ -1,10 +1,37 @@
 # Stage 2, features: indicators per municipality on the configured boundary year.
 
 
-rule election_indicators:
+rule harmonise_election:
     input:
         totals=rules.election_results.output.totals,
         party_votes=rules.election_results.output.party_votes,
+        municipalities=rules.municipalities.output.parquet,
+        crosswalk=election_crosswalk,
+    output:
+        totals=f"results/interim/elections/{{election}}_totals_{BOUNDARY_YEAR}.parquet",
+        party_votes=f"results/interim/elections/{{election}}_party_votes_{BOUNDARY_YEAR}.parquet",
+        conversions="results/tables/harmonisation/{election}_conversions.csv",
+    log:
+        "logs/harmonise_election/{election}.log",
+    conda:
+        "../envs/geo.yaml"
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    params:
+        code=CODE_SHA256,
+        source_year=lambda wildcards: catalogue.election(
+            wildcards.election
+        ).boundary_year,
+        target_year=BOUNDARY_YEAR,
+    script:
+        "../scripts/harmonise_election.py"
+
+
+rule election_indicators:
+    input:
+        totals=rules.harmonise_election.output.totals,
+        party_votes=rules.harmonise_election.output.party_votes,
     output:
         parquet="results/interim/elections/{election}_indicators.parquet",
         csv="results/tables/elections/{election}_indicators.csv",
@@ -18,6 +45,112 @@ rule election_indicators:
         runtime=5,
     params:
         code=CODE_SHA256,
-        outsider=config["parties"]["outsider"],
+        party_groups=config["parties"],
     script:
         "../scripts/election_indicators.py"
+
+
+rule municipal_features:
+    input:
+        kwb2020=statline_file("kwb2020"),
+        kwb2021=statline_file("kwb2021"),
+        population2021=statline_file("population2021"),
+        health2020=statline_file("health2020"),
+        health2016=statline_file("health2016"),
+        crosswalk2020=snapshot(catalogue.crosswalk(2020, BOUNDARY_YEAR)),
+        municipalities=rules.municipalities.output.parquet,
+        edges=rules.contiguity_weights.output.edges,
+        elections=expand(rules.election_indicators.output.parquet, election=ELECTIONS),
+    output:
+        parquet=f"results/interim/features/municipal_{BOUNDARY_YEAR}.parquet",
+        csv=f"results/tables/features/municipal_indicators_{BOUNDARY_YEAR}.csv",
+        imputed="results/tables/quality/imputed_values.csv",
+        conversions="results/tables/harmonisation/statline_conversions.csv",
+        codebook="results/tables/features/codebook.csv",
+    log:
+        "logs/municipal_features.log",
+    conda:
+        "../envs/geo.yaml"
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    params:
+        code=CODE_SHA256,
+        elections=ELECTIONS,
+        missing_values=config["features"]["missing_values"],
+    script:
+        "../scripts/municipal_features.py"
+
+
+rule stacked_disadvantage:
+    input:
+        features=rules.municipal_features.output.parquet,
+    output:
+        table="results/tables/features/stacked_disadvantage.csv",
+        loadings="results/tables/features/stacked_disadvantage_pc1_loadings.csv",
+        summary="results/tables/features/stacked_disadvantage_summary.json",
+    log:
+        "logs/stacked_disadvantage.log",
+    conda:
+        "../envs/geo.yaml"
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    params:
+        code=CODE_SHA256,
+        settings=config["stacked_disadvantage"],
+    script:
+        "../scripts/stacked_disadvantage.py"
+
+
+rule correlations:
+    input:
+        features=rules.municipal_features.output.parquet,
+        stacked=rules.stacked_disadvantage.output.table,
+    output:
+        table="results/tables/features/correlations_{election}.csv",
+    log:
+        "logs/correlations/{election}.log",
+    conda:
+        "../envs/geo.yaml"
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    params:
+        code=CODE_SHA256,
+        outcomes=INDICATORS,
+    script:
+        "../scripts/correlations.py"
+
+
+rule data_quality:
+    input:
+        features=rules.municipal_features.output.parquet,
+        imputed=rules.municipal_features.output.imputed,
+        statline_conversions=rules.municipal_features.output.conversions,
+        election_conversions=expand(
+            rules.harmonise_election.output.conversions, election=ELECTIONS
+        ),
+        elections=expand(rules.election_indicators.output.parquet, election=ELECTIONS),
+        excluded=expand(rules.election_results.output.excluded, election=ELECTIONS),
+        stacked=rules.stacked_disadvantage.output.table,
+    output:
+        report="results/reports/data_quality.md",
+        missing="results/tables/quality/missing_values.csv",
+        extremes="results/tables/quality/extreme_values.csv",
+        turnout="results/tables/quality/turnout_above_one.csv",
+        converted="results/tables/quality/converted_municipalities.csv",
+    log:
+        "logs/data_quality.log",
+    conda:
+        "../envs/geo.yaml"
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    params:
+        code=CODE_SHA256,
+        elections=ELECTIONS,
+        target_year=BOUNDARY_YEAR,
+        missing_values=config["features"]["missing_values"],
+    script:
+        "../scripts/data_quality.py"

@@ -56,6 +56,60 @@ rule moran_scatterplot:
         "../scripts/moran_scatterplot.py"
 
 
+rule indicator_maps:
+    input:
+        boundaries=rules.boundaries.output.parquet,
+        features=rules.municipal_features.output.parquet,
+        stacked=rules.stacked_disadvantage.output.table,
+    output:
+        png=report(
+            f"results/figures/features/indicator_maps_{BOUNDARY_YEAR}.png",
+            caption="../workflow/report/indicator_maps.rst",
+            category="Stacked disadvantage",
+            subcategory="Maps",
+        ),
+        pdf=f"results/figures/features/indicator_maps_{BOUNDARY_YEAR}.pdf",
+    log:
+        "logs/indicator_maps.log",
+    conda:
+        "../envs/plot.yaml"
+    resources:
+        mem_mb=2000,
+        runtime=5,
+    params:
+        code=CODE_SHA256,
+        maps=config["maps"],
+        boundary_year=BOUNDARY_YEAR,
+    script:
+        "../scripts/indicator_maps.py"
+
+
+rule correlation_heatmap:
+    input:
+        table=rules.correlations.output.table,
+    output:
+        png=report(
+            "results/figures/features/correlations_{election}.png",
+            caption="../workflow/report/correlation_heatmap.rst",
+            category="Stacked disadvantage",
+            subcategory="Correlations",
+        ),
+        pdf="results/figures/features/correlations_{election}.pdf",
+    log:
+        "logs/correlation_heatmap/{election}.log",
+    conda:
+        "../envs/plot.yaml"
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    params:
+        code=CODE_SHA256,
+        boundary_year=BOUNDARY_YEAR,
+    script:
+        "../scripts/correlation_heatmap.py"
+
+
+# Last: the manifest lists the outputs of every rule above.
 rule manifest:
     input:
         all_outputs(),

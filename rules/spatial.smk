@@ -1,26 +1,6 @@
 # Stage 3, spatial statistics: weights and global autocorrelation, with their inference recorded.
 
 
-rule contiguity_weights:
-    input:
-        boundaries=rules.boundaries.output.parquet,
-    output:
-        edges="results/weights/queen_edges.parquet",
-        summary="results/weights/queen_summary.json",
-    log:
-        "logs/contiguity_weights.log",
-    conda:
-        "../envs/geo.yaml"
-    resources:
-        mem_mb=2000,
-        runtime=5,
-    params:
-        code=CODE_SHA256,
-        island_policy=config["weights"]["island_policy"],
-    script:
-        "../scripts/contiguity_weights.py"
-
-
 rule global_moran:
     input:
         indicators=rules.election_indicators.output.parquet,

@@ -4,18 +4,20 @@ import geopandas as gpd
 import pandas as pd
 
 from afgehaakt import catalogue
+from afgehaakt.features.codebook import election_outcome_definition
 from afgehaakt.logs import step_log
 from afgehaakt.plotting.maps import choropleth
 
 with step_log(snakemake.log[0], "choropleth"):
     election = catalogue.election(snakemake.wildcards.election)
-    indicator = catalogue.INDICATORS[snakemake.wildcards.indicator]
+    name = snakemake.wildcards.indicator
+    indicator = election_outcome_definition(election.id, name)
     table = pd.read_parquet(snakemake.input.indicators).set_index("code")
-    flagged = table["turnout_above_one"] if indicator.name == "turnout" else None
+    flagged = table["turnout_above_one"] if name == "turnout" else None
     choropleth(
         gpd.read_parquet(snakemake.input.boundaries),
-        table[indicator.name],
-        title=f"{indicator.label}, {election.label}",
+        table[name],
+        title=indicator.label,
         legend_title=indicator.unit,
         source_line=catalogue.source_line(election.id, snakemake.params.boundary_year),
         flagged=flagged,

@@ -1,20 +1,22 @@
-"""Rule election_indicators: turnout and outsider share per municipality, with the party classification."""
+"""Rule election_indicators: turnout and party-group shares per municipality, with the party classification."""
 
 import pandas as pd
 
-from afgehaakt.elections import election_indicators, outsider_parties_absent
+from afgehaakt.elections import election_indicators, parties_absent
 from afgehaakt.logs import step_log
 from afgehaakt.outputs import write_table
 
 with step_log(snakemake.log[0], "election_indicators") as log:
+    groups = dict(snakemake.params.party_groups)
     indicators = election_indicators(
         pd.read_parquet(snakemake.input.totals),
         pd.read_parquet(snakemake.input.party_votes),
-        outsider_parties=snakemake.params.outsider,
+        party_groups=groups,
     )
-    absent = outsider_parties_absent(indicators.party_classification, snakemake.params.outsider)
-    if absent:
-        log.warning("configured outsider parties not on this ballot: %s", ", ".join(absent))
+    for group, parties in groups.items():
+        absent = parties_absent(indicators.party_classification, parties)
+        if absent:
+            log.warning("configured %s parties not on this ballot: %s", group, ", ".join(absent))
     flagged = indicators.table[indicators.table["turnout_above_one"]]
     log.info("turnout above 1 (flagged): %s", ", ".join(f"{r.name} {r.turnout:.4f}" for r in flagged.itertuples()))
     write_table(indicators.table, snakemake.output.parquet)

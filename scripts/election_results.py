@@ -1,11 +1,11 @@
-"""Rule election_results: a Kiesraad per-municipality CSV to tidy totals and party votes."""
+"""Rule election_results: the Kiesraad files of one election to tidy totals and party votes."""
 
-from afgehaakt.io.kiesraad import read_municipal_results
+from afgehaakt.features.harmonise import read_election
 from afgehaakt.logs import step_log
 from afgehaakt.outputs import write_table
 
 with step_log(snakemake.log[0], "election_results") as log:
-    results = read_municipal_results(snakemake.input.csv)
+    results = read_election(snakemake.params.format, list(snakemake.input.files))
     log.info(
         "%d municipalities, %d lists; %d rows excluded (listed in %s): %s",
         len(results.totals),

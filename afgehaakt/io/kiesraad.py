@@ -68,7 +68,7 @@ def read_municipal_results(path: str | Path) -> MunicipalResults:
     totals = _totals(rows, path)
     party_columns = list(raw.columns[list(raw.columns).index("GeldigeStemmen") + 1 :])
     party_votes = _party_votes(rows, totals["code"], party_columns, path)
-    _check_consistency(totals, party_votes, path)
+    check_consistency(totals, party_votes, path)
     return MunicipalResults(totals=totals.reset_index(drop=True), party_votes=party_votes, excluded=excluded)
 
 
@@ -128,7 +128,7 @@ def _require_non_negative(counts: pd.Series, *, path: str | Path, field: str) ->
         )
 
 
-def _check_consistency(totals: pd.DataFrame, party_votes: pd.DataFrame, path: str | Path) -> None:
+def check_consistency(totals: pd.DataFrame, party_votes: pd.DataFrame, path: str | Path) -> None:
     """Valid votes equal the sum over lists, and ballots cast equal valid + blank + invalid where all are given."""
     by_code = totals.set_index("code")
     list_sum = party_votes.groupby("code")["votes"].sum()

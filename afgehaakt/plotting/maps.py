@@ -46,7 +46,7 @@ def choropleth(
         missing = frame.index[frame["value"].isna()].tolist()
         raise ValueError(f"{values.name}: no value for {len(missing)} mapped municipalities, e.g. {missing[:3]}")
     classes = classify(frame["value"], scheme=scheme, k=k)
-    colours = _class_colours(colormap, classes.k)
+    colours = class_colours(colormap, classes.k)
     figure = new_figure(8.4, 7.4)
     axes = figure.add_axes((0.01, 0.08, 0.64, 0.84))
     frame.plot(ax=axes, color=[colours[c] for c in classes.yb], edgecolor="white", linewidth=0.2)
@@ -72,7 +72,7 @@ def choropleth(
     save_figure(figure, paths)
 
 
-def _class_colours(colormap: str, k: int) -> list[tuple[float, float, float, float]]:
+def class_colours(colormap: str, k: int) -> list[tuple[float, float, float, float]]:
     cmap = matplotlib.colormaps[colormap]
     return [cmap(x) for x in np.linspace(0.1, 0.9, k)]
 
@@ -82,10 +82,11 @@ def _legend_handles(classes, colours, *, percent: bool) -> list[mpatches.Patch]:
     lower = [float(np.min(classes.y))] + [float(b) for b in classes.bins[:-1]]
     handles = []
     for k, (low, high) in enumerate(zip(lower, classes.bins, strict=True)):
-        label = f"{_fmt(low, percent)} – {_fmt(float(high), percent)}  (n={counts[k]})"
+        label = f"{format_value(low, percent)} – {format_value(float(high), percent)}  (n={counts[k]})"
         handles.append(mpatches.Patch(facecolor=colours[k], edgecolor="none", label=label))
     return handles
 
 
-def _fmt(value: float, percent: bool) -> str:
+def format_value(value: float, percent: bool) -> str:
+    """Class bounds as percentages for shares, else three significant digits."""
     return f"{100 * value:.1f}%" if percent else f"{value:.3g}"

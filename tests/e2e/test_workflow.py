@@ -118,6 +118,36 @@ def test_manifest_lists_every_output_with_its_hash_and_rule(results):
     assert set(manifest["rule"]) >= {"boundaries", "global_moran", "choropleth", "moran_scatterplot"}
 
 
+@pytest.mark.parametrize("election", ["tk2017", "ep2019", "tk2021", "tk2023"])
+def test_harmonisation_to_2021_conserves_national_totals(results, election):
+    before = pd.read_parquet(results / f"interim/elections/{election}_totals.parquet")
+    after = pd.read_csv(results / f"tables/elections/{election}_indicators.csv", dtype={"code": str})
+    assert len(after) == 352
+    for column in ("eligible", "votes_cast", "valid"):
+        assert after[column].sum() == pytest.approx(float(before[column].sum()), rel=1e-12)
+
+
+def test_features_codebook_and_data_quality(results):
+    features = pd.read_csv(results / "tables/features/municipal_indicators_2021.csv", dtype={"code": str})
+    codebook = pd.read_csv(results / "tables/features/codebook.csv")
+    assert len(features) == 352
+    assert set(codebook["name"]) <= set(features.columns)
+    assert {"name", "definition", "source", "source_columns", "year", "unit"} <= set(codebook.columns)
+    report = (results / "reports/data_quality.md").read_text(encoding="utf-8")
+    for municipality in ("Schiermonnikoog", "Vlieland", "Rozendaal"):
+        assert municipality in report
+    assert "## Turnout above 100%" in report and "## Municipalities merged, split or recoded" in report
+
+
+def test_stacked_disadvantage_variants_and_statistics(results):
+    summary = json.loads((results / "tables/features/stacked_disadvantage_summary.json").read_text(encoding="utf-8"))
+    assert summary["domains"] == ["education", "income", "health"]
+    assert 0 < summary["cronbach_alpha"] < 1 and 1 / 3 < summary["pc1_explained_variance_ratio"] < 1
+    assert summary["spearman"]["mean_z~pc1"] > 0.9
+    table = pd.read_csv(results / "tables/features/stacked_disadvantage.csv")
+    assert len(table) == 352 and table["domains_worst_quartile"].between(0, 3).all()
+
+
 def test_every_rule_wrote_its_log(runs):
     logs = {p.name for p in (runs[0] / "logs").rglob("*.log")}
     assert {"boundaries.log", "contiguity_weights.log", "manifest.log", "tk2021.log"} <= logs

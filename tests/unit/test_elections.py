@@ -2,15 +2,17 @@
 
 import pytest
 
-from afgehaakt.elections import analysis_values, election_indicators, outsider_parties_absent
+from afgehaakt.elections import analysis_values, election_indicators, parties_absent
 from afgehaakt.errors import ConfigError
 
 OUTSIDER = ["PVV", "SP", "FvD", "PvdD", "JA21", "50PLUS", "DENK", "BBB", "BIJ1"]
+ORTHODOX = ["SGP", "CU", "CU-SGP"]
+GROUPS = {"outsider": OUTSIDER, "orthodox_protestant": ORTHODOX}
 
 
 @pytest.fixture(scope="module")
 def indicators(tk2021):
-    return election_indicators(tk2021.totals, tk2021.party_votes, outsider_parties=OUTSIDER)
+    return election_indicators(tk2021.totals, tk2021.party_votes, party_groups=GROUPS)
 
 
 def test_turnout_is_ballots_cast_over_eligible(indicators):
@@ -45,10 +47,19 @@ def test_party_classification_lists_every_list_once(indicators):
     classification = indicators.party_classification
     assert classification["list_name"].is_unique and len(classification) == 37
     outsiders = set(classification.loc[classification["class"] == "outsider", "party"])
+    assert set(classification.loc[classification["orthodox_protestant"], "party"]) == {"SGP", "CU"}
     assert outsiders == set(OUTSIDER)
-    assert outsider_parties_absent(classification, OUTSIDER) == []
+    assert parties_absent(classification, OUTSIDER) == []
+    assert parties_absent(classification, ORTHODOX) == ["CU-SGP"]
 
 
 def test_unknown_outsider_party_is_a_config_error(tk2021):
     with pytest.raises(ConfigError, match=r"config key 'parties.outsider': unknown party name\(s\) \['PVVV'\]"):
-        election_indicators(tk2021.totals, tk2021.party_votes, outsider_parties=["PVVV"])
+        election_indicators(tk2021.totals, tk2021.party_votes, party_groups={"outsider": ["PVVV"]})
+
+
+def test_orthodox_protestant_share_is_sgp_and_christenunie_over_valid(indicators):
+    row = indicators.table.set_index("name").loc["Aa en Hunze"]
+    # ChristenUnie 411, SGP 58 (file row 2)
+    assert row["orthodox_protestant_votes"] == 411 + 58
+    assert row["orthodox_protestant_share"] == pytest.approx((411 + 58) / 17387)

@@ -1,0 +1,73 @@
+"""Election results moved to the target boundary year: counts through the crosswalk, then indicators."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from afgehaakt.codes import normalise_codes, to_cbs
+from afgehaakt.features.crosswalk import conversion_table, identity_table, move_counts, read_address_matrix
+from afgehaakt.io.kiesraad import MunicipalResults, read_municipal_results
+from afgehaakt.io.kiesraad_osv import read_count_files
+from afgehaakt.io.text import read_delimited
+
+TOTALS = ["eligible", "votes_cast", "valid", "blank", "invalid"]
+
+
+def read_election(format_name: str, paths: list[str]) -> MunicipalResults:
+    """Results per municipality from the Kiesraad per-municipality CSV or the Osv4-3 count files."""
+    if format_name == "kiesraad_csv":
+        if len(paths) != 1:
+            raise ValueError(f"a Kiesraad CSV election has one file, not {len(paths)}")
+        return read_municipal_results(paths[0])
+    if format_name == "osv4_3":
+        return read_count_files(paths)
+    raise ValueError(f"unknown election file format {format_name!r}")
+
+
+def read_municipalities(path: str | Path) -> pd.DataFrame:
+    """The CBS list of municipalities of one year: code, gm_code, name, province."""
+    raw = read_delimited(path)
+    code = normalise_codes(raw["Gemeentecode"], path=path, field="Gemeentecode")
+    return pd.DataFrame(
+        {
+            "code": code.to_numpy(),
+            "gm_code": [to_cbs(c) for c in code],
+            "name": raw["Gemeentenaam"].to_numpy(),
+            "province": raw["Provincienaam"].to_numpy(),
+        }
+    ).astype("string").sort_values("code", kind="stable").reset_index(drop=True)
+
+
+def election_conversion(
+    results: MunicipalResults,
+    *,
+    source_year: int,
+    target_year: int,
+    target_codes: list[str],
+    matrix_path: str | None,
+) -> pd.DataFrame:
+    """The conversion table that takes this election's municipalities to the target year."""
+    codes = sorted(results.totals["code"])
+    if matrix_path is None:
+        unknown = sorted(set(codes) ^ set(target_codes))
+        if unknown:
+            raise ValueError(f"election and target year {target_year} differ in municipalities: {unknown[:5]}")
+        return identity_table(codes)
+    earlier, later = sorted((source_year, target_year))
+    matrix = read_address_matrix(matrix_path, earlier_year=earlier, later_year=later)
+    return conversion_table(matrix, source_year=source_year, source_codes=codes, target_codes=target_codes)
+
+
+def harmonise_results(
+    results: MunicipalResults, conversion: pd.DataFrame, municipalities: pd.DataFrame
+) -> MunicipalResults:
+    """Totals and party votes on the target municipalities; names and CBS codes from the target year's list."""
+    totals = move_counts(results.totals[["code", *TOTALS]], conversion, TOTALS)
+    totals = municipalities[["code", "gm_code", "name"]].merge(totals, on="code", how="left", validate="1:1")
+    if totals[TOTALS[:3]].isna().any().any():
+        missing = totals.loc[totals["eligible"].isna(), "name"].tolist()
+        raise ValueError(f"no results after harmonisation for {missing[:5]}")
+    votes = move_counts(results.party_votes[["code", "list_name", "party", "votes"]], conversion, ["votes"])
+    return MunicipalResults(totals=totals, party_votes=votes, excluded=results.excluded)

@@ -1,0 +1,21 @@
+# Stage 3a, spatial weights: who neighbours whom, with the island policy made explicit.
+
+
+rule contiguity_weights:
+    input:
+        boundaries=rules.boundaries.output.parquet,
+    output:
+        edges="results/weights/queen_edges.parquet",
+        summary="results/weights/queen_summary.json",
+    log:
+        "logs/contiguity_weights.log",
+    conda:
+        "../envs/geo.yaml"
+    resources:
+        mem_mb=2000,
+        runtime=5,
+    params:
+        code=CODE_SHA256,
+        island_policy=config["weights"]["island_policy"],
+    script:
+        "../scripts/contiguity_weights.py"
