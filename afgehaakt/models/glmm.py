@@ -56,7 +56,9 @@ class LogisticMixedFit:
     n_quadrature: int
     converged: bool
     gradient_norm: float
+    """Largest absolute deviance gradient over the parameters not held at a bound."""
     hessian_positive_definite: bool
+    """Of the deviance Hessian over the parameters not held at a bound."""
     singular: bool
     optimizer_message: str
     conditional_modes: np.ndarray = field(repr=False)
@@ -282,7 +284,7 @@ def fit_logistic_mixed(
         raise ValueError("adaptive quadrature (n_quadrature > 1) needs exactly one random effect")
     n_groups = int(groups.max()) + 1
     objective = _LogisticMixedObjective(y, X, Z, groups, n_groups, n_quadrature)
-    q, n_theta = objective.q, objective.n_theta
+    n_theta = objective.n_theta
 
     theta_start = np.where(objective.tril_rows == objective.tril_cols, 0.5, 0.0)
     start = np.concatenate([theta_start, _logistic_start(y, X)])

@@ -2,17 +2,20 @@
 
 Each outcome is fitted as a sequence of nested models (:func:`default_sequence`): the null model (ICC); plus
 individual factors (composition); plus regional factors; plus a cross-level interaction; plus a random slope of
-education. (Nesting municipalities in provinces or COROP regions is not offered: see ``fit_linear_mixed``.) Every model in a sequence is fitted
+education; optionally the cross-level model with municipalities nested in provinces or COROP regions (linear
+models only: the quadrature of the logistic models integrates one level). Every model in a sequence is fitted
 by maximum likelihood (ML, not REML) so that likelihood-ratio tests of fixed effects between neighbouring models
 are valid; REML fits are available for reporting variance components (``reml=True``).
 
-Linear models use statsmodels ``MixedLM`` with the safeguards of the project notes: ``method="bfgs"`` with a tight
-``gtol``, the score (gradient) checked rather than the ``converged`` flag, the Hessian checked for definiteness,
-and the fixed effects recomputed by generalised least squares from the fitted variance components (this is also
-how their standard errors are computed, as lme4 does). A disagreement between ``MixedLM``'s fixed effects and the
+Two-level linear models use statsmodels ``MixedLM`` with the safeguards of the project notes: ``method="bfgs"``
+with a tight ``gtol``, starting values from a moment estimate (and restarts from where BFGS stopped), the score
+(gradient) checked rather than the ``converged`` flag, the Hessian checked for definiteness, and the fixed
+effects recomputed by generalised least squares from the fitted variance components (this is also how their
+standard errors are computed, as lme4 does). A disagreement between ``MixedLM``'s fixed effects and the
 GLS ones (statsmodels issue 10239 zeroes between-group coefficients when the group variance is tiny) is recorded
 and the GLS values are used. Logistic models are maximum likelihood by Laplace or adaptive Gauss-Hermite
-quadrature (:mod:`afgehaakt.models.glmm`).
+quadrature (:mod:`afgehaakt.models.glmm`). The nested linear model (municipalities in regions) has a closed-form
+profiled likelihood (:mod:`afgehaakt.models.nested`), because MixedLM's variance-component route was too slow.
 
 Neither estimator uses design weights; every output table says so in ``weights_used``.
 A variance component whose relative standard deviation is below :data:`SINGULAR_TOLERANCE` (lme4's default) is a
@@ -27,10 +30,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 from scipy import stats
-from statsmodels.regression.mixed_linear_model import MixedLM
+from statsmodels.regression.mixed_linear_model import MixedLM, MixedLMParams
 
 from afgehaakt.errors import InputDataError
 from afgehaakt.models.glmm import LogisticMixedFit, fit_logistic_mixed
+from afgehaakt.models.nested import fit_nested_linear
 
 SINGULAR_TOLERANCE = 1e-4
 """Relative SD (random-effect SD / residual SD; for logistic models the SD itself) below which a fit is singular."""
@@ -54,6 +58,8 @@ class ModelSpec:
     random_slope: str | None = None
     upper_level: str | None = None
     """Column of the region (province or COROP) in which the groups are nested, or None for two levels."""
+    compare_with: str | None = None
+    """The model this one extends, for the likelihood-ratio test; None means the model before it."""
 
 
 def default_sequence(
@@ -62,8 +68,10 @@ def default_sequence(
     regional: tuple[str, ...] = REGIONAL_TERMS,
     interaction: tuple[str, ...] = INTERACTION_TERMS,
     random_slope: str | None = "edu_low",
+    upper_level: str | None = None,
 ) -> tuple[ModelSpec, ...]:
-    """Null, individual, regional, cross-level interaction and random-slope models, in that order."""
+    """Null, individual, regional, cross-level interaction, random slope; with ``upper_level`` (a province or
+    COROP column) also the cross-level model with municipalities nested in it (linear models only)."""
     full = individual + regional + interaction
     specs = [
         ModelSpec("M0_null", ()),
@@ -73,6 +81,9 @@ def default_sequence(
     ]
     if random_slope is not None:
         specs.append(ModelSpec("M4_random_slope", full, random_slope=random_slope))
+    if upper_level is not None:
+        specs.append(ModelSpec(f"M5_nested_{upper_level}", full, upper_level=upper_level,
+                               compare_with="M3_cross_level"))
     return tuple(specs)
 
 
@@ -104,6 +115,7 @@ class MixedFit:
     gls_max_abs_difference: float | None
     """Linear models: largest |MixedLM fixed effect - GLS fixed effect| (issue 10239 guard)."""
     notes: tuple[str, ...] = field(default=())
+    compare_with: str | None = None
 
     @property
     def fixed_se(self) -> np.ndarray:
@@ -112,6 +124,11 @@ class MixedFit:
     @property
     def intercept_variance(self) -> float:
         return float(self.random_cov[0, 0])
+
+    @property
+    def between_variance(self) -> float:
+        """Variance of the municipal intercepts, including the upper level's share when municipalities are nested."""
+        return self.intercept_variance + (self.upper_level_variance or 0.0)
 
     @property
     def aic(self) -> float:
@@ -127,8 +144,7 @@ class MixedFit:
 
         With an upper level it is the correlation of two respondents of the same municipality (both levels).
         """
-        between = self.intercept_variance + (self.upper_level_variance or 0.0)
-        return between / (between + self.residual_variance)
+        return self.between_variance / (self.between_variance + self.residual_variance)
 
 
 def model_terms(data: pd.DataFrame, terms: tuple[str, ...], *, source: str = "survey table") -> pd.DataFrame:
@@ -183,16 +199,16 @@ def fit_linear_mixed(
     Z = model_terms(data, () if spec.random_slope is None else (spec.random_slope,), source=source).to_numpy()
     group_codes, n_groups = _group_codes(data, group, source)
     if spec.upper_level is not None:
-        raise ValueError(
-            "nesting in an upper level is not available: MixedLM's variance-component fit of it did not converge "
-            "on 20,000 respondents in tests; fit municipalities only"
-        )
+        if spec.random_slope is not None:
+            raise ValueError("a nested model takes random intercepts only (no random slope)")
+        return _fit_nested(data, spec, y, X, group_codes, n_groups, group=group, reml=reml, source=source)
     model = MixedLM(y, X.to_numpy(), groups=group_codes, exog_re=Z)
+    start = _moment_start(model, y, X.to_numpy(), Z, group_codes, n_groups)
     notes = []
     with warnings.catch_warnings():
         # Convergence warnings are replaced by the explicit gradient and Hessian checks below.
         warnings.simplefilter("ignore")
-        result = model.fit(reml=reml, method=["bfgs"], gtol=1e-10, maxiter=2000)
+        result = model.fit(reml=reml, method=["bfgs"], gtol=1e-10, maxiter=2000, start_params=start)
         gradient_norm = _profile_gradient_norm(model, result)
         # From MixedLM's default start (variance ratio 1) BFGS can stop far from the optimum (gradient ~1e2 on
         # 9,000 rows); restarting from where it stopped reaches it.
@@ -244,6 +260,39 @@ def fit_linear_mixed(
         singular=singular,
         gls_max_abs_difference=difference,
         notes=tuple(notes),
+        compare_with=spec.compare_with,
+    )
+
+
+def _fit_nested(data, spec, y, X, group_codes, n_groups, *, group, reml, source) -> MixedFit:
+    """Municipalities nested in an upper level: closed-form profiled likelihood (:mod:`afgehaakt.models.nested`)."""
+    _check_nesting(data, group, spec.upper_level, source)
+    upper_codes, _ = _group_codes(data, spec.upper_level, source)
+    fit = fit_nested_linear(y, X.to_numpy(), group_codes, upper_codes, reml=reml)
+    notes = ["singular fit: a random-effect variance is at (or near) zero"] if fit.singular else []
+    return MixedFit(
+        model=spec.name,
+        family="gaussian",
+        estimator=("REML" if reml else "ML") + " (nested random intercepts, closed-form profiled likelihood)",
+        fixed_names=tuple(X.columns),
+        fixed_effects=fit.fixed_effects,
+        fixed_cov=fit.fixed_cov,
+        random_names=("intercept",),
+        random_cov=np.array([[fit.group_variance]]),
+        residual_variance=fit.residual_variance,
+        upper_level=spec.upper_level,
+        upper_level_variance=fit.upper_variance,
+        loglik=fit.loglik,
+        n_obs=len(y),
+        n_groups=n_groups,
+        n_params=X.shape[1] + 3,
+        converged=fit.gradient_norm < GRADIENT_TOLERANCE,
+        gradient_norm=fit.gradient_norm,
+        hessian_positive_definite=fit.hessian_positive_definite,
+        singular=fit.singular,
+        gls_max_abs_difference=None,
+        notes=tuple(notes),
+        compare_with=spec.compare_with,
     )
 
 
@@ -296,6 +345,7 @@ def fit_logistic_mixed_model(
         singular=fit.singular,
         gls_max_abs_difference=None,
         notes=tuple(notes),
+        compare_with=spec.compare_with,
     )
 
 
@@ -396,33 +446,37 @@ def variance_components_table(sequence: ModelSequence) -> pd.DataFrame:
 
 
 def model_comparison_table(sequence: ModelSequence) -> pd.DataFrame:
-    """Fit statistics, ICC, PCV and the likelihood-ratio test of each model against the one before it.
+    """Fit statistics, ICC, PCV and the likelihood-ratio test of each model against the one it extends.
 
-    The LR tests compare ML fits (never REML) of consecutive models. For a random slope the null value of the
+    That is the model before it, or the one named in ``compare_with`` (the nested model extends the cross-level
+    model). The LR tests compare ML fits, never REML. For a random slope the null value of the
     variance is on the boundary of the parameter space, so the chi-squared p-value is conservative (Self and
     Liang 1987). PCV is the proportional reduction of the municipal intercept variance relative to the null
     model: the part of the between-municipality differences that composition (and then context) accounts for; for
-    a random-slope model the intercept variance refers to edu_low = 0.
+    a random-slope model the intercept variance refers to edu_low = 0; for a nested model it is the municipal plus
+    the upper-level variance.
     """
     rows = []
     null = sequence.fits[0]
+    by_name = {fit.model: fit for fit in sequence.fits}
     previous = None
     for fit in sequence.fits:
-        ml = fit.estimator.startswith("ML")
+        reference = by_name[fit.compare_with] if fit.compare_with else previous
         lr = df = p = np.nan
         note = ""
-        if previous is not None and ml and previous.estimator.startswith("ML"):
-            lr = 2.0 * (fit.loglik - previous.loglik)
-            df = fit.n_params - previous.n_params
+        if reference is not None and fit.estimator.startswith("ML") and reference.estimator.startswith("ML"):
+            lr = 2.0 * (fit.loglik - reference.loglik)
+            df = fit.n_params - reference.n_params
             p = float(stats.chi2.sf(lr, df)) if df > 0 else np.nan
-            if len(fit.random_names) > len(previous.random_names) or (
-                fit.upper_level is not None and previous.upper_level is None
+            if len(fit.random_names) > len(reference.random_names) or (
+                fit.upper_level is not None and reference.upper_level is None
             ):
                 note = "variance on the boundary under H0: chi-squared p is conservative"
         flagged = fit.singular or null.singular
         rows.append({
             "outcome": sequence.outcome,
             "model": fit.model,
+            "compared_with": None if reference is None else reference.model,
             "n_obs": fit.n_obs,
             "n_groups": fit.n_groups,
             "n_params": fit.n_params,
@@ -436,8 +490,8 @@ def model_comparison_table(sequence: ModelSequence) -> pd.DataFrame:
             "LR_note": note,
             "ICC": fit.icc,
             "ICC_scale": "latent (pi^2/3)" if fit.family.startswith("binomial") else "data",
-            "PCV": (null.intercept_variance - fit.intercept_variance) / null.intercept_variance
-            if null.intercept_variance > 0 else np.nan,
+            "PCV": (null.between_variance - fit.between_variance) / null.between_variance
+            if null.between_variance > 0 else np.nan,
             "converged": fit.converged,
             "gradient_norm": fit.gradient_norm,
             "hessian_positive_definite": fit.hessian_positive_definite,
@@ -453,10 +507,39 @@ def model_comparison_table(sequence: ModelSequence) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _moment_start(model, y, X, Z, group_codes, n_groups) -> MixedLMParams:
+    """Starting values near the optimum: OLS fixed effects and a moment estimate of the intercept variance.
+
+    The intercept variance ratio (to the residual variance) is the variance of the group means of the OLS
+    residuals less their sampling variance, floored at 1% ; a slope starts at half that ratio, uncorrelated.
+    MixedLM's own start (ratio 1) is far from the small municipal variances of survey data and costs iterations.
+    """
+    beta = np.linalg.lstsq(X, y, rcond=None)[0]
+    residual = y - X @ beta
+    sizes = np.bincount(group_codes, minlength=n_groups)
+    means = np.bincount(group_codes, weights=residual, minlength=n_groups) / sizes
+    within = float(np.sum((residual - means[group_codes]) ** 2) / (len(y) - n_groups))
+    ratio = max((float(np.var(means, ddof=1)) - within * float(np.mean(1.0 / sizes))) / within, 0.01)
+    start = MixedLMParams(model.k_fe, model.k_re, model.k_vc)
+    start.fe_params = beta
+    start.cov_re = np.diag([ratio] + [0.5 * ratio] * (Z.shape[1] - 1))
+    start.vcomp = np.zeros(model.k_vc)
+    return start
+
+
 def _profile_gradient_norm(model: MixedLM, result) -> float:
     """Largest absolute score of MixedLM's profile log-likelihood (fixed effects profiled out) at the fit."""
     score = model.score(result.params_object, profile_fe=True)
     return float(np.max(np.abs(score))) if len(score) else 0.0
+
+
+def _check_nesting(data: pd.DataFrame, group: str, upper: str, source: str) -> None:
+    """Every group must lie in exactly one upper-level unit."""
+    parents = data.groupby(data[group].astype(str))[upper].nunique()
+    crossing = parents[parents > 1]
+    if len(crossing):
+        raise InputDataError(source, f"group {crossing.index[0]!r} lies in more than one {upper}", field=upper,
+                             expected=f"each {group} nested in exactly one {upper}")
 
 
 def _members(group_codes: np.ndarray, n_groups: int) -> list[np.ndarray]:

@@ -139,3 +139,30 @@ def test_zero_municipal_variance_is_flagged_and_fixed_effects_are_not_zeroed(syn
     if logistic.singular:
         table = model_comparison_table(type("S", (), {"outcome": "turnout", "fits": (logistic,)})())
         assert "boundary" in table["variance_flag"].iloc[0]
+
+
+def test_nested_model_is_compared_with_the_cross_level_model(synthetic, trust_sequence):
+    data = synthetic.respondents
+    nested_spec = default_sequence(upper_level="province")[-1]
+    nested = fit_linear_mixed(data, nested_spec, outcome="trust_latent")
+    assert nested.upper_level == "province" and nested.converged
+    sequence = type(trust_sequence)(outcome="trust_latent", fits=trust_sequence.fits + (nested,))
+    table = model_comparison_table(sequence).set_index("model")
+    assert table.loc["M5_nested_province", "compared_with"] == "M3_cross_level"
+    assert table.loc["M5_nested_province", "df"] == 1
+    # The nested model can only fit better than the model it extends (the province variance may be zero).
+    assert table.loc["M5_nested_province", "logLik"] >= table.loc["M3_cross_level", "logLik"] - 1e-6
+    components = variance_components_table(sequence)
+    assert "province" in set(components["level"])
+    with pytest.raises(ValueError, match="nested logistic"):
+        fit_logistic_mixed_model(data, nested_spec, outcome="turnout")
+
+
+def test_a_municipality_in_two_provinces_is_an_input_error(synthetic):
+    from afgehaakt.errors import InputDataError
+
+    data = synthetic.respondents.copy()
+    first = data.index[data["municipality"] == data["municipality"].iloc[0]]
+    data.loc[first[:1], "province"] = "PV99"
+    with pytest.raises(InputDataError, match="lies in more than one province"):
+        fit_linear_mixed(data, default_sequence(upper_level="province")[-1], outcome="trust_latent")

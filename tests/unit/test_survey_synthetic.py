@@ -70,7 +70,8 @@ def test_same_seed_gives_the_same_bytes_and_another_seed_does_not(municipalities
 
 def test_truth_record_is_json_ready_and_complete(survey, municipalities):
     truth = json.loads(survey.truth_json())
-    assert truth["fixed_effects"]["trust"]["edu_low:stacked_disadvantage"] == DEFAULT_TRUST.edu_low_x_stacked_disadvantage
+    interaction = truth["fixed_effects"]["trust"]["edu_low:stacked_disadvantage"]
+    assert interaction == DEFAULT_TRUST.edu_low_x_stacked_disadvantage
     assert truth["parameters"]["turnout"]["municipal_sd"] == DEFAULT_TURNOUT.municipal_sd
     effects = pd.DataFrame(truth["municipal_effects"])
     assert len(effects) == len(municipalities)

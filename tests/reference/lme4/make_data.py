@@ -23,8 +23,8 @@ from afgehaakt.survey.synthetic import (
 
 HERE = Path(__file__).resolve().parent
 COLUMNS = [
-    "respondent_id", "municipality", "trust", "turnout", "edu_low", "edu_middle", "low_income", "poor_health",
-    "age10", "female", "stacked_disadvantage", "synthetic",
+    "respondent_id", "municipality", "province", "trust", "turnout", "edu_low", "edu_middle", "low_income",
+    "poor_health", "age10", "female", "stacked_disadvantage", "synthetic",
 ]
 DESIGN = SurveyDesign(n_respondents=10_000, min_per_municipality=8, seed=20240611)
 PARAMETERS = TrueParameters(

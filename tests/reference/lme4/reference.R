@@ -16,7 +16,7 @@ suppressPackageStartupMessages({
 args <- commandArgs(trailingOnly = FALSE)
 script <- sub("^--file=", "", args[grep("^--file=", args)])
 here <- if (length(script)) dirname(normalizePath(script)) else "tests/reference/lme4"
-survey <- read.csv(file.path(here, "survey.csv"), colClasses = c(municipality = "character"))
+survey <- read.csv(file.path(here, "survey.csv"), colClasses = c(municipality = "character", province = "character"))
 
 individual <- "edu_low + edu_middle + low_income + poor_health + age10 + female"
 full <- paste(individual, "+ stacked_disadvantage + edu_low:stacked_disadvantage")
@@ -71,6 +71,9 @@ add_lmer("lmer_null_ML", "1 + (1 | municipality)", FALSE)
 add_lmer("lmer_full_REML", paste(full, "+ (1 | municipality)"), TRUE)
 add_lmer("lmer_full_ML", paste(full, "+ (1 | municipality)"), FALSE)
 add_lmer("lmer_slope_ML", paste(full, "+ (1 + edu_low | municipality)"), FALSE)
+# Municipalities nested in provinces (municipality codes are unique across provinces).
+add_lmer("lmer_nested_ML", paste(full, "+ (1 | province) + (1 | municipality)"), FALSE)
+add_lmer("lmer_nested_REML", paste(full, "+ (1 | province) + (1 | municipality)"), TRUE)
 add_glmer("glmer_null_laplace", "1 + (1 | municipality)", 1)
 add_glmer("glmer_full_laplace", paste(full, "+ (1 | municipality)"), 1)
 add_glmer("glmer_full_laplace_lme4_defaults", paste(full, "+ (1 | municipality)"), 1, glmerControl())

@@ -1,0 +1,147 @@
+"""Linear model with random intercepts of municipalities nested in regions (provinces or COROP), by ML or REML.
+
+statsmodels' ``MixedLM`` fits nesting through variance components; on 20,000 respondents in 352 municipalities
+and 12 provinces it took over 200 s and stopped with a gradient of 0.06 when the regional variance was near zero.
+This model has a closed form that makes the likelihood cheap, so it is fitted here, and checked against lme4
+(``lmer(y ~ x + (1 | region) + (1 | municipality))``) in the tests.
+
+With ``gamma_m = var(municipality) / sigma^2`` and ``gamma_r = var(region) / sigma^2`` the covariance of region
+*r* is ``sigma^2 (A + gamma_r 1 1')`` with ``A = blockdiag_j(I + gamma_m 1 1')`` over its municipalities *j*, so
+(Sherman-Morrison twice), with ``c_j = gamma_m / (1 + gamma_m n_j)``, ``s_j = n_j / (1 + gamma_m n_j)``,
+``S_r = sum_j s_j`` and ``t_j(a) = sum_i a_ij / (1 + gamma_m n_j)``:
+
+    a' (V / sigma^2)^-1 b = sum_j [a_j'b_j - c_j (sum a_j)(sum b_j)] - sum_r gamma_r / (1 + gamma_r S_r) T_r(a) T_r(b)
+    log det (V / sigma^2) = sum_j log(1 + gamma_m n_j) + sum_r log(1 + gamma_r S_r)
+
+with ``T_r(a) = sum_{j in r} t_j(a)``. Fixed effects and ``sigma^2`` are profiled out; ``theta = sqrt(gamma)`` (lme4's
+parameterisation, bounded below by 0) is optimised by L-BFGS-B and polished by Newton steps.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.optimize import minimize
+
+SINGULAR_TOLERANCE = 1e-4
+
+
+@dataclass(frozen=True)
+class NestedLinearFit:
+    fixed_effects: np.ndarray
+    fixed_cov: np.ndarray
+    group_variance: float
+    upper_variance: float
+    residual_variance: float
+    loglik: float
+    theta: np.ndarray
+    gradient_norm: float
+    hessian_positive_definite: bool
+    singular: bool
+    reml: bool
+
+
+class _NestedProfile:
+    def __init__(self, y, X, group_codes, upper_codes):
+        self.n, self.p = X.shape
+        groups, group_index = np.unique(group_codes, return_inverse=True)
+        self.n_groups = len(groups)
+        self.group_index = group_index
+        self.sizes = np.bincount(group_index).astype(float)
+        # Each group's region (validated as unique by the caller).
+        self.group_upper = np.zeros(self.n_groups, dtype=np.int64)
+        self.group_upper[group_index] = np.unique(upper_codes, return_inverse=True)[1]
+        self.n_upper = int(self.group_upper.max()) + 1
+        data = np.column_stack([X, y])
+        self.cross = data.T @ data
+        self.sums = np.column_stack([np.bincount(group_index, weights=data[:, k]) for k in range(data.shape[1])])
+
+    def _weighted_cross(self, theta):
+        gamma_m, gamma_r = theta**2
+        shrink = 1.0 + gamma_m * self.sizes
+        c = gamma_m / shrink
+        cross = self.cross - (self.sums * c[:, None]).T @ self.sums
+        t = self.sums / shrink[:, None]
+        upper_t = np.column_stack([np.bincount(self.group_upper, weights=t[:, k], minlength=self.n_upper)
+                                   for k in range(t.shape[1])])
+        upper_s = np.bincount(self.group_upper, weights=self.sizes / shrink, minlength=self.n_upper)
+        d = gamma_r / (1.0 + gamma_r * upper_s)
+        cross = cross - (upper_t * d[:, None]).T @ upper_t
+        logdet = np.sum(np.log(shrink)) + np.sum(np.log1p(gamma_r * upper_s))
+        return cross, logdet
+
+    def solve(self, theta, reml):
+        cross, logdet = self._weighted_cross(theta)
+        p = self.p
+        xwx, xwy, ywy = cross[:p, :p], cross[:p, p], cross[p, p]
+        beta = np.linalg.solve(xwx, xwy)
+        rss = ywy - xwy @ beta
+        dof = self.n - p if reml else self.n
+        sigma2 = rss / dof
+        loglik = -0.5 * dof * (np.log(2.0 * np.pi * sigma2) + 1.0) - 0.5 * logdet
+        if reml:
+            loglik -= 0.5 * np.linalg.slogdet(xwx)[1]
+        return loglik, beta, sigma2, xwx
+
+
+def fit_nested_linear(y, X, group_codes, upper_codes, *, reml: bool = False) -> NestedLinearFit:
+    """Fit ``y = X beta + u_region + u_municipality + e`` by ML (or REML); codes are integer arrays per row."""
+    profile = _NestedProfile(np.asarray(y, float), np.asarray(X, float), group_codes, upper_codes)
+
+    def deviance(theta):
+        return -2.0 * profile.solve(np.maximum(theta, 0.0), reml)[0]
+
+    result = minimize(deviance, np.array([0.3, 0.3]), method="L-BFGS-B", bounds=[(0.0, None)] * 2,
+                      options={"ftol": 1e-15, "gtol": 1e-10, "maxiter": 1000})
+    theta = result.x
+    free = theta >= SINGULAR_TOLERANCE
+    step = 1e-5
+    for _ in range(10):
+        gradient, hessian = _derivatives(deviance, theta, free, step)
+        if not free.any() or np.max(np.abs(gradient)) < 1e-9:
+            break
+        candidate = theta.copy()
+        candidate[free] = np.maximum(theta[free] - np.linalg.solve(hessian, gradient), 0.0)
+        if deviance(candidate) > deviance(theta):
+            break
+        theta = candidate
+    gradient, hessian = _derivatives(deviance, theta, free, step)
+    loglik, beta, sigma2, xwx = profile.solve(theta, reml)
+    return NestedLinearFit(
+        fixed_effects=beta,
+        fixed_cov=sigma2 * np.linalg.inv(xwx),
+        group_variance=float(sigma2 * theta[0] ** 2),
+        upper_variance=float(sigma2 * theta[1] ** 2),
+        residual_variance=float(sigma2),
+        loglik=float(loglik),
+        theta=theta,
+        gradient_norm=float(np.max(np.abs(gradient))) if len(gradient) else 0.0,
+        hessian_positive_definite=bool(len(hessian) == 0 or np.linalg.eigvalsh(hessian).min() > 0),
+        singular=bool(np.any(theta < SINGULAR_TOLERANCE)),
+        reml=reml,
+    )
+
+
+def _derivatives(function, theta, free, step):
+    """Central-difference gradient and Hessian of ``function`` over the free coordinates of ``theta``."""
+    index = np.flatnonzero(free)
+    steps = np.array([min(step, 0.5 * theta[k]) for k in index])
+    gradient = np.empty(len(index))
+    hessian = np.empty((len(index), len(index)))
+    f0 = function(theta)
+    for a, (k, h) in enumerate(zip(index, steps, strict=True)):
+        e = np.zeros_like(theta)
+        e[k] = h
+        f_plus, f_minus = function(theta + e), function(theta - e)
+        gradient[a] = (f_plus - f_minus) / (2 * h)
+        hessian[a, a] = (f_plus - 2 * f0 + f_minus) / h**2
+        for b in range(a):
+            kb, hb = index[b], steps[b]
+            eb = np.zeros_like(theta)
+            eb[kb] = hb
+            hessian[a, b] = hessian[b, a] = (
+                function(theta + e + eb) - function(theta + e - eb) - function(theta - e + eb)
+                + function(theta - e - eb)
+            ) / (4 * h * hb)
+    return gradient, hessian
