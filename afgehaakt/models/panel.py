@@ -155,7 +155,8 @@ def build_panel(
     if absent:
         raise PanelError(f"features table lacks column(s) {absent}")
     if features["code"].duplicated().any():
-        raise PanelError(f"municipality code(s) appear twice: {sorted(features.loc[features['code'].duplicated(), 'code'])[:5]}")
+        twice = sorted(features.loc[features["code"].duplicated(), "code"])
+        raise PanelError(f"municipality code(s) appear twice: {twice[:5]}")
     frames = []
     base = features[["code", "name", *covariates]].astype({"code": "str", "name": "str"})
     for election in chosen:
@@ -282,7 +283,14 @@ class Covariance:
 
 @dataclass(frozen=True)
 class ModelInfo:
-    """One fitted model: estimator, specification, inference and sample."""
+    """One fitted model: estimator, specification, inference and sample.
+
+    ``r2`` is the estimator's own R² (two-way demeaned data for PanelOLS, quasi-demeaned for RandomEffects,
+    differences for FirstDifferenceOLS); ``r2_within``/``r2_between``/``r2_overall`` are linearmodels'
+    (for a two-way FE fit its within R² ignores the election effects and can be negative).
+    ``df_inference`` is the t degrees of freedom of p-values and CIs: clusters - 1 for clustered covariances
+    (the fewer clusters when two-way), the residual df for unadjusted ones, infinite (normal) if not debiased.
+    """
 
     model: str
     estimator: str
@@ -638,19 +646,23 @@ def hausman_test(fixed: PanelModelResult, random: PanelModelResult) -> HausmanRe
     projected = vectors[:, keep].T @ d
     df = int(keep.sum())
     statistic = float(np.sum(projected**2 / eigenvalues[keep])) if df else float("nan")
-    note = ""
+    notes = []
     if not positive_definite:
-        note = (f"V_FE - V_RE is not positive definite: {int((~keep).sum())} of {len(keep)} eigenvalues are "
-                f"<= {EIGENVALUE_TOLERANCE:g} x the largest eigenvalue of V_FE ({scale:.3e}); smallest "
-                f"{eigenvalues.min():.3e}. ")
+        notes.append(f"V_FE - V_RE is not positive definite: {int((~keep).sum())} of {len(keep)} eigenvalues are "
+                     f"<= {EIGENVALUE_TOLERANCE:g} x the largest eigenvalue of V_FE ({scale:.3e}); smallest "
+                     f"{eigenvalues.min():.3e}")
         if df:
-            note += (f"H uses the generalised inverse over the {df} positive eigenvalues with df={df}; treat the "
-                     "p-value as approximate")
+            notes.append(f"H uses the generalised inverse over the {df} positive eigenvalues with df={df}; treat "
+                         "the p-value as approximate")
         else:
-            note += ("no positive eigenvalue: the test is not defined (H and p are NaN). The FE and RE estimates "
-                     f"differ by at most {np.max(np.abs(d)):.3e}: with a balanced panel, regressors that are a "
-                     "time-invariant covariate times election dummies carry no between-municipality information "
-                     "beyond the covariate's main effect, so RE and FE estimate them identically")
+            notes.append("no positive eigenvalue: the test is not defined (H and p are NaN)")
+    se_fixed = np.sqrt(np.diag(fixed.cov.loc[common, common].to_numpy(dtype=float)))
+    if np.max(np.abs(d) / se_fixed) < EIGENVALUE_TOLERANCE:
+        notes.append(f"the FE and RE estimates coincide to rounding (largest difference {np.max(np.abs(d)):.3e}): "
+                     "in a balanced panel, regressors that are a time-invariant covariate times election dummies "
+                     "carry no between-municipality information beyond the covariate's main effect, so RE and "
+                     "FE estimate them identically and the test has nothing to contrast")
+    note = "; ".join(notes)
     return HausmanResult(
         fixed_model=fixed.info.model,
         random_model=random.info.model,

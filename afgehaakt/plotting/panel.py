@@ -1,0 +1,202 @@
+"""Figures and tables of the election panel: maps of change, the education gradient per election, and a
+regression table as Markdown or LaTeX text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from afgehaakt.models.panel import ELECTIONS, BalancedPanel, PanelModelResult
+from afgehaakt.models.panel_spatial import change
+from afgehaakt.plotting.style import new_figure, save_figure
+
+LABELS = {"turnout": "Turnout", "outsider_share": "Outsider share"}
+
+
+def election_label(election: str) -> str:
+    year, kind = ELECTIONS[election]
+    return f"{'TK' if kind == 'tk' else 'EP'} {year}"
+
+
+def change_map(
+    boundaries: gpd.GeoDataFrame,
+    panel: BalancedPanel,
+    variable: str,
+    start: str,
+    end: str,
+    *,
+    source_line: str,
+    paths: list[str | Path],
+    scheme: str = "Quantiles",
+    k: int = 5,
+    colormap: str = "viridis",
+    title: str | None = None,
+) -> None:
+    """Choropleth of the change in ``variable`` from ``start`` to ``end`` in percentage points.
+
+    The default colour map is sequential: class bounds come from ``scheme`` and are not centred on zero, so a
+    diverging map would suggest a sign it does not show.
+    Turnout maps hatch municipalities with turnout above 1 in either election and say in the title how the
+    panel treated them (kept or capped).
+    """
+    from afgehaakt.plotting.maps import choropleth  # mapclassify is slow to import; only maps need it
+
+    values = 100 * change(panel, variable, start, end)
+    flagged = None
+    policy = ""
+    if variable == "turnout":
+        table = panel.table
+        rows = table[table["election"].isin([start, end]) & table["turnout_above_one"]]
+        flagged = pd.Series(True, index=pd.Index(rows["code"].unique()))
+        if len(flagged):
+            policy = f"; turnout above 1 {'capped' if panel.above_one == 'cap' else 'kept'} (hatched)"
+    label = LABELS.get(variable, variable)
+    choropleth(
+        boundaries,
+        values,
+        title=title or f"{label}: change {election_label(start)} to {election_label(end)}{policy}",
+        legend_title="change, percentage points",
+        scheme=scheme,
+        k=k,
+        colormap=colormap,
+        source_line=source_line,
+        flagged=flagged,
+        paths=paths,
+        percent=False,
+    )
+
+
+def gradient_plot(
+    changes: pd.DataFrame,
+    *,
+    source_line: str,
+    paths: list[str | Path],
+    levels: pd.DataFrame | None = None,
+    title: str = "Education gradient per election",
+    ylabel: str = "coefficient of low-education share",
+) -> None:
+    """Point-range plot with 95% CIs: the change in the gradient since the reference election (two-way FE,
+    :func:`afgehaakt.models.panel.gradient_changes`) and, if given, the gradient per election (random effects,
+    :func:`afgehaakt.models.panel.gradient_levels`). The covariance is stated under the plot."""
+    panels = [("Gradient per election", levels)] if levels is not None else []
+    panels.append(("Change since the reference election (two-way FE)", changes))
+    figure = new_figure(4.2 * len(panels), 3.8)
+    for position, (name, frame) in enumerate(panels):
+        axes = figure.add_subplot(1, len(panels), position + 1)
+        x = np.arange(len(frame))
+        estimate = frame["estimate"].to_numpy(dtype=float)
+        low = frame["ci_low"].to_numpy(dtype=float)
+        high = frame["ci_high"].to_numpy(dtype=float)
+        has_ci = np.isfinite(low) & np.isfinite(high)
+        axes.vlines(x[has_ci], low[has_ci], high[has_ci], color="#2b5d8a", linewidth=1.6)
+        reference = frame["reference"].to_numpy(dtype=bool) if frame["quantity"].iloc[0] != "level" \
+            else np.zeros(len(frame), dtype=bool)
+        axes.plot(x[~reference], estimate[~reference], "o", color="#2b5d8a")
+        axes.plot(x[reference], estimate[reference], "o", markerfacecolor="white", color="#2b5d8a")
+        axes.axhline(0.0, color="grey", linewidth=0.6, linestyle="--")
+        labels = [election_label(e) + (" (ref.)" if r else "") for e, r in zip(frame["election"], reference,
+                                                                                 strict=True)]
+        axes.set_xticks(x, labels, fontsize=7.5)
+        axes.set_xlim(-0.5, len(frame) - 0.5)
+        axes.set_title(f"{name}\n({frame['model'].iloc[0]})", fontsize=8.5)
+        if position == 0:
+            axes.set_ylabel(ylabel)
+    described = list(dict.fromkeys(f"{f['model'].iloc[0]}: {f['cov_type'].iloc[0]} ({f['cov_options'].iloc[0]})"
+                                   for _, f in panels))
+    footer = f"Points: estimates; bars: 95% CIs. Covariance: {'; '.join(described)}. {source_line}"
+    figure.suptitle(title, x=0.01, ha="left", fontsize=10)
+    figure.text(0.01, 0.01, footer, fontsize=5.5, ha="left", va="bottom", wrap=True)
+    figure.subplots_adjust(left=0.1, right=0.98, top=0.8, bottom=0.2, wspace=0.3)
+    save_figure(figure, paths)
+
+
+def regression_table(
+    results: list[PanelModelResult],
+    *,
+    output: Literal["markdown", "latex"] = "markdown",
+    digits: int = 3,
+    terms: list[str] | None = None,
+) -> str:
+    """Models side by side: estimates with standard errors in parentheses and 95% CIs in brackets, then the
+    estimator, effects, sample, R² and the covariance with every option. Returns the text."""
+    if output not in ("markdown", "latex"):
+        raise ValueError(f"output must be 'markdown' or 'latex', not {output!r}")
+    order = terms or list(dict.fromkeys(t for r in results for t in r.coefficients["term"]))
+    header = ["", *(r.info.model for r in results)]
+    body = []
+    for term in order:
+        cells, ses, cis = [term], [""], [""]
+        for result in results:
+            row = result.coefficients[result.coefficients["term"] == term]
+            if row.empty:
+                cells.append(""); ses.append(""); cis.append("")  # noqa: E702
+                continue
+            r = row.iloc[0]
+            cells.append(f"{r['estimate']:.{digits}f}")
+            ses.append(f"({r['se']:.{digits}f})")
+            cis.append(f"[{r['ci_low']:.{digits}f}, {r['ci_high']:.{digits}f}]")
+        body += [cells, ses, cis]
+    footer = [
+        ["Estimator", *(r.info.estimator for r in results)],
+        ["Municipality effects", *(_effects(r, "entity") for r in results)],
+        ["Election effects", *(_effects(r, "time") for r in results)],
+        ["Observations", *(str(r.info.n_obs) for r in results)],
+        ["Municipalities", *(str(r.info.n_entities) for r in results)],
+        ["Elections", *(", ".join(r.info.elections) for r in results)],
+        ["R² (estimator)", *(_number(r.info.r2, digits) for r in results)],
+        ["R² within", *(_number(r.info.r2_within, digits) for r in results)],
+        ["R² overall", *(_number(r.info.r2_overall, digits) for r in results)],
+        ["Inference", *(r.coefficients["distribution"].iloc[0] for r in results)],
+        ["Covariance", *(r.info.cov_type for r in results)],
+        ["Covariance options", *(r.info.cov_options for r in results)],
+    ]
+    note = ("Standard errors in parentheses, 95% confidence intervals in brackets. Turnout above 1: "
+            f"{results[0].info.above_one}.")
+    if output == "markdown":
+        return _markdown(header, body, footer, note)
+    return _latex(header, body, footer, note)
+
+
+def _effects(result: PanelModelResult, which: str) -> str:
+    if result.info.estimator == "RandomEffects" and which == "entity":
+        return "random"
+    if result.info.estimator == "FirstDifferenceOLS":
+        return "differenced" if which == "entity" else "dummies (differenced)"
+    if result.info.estimator == "RandomEffects":
+        return "dummies"
+    value = result.info.entity_effects if which == "entity" else result.info.time_effects
+    return "fixed" if value else "no"
+
+
+def _number(value: float, digits: int) -> str:
+    return f"{value:.{digits}f}" if np.isfinite(value) else ""
+
+
+def _markdown(header, body, footer, note) -> str:
+    def line(cells):
+        return "| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |"
+    lines = [line(header), "|" + "|".join([":---"] + ["---:"] * (len(header) - 1)) + "|"]
+    lines += [line(c) for c in body]
+    lines += [line(c) for c in footer]
+    return "\n".join(lines) + f"\n\n{note}\n"
+
+
+def _latex_escape(text: str) -> str:
+    replacements = {"\\": r"\textbackslash{}", "_": r"\_", "%": r"\%", "&": r"\&", "#": r"\#", "$": r"\$",
+                    "{": r"\{", "}": r"\}", "²": r"$^2$"}
+    return "".join(replacements.get(ch, ch) for ch in text)
+
+
+def _latex(header, body, footer, note) -> str:
+    def line(cells):
+        return " & ".join(_latex_escape(c) for c in cells) + r" \\"
+    columns = "l" + "r" * (len(header) - 1)
+    lines = [rf"\begin{{tabular}}{{{columns}}}", r"\hline", line(header), r"\hline"]
+    lines += [line(c) for c in body]
+    lines += [r"\hline"] + [line(c) for c in footer] + [r"\hline", r"\end{tabular}"]
+    lines.append(rf"\par\footnotesize {_latex_escape(note)}")
+    return "\n".join(lines) + "\n"
