@@ -348,6 +348,7 @@ class WaldTestResult:
     p_f: float
     cov_type: str
     cov_options: str
+    note: str = ""
 
     def as_row(self) -> dict:
         return asdict(self)
@@ -603,7 +604,11 @@ def wald_test(result: PanelModelResult, restrictions: pd.DataFrame, *, hypothesi
     b = result.params.to_numpy(dtype=float)
     v = result.cov.loc[result.params.index, result.params.index].to_numpy(dtype=float)
     rb = r @ b
-    statistic = float(rb @ np.linalg.solve(r @ v @ r.T, rb))
+    middle = r @ v @ r.T
+    smallest = float(np.linalg.eigvalsh((middle + middle.T) / 2).min())
+    note = "" if smallest > 0 else (f"R V R' is not positive definite (smallest eigenvalue {smallest:.3e}): "
+                                    "the statistic is not a valid chi-squared statistic")
+    statistic = float(rb @ np.linalg.solve(middle, rb))
     q = r.shape[0]
     df = _denominator_df(result)
     return WaldTestResult(
@@ -618,6 +623,7 @@ def wald_test(result: PanelModelResult, restrictions: pd.DataFrame, *, hypothesi
         p_f=float(stats.f.sf(statistic / q, q, df)),
         cov_type=result.info.cov_type,
         cov_options=result.info.cov_options,
+        note=note,
     )
 
 
@@ -774,7 +780,9 @@ def _result(panel, fitted, *, model, estimator, dependent, terms, covariance, en
     else:
         df_inference = float(fitted.df_resid) if covariance.debiased else float("inf")
     estimate = fitted.params.to_numpy(dtype=float)
-    se = fitted.std_errors.to_numpy(dtype=float)
+    covariance_matrix = np.asarray(fitted.cov, dtype=float)
+    variances = np.diag(covariance_matrix)
+    se = np.sqrt(np.where(variances >= 0, variances, np.nan))
     t = estimate / se
     quantile = stats.t.ppf(0.5 + CI_LEVEL / 2, df_inference) if np.isfinite(df_inference) \
         else stats.norm.ppf(0.5 + CI_LEVEL / 2)
@@ -799,6 +807,13 @@ def _result(panel, fitted, *, model, estimator, dependent, terms, covariance, en
         **r2,
     })
     notes = [n for n in (extra_note, panel.note) if n]
+    smallest = float(np.linalg.eigvalsh((covariance_matrix + covariance_matrix.T) / 2).min())
+    if smallest < 0:
+        negative = [name for name, v in zip(names, variances, strict=True) if v < 0]
+        notes.append(f"the covariance matrix is not positive semi-definite (smallest eigenvalue {smallest:.3e})"
+                     + (f"; negative variance for {negative}: SE, t, p and CI are NaN" if negative else "")
+                     + " (two-way clustering subtracts the heteroskedasticity-robust part; no eigenvalue fix-up"
+                     " is applied)")
     if covariance.kind == "clustered" and covariance.clusters == "entity_time":
         notes.append(f"two-way clustering with only {len(panel.elections)} election clusters: the variance "
                      "estimate is itself imprecise; inference uses t(G-1) with G the fewer clusters")
@@ -811,7 +826,7 @@ def _result(panel, fitted, *, model, estimator, dependent, terms, covariance, en
         df_inference=df_inference, elections=panel.elections, reference_election=panel.reference_election,
         above_one=panel.above_one, note=" | ".join(notes), **r2,
     )
-    cov = pd.DataFrame(np.asarray(fitted.cov, dtype=float), index=names, columns=names)
+    cov = pd.DataFrame(covariance_matrix, index=names, columns=names)
     residuals = _residuals(panel, fitted, estimator)
     return PanelModelResult(coefficients=coefficients, info=info, params=fitted.params.astype(float), cov=cov,
                             residuals=residuals)

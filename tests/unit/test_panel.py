@@ -316,3 +316,13 @@ def test_figures_are_written(tmp_path, gradient, panel):
     change_map(boundaries, panel, "turnout", "tk2017", "tk2023", source_line="synthetic",
                paths=[tmp_path / "m.png"])
     assert (tmp_path / "g.png").stat().st_size > 1000 and (tmp_path / "m.png").stat().st_size > 1000
+
+
+def test_two_way_clustered_covariance_that_is_not_semi_definite_is_reported_not_hidden(panel):
+    terms = ["low_education_share", *interaction_terms(panel, "low_education_share")]
+    fit = fit_random_effects(panel, "turnout", terms, covariance=Covariance(clusters="entity_time"))
+    negative = fit.coefficients[fit.coefficients["se"].isna()]
+    assert len(negative) > 0 and negative[["t", "p", "ci_low", "ci_high"]].isna().all().all()
+    assert "not positive semi-definite" in fit.info.note
+    for term in negative["term"]:
+        assert term in fit.info.note
