@@ -1,7 +1,7 @@
 """Municipal panel of elections on the 2021 boundaries: a balanced long table and linearmodels panel models.
 
 The panel has one row per municipality and election: the Tweede Kamer elections of 2017, 2021 and 2023 by
-default. The European Parliament election of 2019 is another kind of election (turnout about 40 points lower),
+default. The European Parliament election of 2019 is another kind of election (turnout some 35 points lower),
 so it enters only when asked (``include_ep=True``) and is always flagged (``kind == "ep"``,
 ``other_election_type``); its time effect then absorbs the level difference, not the difference in kind.
 
@@ -23,8 +23,8 @@ here the default is :class:`Covariance` ``()``: clustered by municipality with `
 count_effects=False``). For the within (fixed-effects) model this is plm's ``vcovHC(method="arellano",
 type="sss", cluster="group")`` and Stata's ``xtreg, fe vce(cluster)``: the covariance is scaled by
 ``G/(G-1) * (n-1)/(n-k)`` with G municipalities, n observations and k slope coefficients (the effects are not
-counted: entity effects are nested in the clusters, Cameron and Miller 2015, section VI.B). The mapping to plm,
-checked to 1e-10 in ``tests/unit/test_panel_plm.py``:
+counted: the entity effects are nested in the clusters, as in Cameron and Miller 2015). The mapping to plm,
+checked against plm 2.6 in ``tests/unit/test_panel_plm.py`` (agreement 1e-12 or better):
 
 =====================  =====================================================================
 plm ``vcovHC`` type    linearmodels options (``cov_type="clustered"``, ``auto_df=False``,
@@ -39,7 +39,13 @@ linearmodels' own automatic choice (``auto_df=True``) counts the N + T - 1 two-w
 effects, which inflates the clustered variance by about n/(n - N - T) (~1.5 for three elections): that is
 recorded but not used. Two-way clustering (``clusters="entity_time"``) is plm's ``vcovDC`` (each of the three
 one-way pieces adjusted with its own G); with three or four elections there are only three or four time
-clusters, so its variance is itself very uncertain (stated in every ``ModelInfo.note``).
+clusters, so its variance is itself very uncertain (stated in every ``ModelInfo.note``), and it can fail to be
+positive semi-definite (negative variances give NaN standard errors and a note; no eigenvalue fix-up).
+The same options map the same way for RandomEffects and FirstDifferenceOLS, except plm 2.6's ``HC1`` for
+``model="fd"``, which counts the undifferenced observations in its degrees of freedom (a plm quirk).
+
+p-values and CIs of clustered fits use t(G - 1), G the (fewer) clusters, as Stata does; linearmodels' own
+p-values use the residual degrees of freedom. Every table records which (``distribution``).
 """
 
 from __future__ import annotations
@@ -714,7 +720,13 @@ def fit_panel_suite(
     covariance: Covariance = Covariance(),
 ) -> PanelSuite:
     """Fit the FE gradient model, its RE (with the covariate's main effect) and FD counterparts, and the
-    Hausman test (refitting FE and RE with the unadjusted covariance, as the test requires)."""
+    Hausman test (refitting FE and RE with the unadjusted covariance, as the test requires).
+
+    With the interactions alone, RE and FE estimate them identically on a balanced panel, so the Hausman test
+    has nothing to contrast and says so (H NaN or rounding noise, with a note). It becomes informative with a
+    genuinely time-varying regressor in ``terms``, e.g. ``["orthodox_protestant_share"]`` from
+    ``build_panel(..., time_varying=("orthodox_protestant_share",))``.
+    """
     extra = list(terms or [])
     interactions = interaction_terms(panel, covariate)
     gradient = fit_education_gradient(panel, dependent, covariate=covariate, terms=extra, covariance=covariance,
