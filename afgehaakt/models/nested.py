@@ -29,6 +29,8 @@ SINGULAR_TOLERANCE = 1e-4
 
 @dataclass(frozen=True)
 class NestedLinearFit:
+    """Estimates on the data scale; ``theta`` holds sqrt(variance / residual variance) for municipality, region."""
+
     fixed_effects: np.ndarray
     fixed_cov: np.ndarray
     group_variance: float
