@@ -18,6 +18,10 @@ include: "rules/common.smk"
 wildcard_constraints:
     election="|".join(ELECTIONS),
     indicator="|".join(INDICATORS),
+    weights="|".join(DISTANCE_WEIGHTS),
+    statistic="local_moran|local_gi_star",
+    variable="|".join(LISA_VARIABLES),
+    outcome="|".join(ZONE_OUTCOMES),
 
 
 include: "rules/acquisition.smk"

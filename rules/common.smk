@@ -11,10 +11,23 @@ from afgehaakt.provenance import config_hash, source_digest
 
 # Checks that JSON schema cannot express, run before any job so that a bad value costs no computation.
 check_party_groups(config["parties"])
+if config["spatial"]["focus_election"] not in config["elections"]:
+    raise ValueError(
+        f"config key 'spatial.focus_election': {config['spatial']['focus_election']!r} is not among 'elections'"
+    )
 
 ELECTIONS = config["elections"]
 BOUNDARY_YEAR = config["boundary_year"]
 INDICATORS = list(ELECTION_OUTCOMES)
+DISTANCE_WEIGHTS = ["knn", "distance_band", "kernel"]
+LISA_VARIABLES = ["turnout", "outsider_share", "stacked_disadvantage"]
+# Gi* is defined for non-negative values only, so not for the z-score index of stacked disadvantage.
+LISA_MAPS = [("local_moran", v) for v in LISA_VARIABLES] + [
+    ("local_gi_star", v) for v in LISA_VARIABLES if v != "stacked_disadvantage"
+]
+ZONE_OUTCOMES = [
+    outcome["variable"] for outcome in config["burgerschapszone"]["outcomes"]
+]
 CONFIG_SHA256 = config_hash(config)
 # Every rule file passes this as a parameter, so that a change in the package reruns the jobs built on it.
 CODE_SHA256 = source_digest(Path(afgehaakt.__file__).parent)
@@ -61,6 +74,21 @@ def outputs_by_rule():
         "moran_scatterplot": expand(rules.moran_scatterplot.output, **per_indicator),
         "indicator_maps": list(rules.indicator_maps.output),
         "correlation_heatmap": expand(rules.correlation_heatmap.output, **per_election),
+        "spatial_weights": expand(
+            rules.spatial_weights.output, weights=DISTANCE_WEIGHTS
+        ),
+        "global_statistics": list(rules.global_statistics.output),
+        "lisa": list(rules.lisa.output),
+        "burgerschapszone": list(rules.burgerschapszone.output),
+        "spatial_regression": list(rules.spatial_regression.output),
+        "cluster_maps": [
+            path
+            for statistic, variable in LISA_MAPS
+            for path in expand(
+                rules.cluster_maps.output, statistic=statistic, variable=variable
+            )
+        ],
+        "zone_map": expand(rules.zone_map.output, outcome=ZONE_OUTCOMES),
     }
     # Plain strings, since outputs carry flags (report, ...) that cannot be passed to a script job.
     return {name: [str(path) for path in paths] for name, paths in producers.items()}

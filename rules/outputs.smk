@@ -109,6 +109,59 @@ rule correlation_heatmap:
         "../scripts/correlation_heatmap.py"
 
 
+rule cluster_maps:
+    input:
+        boundaries=rules.boundaries.output.parquet,
+        lisa=rules.lisa.output.table,
+    output:
+        png=report(
+            "results/figures/spatial/lisa_{statistic}_{variable}.png",
+            caption="../workflow/report/cluster_maps.rst",
+            category="Spatial autocorrelation",
+            subcategory="LISA cluster maps",
+        ),
+        pdf="results/figures/spatial/lisa_{statistic}_{variable}.pdf",
+    log:
+        "logs/cluster_maps/{statistic}_{variable}.log",
+    conda:
+        "../envs/plot.yaml"
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    params:
+        code=CODE_SHA256,
+        boundary_year=BOUNDARY_YEAR,
+    script:
+        "../scripts/cluster_maps.py"
+
+
+rule zone_map:
+    input:
+        boundaries=rules.boundaries.output.parquet,
+        residuals=rules.burgerschapszone.output.residuals,
+        axis=rules.burgerschapszone.output.axis,
+    output:
+        png=report(
+            "results/figures/burgerschapszone/residuals_{outcome}.png",
+            caption="../workflow/report/zone_map.rst",
+            category="Burgerschapszone",
+            subcategory="Residual maps",
+        ),
+        pdf="results/figures/burgerschapszone/residuals_{outcome}.pdf",
+    log:
+        "logs/zone_map/{outcome}.log",
+    conda:
+        "../envs/plot.yaml"
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    params:
+        code=CODE_SHA256,
+        boundary_year=BOUNDARY_YEAR,
+    script:
+        "../scripts/zone_map.py"
+
+
 # Last: the manifest lists the outputs of every rule above.
 rule manifest:
     input:

@@ -23,3 +23,105 @@ rule global_moran:
         turnout_above_one=config["indicators"]["turnout_above_one"],
     script:
         "../scripts/global_moran.py"
+
+
+rule global_statistics:
+    input:
+        features=rules.municipal_features.output.parquet,
+        stacked=rules.stacked_disadvantage.output.table,
+        edges=[rules.contiguity_weights.output.edges]
+        + expand(rules.spatial_weights.output.edges, weights=DISTANCE_WEIGHTS),
+    output:
+        table="results/tables/spatial/global_statistics.csv",
+    log:
+        "logs/global_statistics.log",
+    conda:
+        "../envs/geo.yaml"
+    resources:
+        mem_mb=2000,
+        runtime=20,
+    params:
+        code=CODE_SHA256,
+        weights_names=["queen", *DISTANCE_WEIGHTS],
+        variables=config["spatial"]["global_variables"],
+        elections=ELECTIONS,
+        focus_election=config["spatial"]["focus_election"],
+        covariates=config["burgerschapszone"]["covariates"],
+        permutations=config["spatial"]["robustness_permutations"],
+        seed=config["moran"]["seed"],
+        alternative=config["moran"]["alternative"],
+    script:
+        "../scripts/global_statistics.py"
+
+
+rule lisa:
+    input:
+        features=rules.municipal_features.output.parquet,
+        stacked=rules.stacked_disadvantage.output.table,
+        edges=rules.contiguity_weights.output.edges,
+    output:
+        table="results/tables/spatial/lisa.csv",
+    log:
+        "logs/lisa.log",
+    conda:
+        "../envs/geo.yaml"
+    resources:
+        mem_mb=2000,
+        runtime=20,
+    params:
+        code=CODE_SHA256,
+        focus_election=config["spatial"]["focus_election"],
+        lisa=config["spatial"]["lisa"],
+    script:
+        "../scripts/lisa.py"
+
+
+rule burgerschapszone:
+    input:
+        features=rules.municipal_features.output.parquet,
+        stacked=rules.stacked_disadvantage.output.table,
+        edges=rules.contiguity_weights.output.edges,
+        boundaries=rules.boundaries.output.parquet,
+    output:
+        residuals="results/tables/burgerschapszone/residual_lisa.csv",
+        axis="results/tables/burgerschapszone/orientation_test.csv",
+        candidates="results/tables/burgerschapszone/candidate_explanations.csv",
+        coefficients="results/tables/burgerschapszone/ols_coefficients.csv",
+    log:
+        "logs/burgerschapszone.log",
+    conda:
+        "../envs/geo.yaml"
+    resources:
+        mem_mb=2000,
+        runtime=20,
+    params:
+        code=CODE_SHA256,
+        zone=config["burgerschapszone"],
+        focus_election=config["spatial"]["focus_election"],
+        lisa=config["spatial"]["lisa"],
+    script:
+        "../scripts/burgerschapszone.py"
+
+
+rule spatial_regression:
+    input:
+        features=rules.municipal_features.output.parquet,
+        stacked=rules.stacked_disadvantage.output.table,
+        edges=rules.contiguity_weights.output.edges,
+    output:
+        coefficients="results/tables/spatial/regression_coefficients.csv",
+        statistics="results/tables/spatial/regression_models.csv",
+        lagrange_multiplier="results/tables/spatial/regression_lm_tests.csv",
+    log:
+        "logs/spatial_regression.log",
+    conda:
+        "../envs/geo.yaml"
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    params:
+        code=CODE_SHA256,
+        focus_election=config["spatial"]["focus_election"],
+        covariates=config["burgerschapszone"]["covariates"],
+    script:
+        "../scripts/spatial_regression.py"

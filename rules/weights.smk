@@ -19,3 +19,23 @@ rule contiguity_weights:
         island_policy=config["weights"]["island_policy"],
     script:
         "../scripts/contiguity_weights.py"
+
+
+rule spatial_weights:
+    input:
+        boundaries=rules.boundaries.output.parquet,
+    output:
+        edges="results/weights/{weights}_edges.parquet",
+        summary="results/weights/{weights}_summary.json",
+    log:
+        "logs/spatial_weights/{weights}.log",
+    conda:
+        "../envs/geo.yaml"
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    params:
+        code=CODE_SHA256,
+        settings=lambda wildcards: config["spatial"][wildcards.weights],
+    script:
+        "../scripts/spatial_weights.py"

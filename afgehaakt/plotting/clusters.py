@@ -1,0 +1,87 @@
+"""LISA cluster maps and the burgerschapszone map of residuals with its principal axis."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import matplotlib.patches as mpatches
+import numpy as np
+import pandas as pd
+
+from afgehaakt.plotting.style import new_figure, save_figure
+
+CLUSTER_COLOURS = {
+    "HH": "#d7191c",
+    "LL": "#2c7bb6",
+    "HL": "#fdae61",
+    "LH": "#abd9e9",
+    "hot spot": "#d7191c",
+    "cold spot": "#2c7bb6",
+    "not significant": "#eeeeee",
+    "isolate": "#bdbdbd",
+}
+
+
+def cluster_maps(
+    boundaries: gpd.GeoDataFrame,
+    lisa: pd.DataFrame,
+    *,
+    title: str,
+    caption: str,
+    source_line: str,
+    paths: list[str | Path],
+) -> None:
+    """Two panels: clusters at the unadjusted level and after FDR control, with counts in the legend."""
+    frame = boundaries.set_index("code").join(lisa.set_index("code")[["cluster", "cluster_fdr"]])
+    figure = new_figure(10.0, 6.4)
+    for position, (column, label) in enumerate((("cluster", "p < alpha (unadjusted)"),
+                                                ("cluster_fdr", "FDR-controlled"))):
+        axes = figure.add_axes((0.01 + 0.5 * position, 0.12, 0.47, 0.76))
+        colours = frame[column].map(CLUSTER_COLOURS).fillna("#ffffff")
+        frame.plot(ax=axes, color=colours, edgecolor="white", linewidth=0.15)
+        axes.set_axis_off()
+        axes.set_title(label, fontsize=9)
+        counts = frame[column].value_counts()
+        handles = [mpatches.Patch(color=CLUSTER_COLOURS[k], label=f"{k} ({counts[k]})")
+                   for k in CLUSTER_COLOURS if k in counts.index]
+        axes.legend(handles=handles, loc="upper left", fontsize=7, frameon=False)
+    figure.suptitle(title, x=0.01, ha="left", fontsize=11)
+    figure.text(0.01, 0.055, caption, fontsize=6.5, ha="left", va="bottom", wrap=True)
+    figure.text(0.01, 0.01, source_line, fontsize=6, ha="left", va="bottom", wrap=True)
+    save_figure(figure, paths)
+
+
+def zone_map(
+    boundaries: gpd.GeoDataFrame,
+    residuals: pd.Series,
+    high_units: list[str],
+    *,
+    axis_angle_degrees: float | None,
+    axis_centre: tuple[float, float] | None,
+    residual_label: str,
+    title: str,
+    caption: str,
+    source_line: str,
+    paths: list[str | Path],
+) -> None:
+    """Residuals (diverging colours, symmetric about 0), high-residual cluster members outlined, the axis drawn."""
+    frame = boundaries.set_index("code").join(residuals.rename("residual"))
+    limit = float(np.nanmax(np.abs(frame["residual"])))
+    figure = new_figure(6.8, 7.6)
+    axes = figure.add_axes((0.01, 0.12, 0.98, 0.8))
+    frame.plot(ax=axes, column="residual", cmap="RdBu", vmin=-limit, vmax=limit, edgecolor="white", linewidth=0.15,
+               legend=True, legend_kwds={"shrink": 0.5, "label": residual_label})
+    if high_units:
+        frame.loc[high_units].plot(ax=axes, facecolor="none", edgecolor="black", linewidth=1.0)
+    if axis_angle_degrees is not None and axis_centre is not None:
+        radians = np.deg2rad(axis_angle_degrees)
+        half = 80_000.0
+        dx, dy = half * np.cos(radians), half * np.sin(radians)
+        x, y = axis_centre
+        axes.plot([x - dx, x + dx], [y - dy, y + dy], color="black", linestyle="--", linewidth=1.2)
+    axes.set_axis_off()
+    figure.suptitle(title, x=0.01, ha="left", fontsize=11)
+    figure.text(0.01, 0.055, caption, fontsize=6.5, ha="left", va="bottom", wrap=True)
+    figure.text(0.01, 0.01, source_line, fontsize=6, ha="left", va="bottom", wrap=True)
+    save_figure(figure, paths)

@@ -1,0 +1,151 @@
+"""The spatial analyses of the workflow, composed from the statistics: what is tested, under which weights.
+
+Each function takes the municipal features table (one row per municipality, columns named as in the codebook,
+with election outcomes suffixed by the election id) and returns tidy tables; the scripts only read and write.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import geopandas as gpd
+import pandas as pd
+from libpysal.graph import Graph
+
+from afgehaakt.spatial.burgerschapszone import (
+    axis_permutation_test,
+    principal_axis,
+    residual_clustering_by_candidate,
+    residual_clusters,
+)
+from afgehaakt.spatial.distance_weights import municipal_centroids
+from afgehaakt.spatial.local import local_bivariate_moran, local_getis_ord_star, local_moran
+from afgehaakt.spatial.regression import spatial_regression
+from afgehaakt.spatial.robustness import global_statistics_table
+from afgehaakt.spatial.weights import graph_from_edges
+
+STACKED = "stacked_disadvantage"
+"""Column name of the stacked-disadvantage index (mean of oriented z-scores) in the analysis table."""
+
+
+def analysis_table(features: pd.DataFrame, stacked: pd.DataFrame) -> pd.DataFrame:
+    """Features indexed by code, with the stacked-disadvantage index (mean z) joined in."""
+    index = stacked[["code", "mean_z"]].rename(columns={"mean_z": STACKED}).astype({"code": "string"})
+    return features.merge(index, on="code", how="left", validate="1:1").set_index("code")
+
+
+def election_column(name: str, election: str, table: pd.DataFrame) -> str:
+    """``turnout`` -> ``turnout_tk2021`` where the table has it; other names unchanged."""
+    suffixed = f"{name}_{election}"
+    return suffixed if suffixed in table.columns else name
+
+
+def graphs_from_edges(edge_tables: dict[str, pd.DataFrame], ids: list[str]) -> dict[str, Graph]:
+    return {name: graph_from_edges(edges, tuple(ids)) for name, edges in edge_tables.items()}
+
+
+def robustness_table(table: pd.DataFrame, graphs: dict[str, Graph], *, variables: list[str], elections: list[str],
+                     focus_election: str, covariates: list[str], permutations: int, seed: int,
+                     alternative: str) -> pd.DataFrame:
+    """Every global statistic of every variable under every weights type, plus bivariate and residual Moran."""
+    outcomes = [f"{o}_{e}" for e in elections for o in ("turnout", "outsider_share")]
+    focus = [f"turnout_{focus_election}", f"outsider_share_{focus_election}"]
+    columns = [*variables, *outcomes, STACKED, *covariates]
+    values = table[list(dict.fromkeys(columns))].astype(float)
+    return global_statistics_table(
+        values,
+        graphs,
+        permutations=permutations,
+        seed=seed,
+        alternative=alternative,
+        variables=tuple(dict.fromkeys([*variables, *outcomes, STACKED])),
+        bivariate_pairs=tuple((STACKED, outcome) for outcome in focus),
+        residual_models={f"ols_{o}": (o, tuple(covariates)) for o in focus},
+    )
+
+
+def lisa_tables(table: pd.DataFrame, graph: Graph, *, weights_name: str, variables: list[str],
+                bivariate_with: str, permutations: int, seed: int, alpha: float) -> pd.DataFrame:
+    """Local Moran and Gi* of each variable, and bivariate local Moran of ``bivariate_with`` against each."""
+    shared = {"weights_name": weights_name, "permutations": permutations, "seed": seed, "alpha": alpha}
+    frames = []
+    for variable in variables:
+        values = table[variable].astype(float).rename(variable)
+        frames.append(local_moran(values, graph, **shared).assign(statistic_name="local_moran"))
+        # Gi* is a ratio of sums and only defined for non-negative values (not for z-score indices).
+        if (values >= 0).all():
+            frames.append(local_getis_ord_star(values, graph, **shared).assign(statistic_name="local_gi_star"))
+        if variable != bivariate_with:
+            x = table[bivariate_with].astype(float).rename(bivariate_with)
+            bivariate = local_bivariate_moran(x, values, graph, **shared)
+            frames.append(bivariate.assign(statistic_name="local_bivariate_moran"))
+    return pd.concat(frames, ignore_index=True)
+
+
+@dataclass(frozen=True)
+class ZoneResult:
+    """The burgerschapszone answer for one outcome: residuals with LISA, HH units, orientation test, candidates."""
+
+    outcome: str
+    residual_lisa: pd.DataFrame
+    axis: pd.DataFrame
+    candidates: pd.DataFrame
+    coefficients: pd.DataFrame
+
+
+def burgerschapszone(table: pd.DataFrame, graph: Graph, edges: pd.DataFrame, boundaries: gpd.GeoDataFrame, *,
+                     outcome: str, better: str, covariates: list[str], candidates: list[str], weights_name: str,
+                     permutations: int, seed: int, alpha: float, axis_draws: int) -> ZoneResult:
+    """Where does ``outcome`` beat its prediction, is that a SW-NE band, and what explains the clustering?
+
+    "Better" is a high residual for turnout and a low one for the outsider vote or poor health. The analysis
+    runs on the outcome oriented so that higher is better (sign reversed where ``better`` is ``low``); the
+    residuals, clusters (HH = better than predicted, among neighbours that are too) and coefficients are
+    therefore on that oriented scale, which the ``orientation`` column states.
+    """
+    if better not in ("high", "low"):
+        raise ValueError(f"better must be 'high' or 'low', not {better!r}")
+    oriented = table[outcome].astype(float) * (1.0 if better == "high" else -1.0)
+    orientation = "as observed" if better == "high" else "sign reversed (lower is better)"
+    clusters = residual_clusters(oriented.rename(outcome), table[covariates].astype(float),
+                                 graph, weights_name=weights_name, permutations=permutations, seed=seed,
+                                 alpha=alpha)
+    centroids = municipal_centroids(boundaries, id_column="code")
+    axis_rows = []
+    for label, units in (("unadjusted", clusters.high_units), ("fdr", clusters.high_units_fdr)):
+        if len(units) >= 3:
+            test = axis_permutation_test(units, edges, centroids, draws=axis_draws, seed=seed)
+            axis_rows.append({"outcome": outcome, "orientation": orientation, "clusters": label, **test.as_row()})
+        else:
+            axis_rows.append({"outcome": outcome, "orientation": orientation, "clusters": label, "units": len(units),
+                              "note": "fewer than 3 units in high-residual clusters: no axis"})
+    lisa = clusters.lisa.assign(outcome=outcome, orientation=orientation,
+                                residual=clusters.fit.residuals.reindex(clusters.lisa["code"]).to_numpy(),
+                                fitted=clusters.fit.fitted.reindex(clusters.lisa["code"]).to_numpy())
+    usable = [c for c in candidates if c != outcome and c not in covariates]
+    explained = residual_clustering_by_candidate(
+        oriented.rename(outcome), table[covariates].astype(float),
+        table[usable].astype(float), graph, weights_name=weights_name,
+    ).assign(outcome=outcome, orientation=orientation)
+    coefficients = clusters.fit.coefficients.rename("estimate").rename_axis("term").reset_index()
+    return ZoneResult(outcome, lisa, pd.DataFrame(axis_rows), explained,
+                      coefficients.assign(outcome=outcome, orientation=orientation))
+
+
+def principal_axis_of(boundaries: gpd.GeoDataFrame, units: list[str]):
+    """The principal axis of the centroids of ``units`` (for drawing it on the map)."""
+    centroids = municipal_centroids(boundaries, id_column="code")
+    return principal_axis(centroids.loc[list(units)]), centroids.loc[list(units)].mean()
+
+
+def spatial_regressions(table: pd.DataFrame, graph: Graph, *, outcomes: list[str], covariates: list[str],
+                        weights_name: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """OLS with LM diagnostics, ML lag and ML error for each outcome: coefficients, model stats, LM tests."""
+    parts = [spatial_regression(table[o].astype(float).rename(o), table[covariates].astype(float), graph,
+                                weights_name=weights_name) for o in outcomes]
+    coefficients = pd.concat([p.coefficients.assign(outcome=o) for p, o in zip(parts, outcomes, strict=True)],
+                             ignore_index=True)
+    statistics = pd.concat([p.model_statistics for p in parts], ignore_index=True)
+    lagrange = pd.concat([p.lagrange_multiplier.assign(outcome=o) for p, o in zip(parts, outcomes, strict=True)],
+                         ignore_index=True)
+    return coefficients, statistics, lagrange
