@@ -21,13 +21,15 @@ wildcard_constraints:
     weights="|".join(DISTANCE_WEIGHTS),
     statistic="local_moran|local_gi_star",
     variable="|".join(LISA_VARIABLES),
-    outcome="|".join(ZONE_OUTCOMES),
+    outcome="|".join(ZONE_OUTCOMES + MULTILEVEL_OUTCOMES),
+    panel_outcome="turnout|outsider_share",
 
 
 include: "rules/acquisition.smk"
 include: "rules/weights.smk"
 include: "rules/features.smk"
 include: "rules/spatial.smk"
+include: "rules/models.smk"
 include: "rules/outputs.smk"
 
 

@@ -11,6 +11,21 @@ from afgehaakt.provenance import config_hash, source_digest
 
 # Checks that JSON schema cannot express, run before any job so that a bad value costs no computation.
 check_party_groups(config["parties"])
+if config["survey"]["source"] == "microdata":
+    from afgehaakt.survey.microdata import column_map_from_config
+
+    if not config["survey"]["microdata"]["file"]:
+        raise ValueError(
+            "config key 'survey.microdata.file': needed when survey.source is microdata"
+        )
+    column_map_from_config(
+        config["survey"]["microdata"]["columns"] or {}, key="survey.microdata.columns"
+    )
+_missing_panel = sorted(set(config["panel"]["elections"]) - set(config["elections"]))
+if _missing_panel:
+    raise ValueError(
+        f"config key 'panel.elections': {_missing_panel} are not among 'elections'"
+    )
 if config["spatial"]["focus_election"] not in config["elections"]:
     raise ValueError(
         f"config key 'spatial.focus_election': {config['spatial']['focus_election']!r} is not among 'elections'"
@@ -28,6 +43,15 @@ LISA_MAPS = [("local_moran", v) for v in LISA_VARIABLES] + [
 ZONE_OUTCOMES = [
     outcome["variable"] for outcome in config["burgerschapszone"]["outcomes"]
 ]
+MULTILEVEL_OUTCOMES = ["trust", "turnout"]
+# Real microdata never enter results/: their respondent table stays in private/ (ignored by git).
+_SURVEY_DIR = (
+    "results/interim/survey"
+    if config["survey"]["source"] == "synthetic"
+    else "private/survey"
+)
+SURVEY_RESPONDENTS = f"{_SURVEY_DIR}/respondents.parquet"
+SURVEY_RECORD = f"{_SURVEY_DIR}/survey_record.json"
 CONFIG_SHA256 = config_hash(config)
 # Every rule file passes this as a parameter, so that a change in the package reruns the jobs built on it.
 CODE_SHA256 = source_digest(Path(afgehaakt.__file__).parent)
@@ -89,6 +113,11 @@ def outputs_by_rule():
             )
         ],
         "zone_map": expand(rules.zone_map.output, outcome=ZONE_OUTCOMES),
+        "multilevel": expand(rules.multilevel.output, outcome=MULTILEVEL_OUTCOMES),
+        "panel": list(rules.panel.output),
+        "panel_figures": expand(
+            rules.panel_figures.output, panel_outcome=config["panel"]["outcomes"]
+        ),
     }
     # Plain strings, since outputs carry flags (report, ...) that cannot be passed to a script job.
     return {name: [str(path) for path in paths] for name, paths in producers.items()}

@@ -1,0 +1,110 @@
+# Stage 4, models: the survey side (synthetic survey with known truth, or real microdata) and its multilevel
+# models; the municipal panel across elections.
+
+
+rule survey_respondents:
+    input:
+        features=rules.municipal_features.output.parquet,
+        stacked=rules.stacked_disadvantage.output.table,
+        boundaries=rules.boundaries.output.parquet,
+    output:
+        respondents=SURVEY_RESPONDENTS,
+        record=SURVEY_RECORD,
+    log:
+        "logs/survey_respondents.log",
+    conda:
+        "../envs/models.yaml"
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    params:
+        code=CODE_SHA256,
+        survey=config["survey"],
+    script:
+        "../scripts/synthetic_survey.py"
+
+
+rule multilevel:
+    input:
+        respondents=rules.survey_respondents.output.respondents,
+    output:
+        fixed_effects="results/tables/multilevel/{outcome}_fixed_effects.csv",
+        variance_components="results/tables/multilevel/{outcome}_variance_components.csv",
+        comparison="results/tables/multilevel/{outcome}_model_comparison.csv",
+    log:
+        "logs/multilevel/{outcome}.log",
+    conda:
+        "../envs/models.yaml"
+    resources:
+        mem_mb=4000,
+        runtime=30,
+    params:
+        code=CODE_SHA256,
+        models=config["multilevel"],
+    script:
+        "../scripts/multilevel.py"
+
+
+rule panel:
+    input:
+        features=rules.municipal_features.output.parquet,
+        edges=rules.contiguity_weights.output.edges,
+    output:
+        panel="results/tables/panel/panel_long.csv",
+        coefficients="results/tables/panel/coefficients.csv",
+        info="results/tables/panel/models.csv",
+        gradient="results/tables/panel/education_gradient.csv",
+        tests="results/tables/panel/tests.csv",
+        moran="results/tables/panel/moran.csv",
+        markdown="results/tables/panel/regression_table.md",
+        latex="results/tables/panel/regression_table.tex",
+    log:
+        "logs/panel.log",
+    conda:
+        "../envs/models.yaml"
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    params:
+        code=CODE_SHA256,
+        panel=config["panel"],
+        turnout_above_one=config["indicators"]["turnout_above_one"],
+        island_policy=config["weights"]["island_policy"]["method"],
+        alternative=config["moran"]["alternative"],
+    script:
+        "../scripts/panel.py"
+
+
+rule panel_figures:
+    input:
+        features=rules.municipal_features.output.parquet,
+        gradient=rules.panel.output.gradient,
+        boundaries=rules.boundaries.output.parquet,
+    output:
+        gradient_png=report(
+            "results/figures/panel/education_gradient_{panel_outcome}.png",
+            caption="../workflow/report/panel_gradient.rst",
+            category="Panel across elections",
+            subcategory="Education gradient",
+        ),
+        gradient_pdf="results/figures/panel/education_gradient_{panel_outcome}.pdf",
+        change_png=report(
+            "results/figures/panel/change_{panel_outcome}.png",
+            caption="../workflow/report/panel_change.rst",
+            category="Panel across elections",
+            subcategory="Change maps",
+        ),
+        change_pdf="results/figures/panel/change_{panel_outcome}.pdf",
+    log:
+        "logs/panel_figures/{panel_outcome}.log",
+    conda:
+        "../envs/plot.yaml"
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    params:
+        code=CODE_SHA256,
+        panel=config["panel"],
+        turnout_above_one=config["indicators"]["turnout_above_one"],
+    script:
+        "../scripts/panel_figures.py"
