@@ -115,6 +115,7 @@ def outputs_by_rule():
         "zone_map": expand(rules.zone_map.output, outcome=ZONE_OUTCOMES),
         "multilevel": expand(rules.multilevel.output, outcome=MULTILEVEL_OUTCOMES),
         "panel": list(rules.panel.output),
+        "headline_numbers": list(rules.headline_numbers.output),
         "panel_figures": expand(
             rules.panel_figures.output, panel_outcome=config["panel"]["outcomes"]
         ),

@@ -162,6 +162,31 @@ rule zone_map:
         "../scripts/zone_map.py"
 
 
+rule headline_numbers:
+    input:
+        moran=f"results/tables/spatial/{config['spatial']['focus_election']}_global_moran.csv",
+        stacked=rules.stacked_disadvantage.output.summary,
+        trust="results/tables/multilevel/trust_model_comparison.csv",
+        turnout="results/tables/multilevel/turnout_model_comparison.csv",
+        axis=rules.burgerschapszone.output.axis,
+    output:
+        markdown="results/snippets/headline_numbers.md",
+        latex="results/snippets/headline_numbers.tex",
+        json="results/snippets/headline_numbers.json",
+    log:
+        "logs/headline_numbers.log",
+    conda:
+        "../envs/geo.yaml"
+    resources:
+        mem_mb=500,
+        runtime=5,
+    params:
+        code=CODE_SHA256,
+        focus_election=config["spatial"]["focus_election"],
+    script:
+        "../scripts/headline_numbers.py"
+
+
 # Last: the manifest lists the outputs of every rule above.
 rule manifest:
     input:

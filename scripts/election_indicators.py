@@ -3,6 +3,7 @@
 import pandas as pd
 
 from afgehaakt.elections import election_indicators, parties_absent
+from afgehaakt.features.election_schemas import election_indicators_schema
 from afgehaakt.logs import step_log
 from afgehaakt.outputs import write_table
 
@@ -17,6 +18,7 @@ with step_log(snakemake.log[0], "election_indicators") as log:
         absent = parties_absent(indicators.party_classification, parties)
         if absent:
             log.warning("configured %s parties not on this ballot: %s", group, ", ".join(absent))
+    election_indicators_schema(snakemake.wildcards.election, list(groups)).validate(indicators.table)
     flagged = indicators.table[indicators.table["turnout_above_one"]]
     log.info("turnout above 1 (flagged): %s", ", ".join(f"{r.name} {r.turnout:.4f}" for r in flagged.itertuples()))
     write_table(indicators.table, snakemake.output.parquet)

@@ -2,6 +2,7 @@
 
 import pandas as pd
 
+from afgehaakt.features.election_schemas import harmonised_totals_schema
 from afgehaakt.features.harmonise import election_conversion, harmonise_results
 from afgehaakt.io.kiesraad import MunicipalResults
 from afgehaakt.logs import step_log
@@ -32,6 +33,7 @@ with step_log(snakemake.log[0], "harmonise_election") as log:
         results.totals["eligible"].sum(),
         harmonised.totals["eligible"].sum(),
     )
+    harmonised_totals_schema(snakemake.wildcards.election).validate(harmonised.totals)
     write_table(harmonised.totals, snakemake.output.totals)
     write_table(harmonised.party_votes, snakemake.output.party_votes)
     write_table(conversion.assign(dataset=snakemake.wildcards.election), snakemake.output.conversions)

@@ -6,7 +6,11 @@ import pandas as pd
 from afgehaakt.logs import step_log
 from afgehaakt.outputs import write_json, write_table
 from afgehaakt.survey.microdata import column_map_from_config, read_microdata
-from afgehaakt.survey.municipal_inputs import attach_regional, municipal_survey_table
+from afgehaakt.survey.municipal_inputs import (
+    attach_regional,
+    individual_stacked_disadvantage,
+    municipal_survey_table,
+)
 from afgehaakt.survey.synthetic import SurveyDesign, generate_survey
 
 with step_log(snakemake.log[0], "survey_respondents") as log:
@@ -32,5 +36,9 @@ with step_log(snakemake.log[0], "survey_respondents") as log:
                   "rows_kept": data.n_kept, "exclusions": data.exclusion_counts(),
                   "design_weights_supplied": data.weights_supplied}
         log.info("microdata: %d of %d rows kept; exclusions %s", data.n_kept, data.n_read, data.exclusion_counts())
+    domains = individual_stacked_disadvantage(respondents)
+    respondents = respondents.assign(disadvantaged_domains=domains)
+    record = {**record, "individual_domains": domains.attrs["domains"],
+              "individual_domains_missing": domains.attrs["missing_domains"]}
     write_table(respondents, snakemake.output.respondents)
     write_json(record, snakemake.output.record)

@@ -70,4 +70,6 @@ def harmonise_results(
         missing = totals.loc[totals["eligible"].isna(), "name"].tolist()
         raise ValueError(f"no results after harmonisation for {missing[:5]}")
     votes = move_counts(results.party_votes[["code", "list_name", "party", "votes"]], conversion, ["votes"])
+    totals = totals.astype({"code": "string", "gm_code": "string", "name": "string"})
+    votes = votes.astype({"code": "string", "list_name": "string", "party": "string"})
     return MunicipalResults(totals=totals, party_votes=votes, excluded=results.excluded)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import geopandas as gpd
 import pandas as pd
 
+from afgehaakt.features.stacked import count_domains
 from afgehaakt.spatial.distance_weights import municipal_centroids
 
 
@@ -42,3 +43,21 @@ def attach_regional(respondents: pd.DataFrame, municipal: pd.DataFrame) -> pd.Da
     if len(unknown):
         raise ValueError(f"respondents in municipalities without regional data: {sorted(unknown)[:5]}")
     return joined
+
+
+INDIVIDUAL_DOMAINS = {"education": "edu_low", "income": "low_income", "health": "poor_health"}
+"""The Atlas's three domains for a respondent: low education, low income, poor self-rated health."""
+
+
+def individual_stacked_disadvantage(respondents: pd.DataFrame) -> pd.Series:
+    """Number of domains (0-3) in which a respondent is disadvantaged, counted by the municipal code's function.
+
+    Domains whose column the survey lacks are left out and named in the series' ``attrs``; a respondent with a
+    missing flag gets NA rather than a guess.
+    """
+    present = {domain: column for domain, column in INDIVIDUAL_DOMAINS.items() if column in respondents.columns}
+    flags = respondents[list(present.values())].astype("boolean")
+    counts = count_domains(flags).rename("disadvantaged_domains")
+    counts.attrs["domains"] = sorted(present)
+    counts.attrs["missing_domains"] = sorted(set(INDIVIDUAL_DOMAINS) - set(present))
+    return counts

@@ -23,14 +23,17 @@ def _errors(schema, config):
     return list(jsonschema.Draft202012Validator(schema).iter_errors(config))
 
 
-def _objects(node, path="config"):
+def _objects(node, path="config", definitions=None):
+    definitions = node.get("$defs", {}) if definitions is None else definitions
+    if isinstance(node, dict) and "$ref" in node:
+        node = definitions[node["$ref"].rsplit("/", 1)[-1]]
     if isinstance(node, dict):
-        if node.get("type") == "object":
+        if node.get("type") == "object" or "object" in node.get("type", []):
             yield path, node
         for key, child in node.get("properties", {}).items():
-            yield from _objects(child, f"{path}.{key}")
+            yield from _objects(child, f"{path}.{key}", definitions)
         if "items" in node:
-            yield from _objects(node["items"], f"{path}[]")
+            yield from _objects(node["items"], f"{path}[]", definitions)
 
 
 def test_default_config_is_valid(schema, config):
@@ -39,9 +42,26 @@ def test_default_config_is_valid(schema, config):
 
 def test_every_object_forbids_undeclared_keys(schema):
     objects = list(_objects(schema))
-    assert len(objects) >= 7
+    assert len(objects) >= 20
     for path, node in objects:
+        # A recode table maps arbitrary codes; its values are typed instead.
+        if path.endswith(".recode"):
+            assert node["additionalProperties"] == {"type": ["string", "number", "boolean"]}
+            continue
         assert node.get("additionalProperties") is False, path
+
+
+def test_schema_indicator_names_equal_the_codebook(schema):
+    from afgehaakt.features.codebook import MUNICIPAL_INDICATORS
+
+    assert schema["$defs"]["municipal_indicator"]["enum"] == [d.name for d in MUNICIPAL_INDICATORS]
+
+
+def test_microdata_column_map_is_declared_key_by_key(schema, config):
+    broken = copy.deepcopy(config)
+    broken["survey"]["microdata"]["columns"] = {
+        "municipality": {"source": "gemcode"}, "variables": {"trust": {"source": "v1", "rnage": [0, 10]}}}
+    assert any("rnage" in error.message for error in _errors(schema, broken))
 
 
 def test_every_config_key_is_declared(schema, config):
@@ -79,3 +99,27 @@ def test_a_bad_key_or_value_is_refused_and_named(schema, config, edit, named):
 def test_schema_elections_equal_the_catalogue(schema):
     assert set(schema["properties"]["elections"]["items"]["enum"]) == set(catalogue.ELECTIONS)
     assert set(schema["properties"]["boundary_year"]["enum"]) == set(catalogue.BOUNDARIES)
+
+
+def test_every_config_key_used_by_the_workflow_is_declared(schema, repo):
+    """Scan the Snakefile and rule files for config["a"]["b"]... and check each path against the schema."""
+    import re
+
+    access = re.compile(r'config((?:\[\s*"[A-Za-z_]+"\s*\])+)')
+    used = set()
+    for path in [repo / "Snakefile", *sorted((repo / "rules").glob("*.smk"))]:
+        for match in access.finditer(path.read_text(encoding="utf-8")):
+            used.add(tuple(re.findall(r'"([A-Za-z_]+)"', match.group(1))))
+    assert len(used) > 20
+
+    def declared(node, keys):
+        for key in keys:
+            if "$ref" in node:
+                node = schema["$defs"][node["$ref"].rsplit("/", 1)[-1]]
+            if key not in node.get("properties", {}):
+                return False
+            node = node["properties"][key]
+        return True
+
+    undeclared = sorted(".".join(keys) for keys in used if not declared(schema, keys))
+    assert undeclared == []

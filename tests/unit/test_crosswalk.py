@@ -14,6 +14,8 @@ from afgehaakt.features.crosswalk import (
 )
 from afgehaakt.features.harmonise import election_conversion, harmonise_results, read_election, read_municipalities
 from afgehaakt import catalogue
+from afgehaakt.features.election_schemas import harmonised_totals_schema
+from afgehaakt.schemas import SchemaError
 
 DATA = "data/"
 
@@ -46,6 +48,16 @@ def test_national_totals_are_conserved(repo, municipalities, election):
         assert harmonised.totals[column].sum() == pytest.approx(float(results.totals[column].sum()), rel=1e-12)
     assert harmonised.party_votes["votes"].sum() == pytest.approx(float(results.party_votes["votes"].sum()))
     assert conversion.groupby("source")["weight"].sum().to_numpy() == pytest.approx(1.0)
+    harmonised_totals_schema(election).validate(harmonised.totals)
+
+
+def test_schema_refuses_negative_harmonised_counts(repo, municipalities):
+    results = _results(repo, "tk2021")
+    harmonised = harmonise_results(results, _conversion(repo, results, "tk2021", municipalities), municipalities)
+    broken = harmonised.totals.copy()
+    broken.loc[7, "valid"] = -1.0
+    with pytest.raises(SchemaError, match=r"column 'valid', row 7 \(code=.*below the minimum 0.0"):
+        harmonised_totals_schema("tk2021").validate(broken)
 
 
 def test_tk2017_merged_municipalities_are_summed(repo, municipalities):
