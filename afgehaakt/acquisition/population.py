@@ -22,7 +22,7 @@ from afgehaakt.acquisition.statline import CBS_OPENDATA_URL, StatlineQuery, read
 from afgehaakt.codes import normalise_codes, to_cbs
 from afgehaakt.errors import InputDataError
 from afgehaakt.io.text import parse_numbers, read_delimited, require_columns
-from afgehaakt.schemas import Column, TableSchema
+from afgehaakt.schemas import Column, SchemaError, TableSchema
 
 POPULATION_TABLE = "70072NED"
 ROUTES = ("snapshot", "online")
@@ -195,8 +195,14 @@ def _interim(source: pd.DataFrame, *, path: str | Path, year: int) -> pd.DataFra
         index=source.index,
     )
     _check_partitions(table, path=path)
-    table = table.sort_values("code", kind="stable").reset_index(drop=True)
-    return INTERIM_POPULATION_SCHEMA.validate(table)
+    # Validate while the index is still the file line, so that an error names the line a reader can open.
+    try:
+        INTERIM_POPULATION_SCHEMA.validate(table)
+    except SchemaError as error:
+        source_key = {target: key for key, target in SOURCE_COLUMNS.items()}
+        raise InputDataError(path, error.problem, field=source_key.get(error.column, error.column),
+                             row=(error.row or "").split(" ")[0] or None) from None
+    return table.sort_values("code", kind="stable").reset_index(drop=True)
 
 
 def _check_partitions(table: pd.DataFrame, *, path: str | Path) -> None:

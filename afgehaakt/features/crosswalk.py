@@ -42,14 +42,17 @@ def read_address_matrix(path: str | Path, *, earlier_year: int, later_year: int)
     rows = normalise_codes(raw["to_code"], path=path, field="to_code")
     header = pd.Series(list(raw.columns[1:]), index=list(raw.columns[1:]))
     columns = normalise_codes(header, path=path, field="header")
-    counts = pd.DataFrame(
-        {code: parse_numbers(raw[name], path=path, field=name, integer=True, allow_missing=False).astype("int64")
-         for name, code in zip(raw.columns[1:], columns, strict=True)}
-    )
+    parsed = {}
+    for name, code in zip(raw.columns[1:], columns, strict=True):
+        values = parse_numbers(raw[name], path=path, field=name, integer=True, allow_missing=False)
+        negative = values[values < 0]
+        if not negative.empty:
+            raise InputDataError(path, f"negative address count {negative.iloc[0]}", field=name,
+                                 row=int(negative.index[0]), expected="counts >= 0")
+        parsed[code] = values.astype("int64")
+    counts = pd.DataFrame(parsed)
     counts.index = pd.Index(rows.to_numpy(), name="later")
     counts.columns.name = "earlier"
-    if (counts < 0).to_numpy().any():
-        raise InputDataError(path, "negative address count", expected="counts >= 0")
     return AddressMatrix(earlier_year=earlier_year, later_year=later_year, counts=counts, path=str(path))
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from afgehaakt.codes import normalise_codes, to_cbs
+from afgehaakt.errors import InputDataError
 from afgehaakt.features.crosswalk import conversion_table, identity_table, move_counts, read_address_matrix
 from afgehaakt.io.kiesraad import MunicipalResults, read_municipal_results
 from afgehaakt.io.kiesraad_osv import read_count_files
@@ -51,9 +52,15 @@ def election_conversion(
     """The conversion table that takes this election's municipalities to the target year."""
     codes = sorted(results.totals["code"])
     if matrix_path is None:
-        unknown = sorted(set(codes) ^ set(target_codes))
-        if unknown:
-            raise ValueError(f"election and target year {target_year} differ in municipalities: {unknown[:5]}")
+        unknown, missing = sorted(set(codes) - set(target_codes)), sorted(set(target_codes) - set(codes))
+        if unknown or missing:
+            raise InputDataError(
+                results.source,
+                f"municipalities differ from those of {target_year}: not municipalities of {target_year} "
+                f"{unknown[:5]}, missing {missing[:5]}",
+                field="RegioCode",
+                expected=f"exactly the municipalities of {target_year}",
+            )
         return identity_table(codes)
     earlier, later = sorted((source_year, target_year))
     matrix = read_address_matrix(matrix_path, earlier_year=earlier, later_year=later)
@@ -72,4 +79,4 @@ def harmonise_results(
     votes = move_counts(results.party_votes[["code", "list_name", "party", "votes"]], conversion, ["votes"])
     totals = totals.astype({"code": "string", "gm_code": "string", "name": "string"})
     votes = votes.astype({"code": "string", "list_name": "string", "party": "string"})
-    return MunicipalResults(totals=totals, party_votes=votes, excluded=results.excluded)
+    return MunicipalResults(totals=totals, party_votes=votes, excluded=results.excluded, source=results.source)

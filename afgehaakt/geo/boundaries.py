@@ -6,6 +6,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
+from pyproj import Transformer
 
 from afgehaakt.codes import normalise_codes, to_cbs
 from afgehaakt.errors import InputDataError
@@ -33,6 +34,7 @@ def read_municipal_boundaries(path: str | Path, *, object_name: str, crs: str = 
         raise InputDataError(
             path, f"code {duplicated.iloc[0]} appears more than once", field="statcode", row=duplicated.index[0]
         )
+    _require_within_area_of_use(raw, path)
     invalid = raw.geometry.is_empty | ~raw.geometry.is_valid
     if invalid.any():
         raise InputDataError(
@@ -54,6 +56,27 @@ def read_municipal_boundaries(path: str | Path, *, object_name: str, crs: str = 
     boundaries["code"] = boundaries["code"].astype("string")
     boundaries["gm_code"] = boundaries["gm_code"].astype("string")
     return boundaries.sort_values("code", kind="stable").reset_index(drop=True)
+
+
+def _require_within_area_of_use(frame: gpd.GeoDataFrame, path: str | Path) -> None:
+    """The declared CRS must fit the coordinates: RD metres declared as degrees lie far outside EPSG:4326's use."""
+    area = None if frame.crs is None else frame.crs.area_of_use
+    if area is None:
+        return
+    west, south, east, north = (
+        Transformer.from_crs("EPSG:4326", frame.crs, always_xy=True).transform_bounds(
+            area.west, area.south, area.east, area.north
+        )
+    )
+    minx, miny, maxx, maxy = frame.total_bounds
+    if minx < west or maxx > east or miny < south or maxy > north:
+        raise InputDataError(
+            path,
+            f"coordinates {minx:.0f}..{maxx:.0f}, {miny:.0f}..{maxy:.0f} lie outside the area of use of "
+            f"{frame.crs.to_string()} ({area.name})",
+            field="crs",
+            expected="the coordinate reference system the file is written in (RD New, EPSG:28992, for cartomap)",
+        )
 
 
 def write_geoparquet(frame: gpd.GeoDataFrame, path: str | Path) -> None:

@@ -45,6 +45,8 @@ class MunicipalResults:
     totals: pd.DataFrame
     party_votes: pd.DataFrame
     excluded: pd.DataFrame
+    source: str = ""
+    """The file (or files) the results were read from, for error messages downstream."""
 
 
 def read_municipal_results(path: str | Path) -> MunicipalResults:
@@ -69,7 +71,8 @@ def read_municipal_results(path: str | Path) -> MunicipalResults:
     party_columns = list(raw.columns[list(raw.columns).index("GeldigeStemmen") + 1 :])
     party_votes = _party_votes(rows, totals["code"], party_columns, path)
     check_consistency(totals, party_votes, path)
-    return MunicipalResults(totals=totals.reset_index(drop=True), party_votes=party_votes, excluded=excluded)
+    return MunicipalResults(totals=totals.reset_index(drop=True), party_votes=party_votes, excluded=excluded,
+                            source=str(path))
 
 
 def _totals(rows: pd.DataFrame, path: str | Path) -> pd.DataFrame:

@@ -20,7 +20,7 @@ import pandas as pd
 
 from afgehaakt.codes import normalise_code, to_cbs
 from afgehaakt.errors import InputDataError
-from afgehaakt.io.kiesraad import MunicipalResults, check_consistency
+from afgehaakt.io.kiesraad import MunicipalResults
 from afgehaakt.io.text import decode_published_text
 from afgehaakt.parties import short_party_name
 
@@ -48,9 +48,9 @@ def read_count_files(paths: list[str | Path]) -> MunicipalResults:
     all_totals = pd.concat(totals, ignore_index=True).sort_values("code", kind="stable").reset_index(drop=True)
     all_votes = pd.concat(votes, ignore_index=True).sort_values(["code", "list_name"], kind="stable")
     all_votes = all_votes.reset_index(drop=True)
-    check_consistency(all_totals.set_index(pd.RangeIndex(len(all_totals))), all_votes, "TK2023 count files")
     excluded = pd.DataFrame(columns=["file_line", "region_code", "name", "reason"])
-    return MunicipalResults(totals=all_totals, party_votes=all_votes, excluded=excluded)
+    return MunicipalResults(totals=all_totals, party_votes=all_votes, excluded=excluded,
+                            source=", ".join(sorted(str(p) for p in paths)))
 
 
 def _read_one(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -66,17 +66,20 @@ def _read_one(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     total_at = header.index("Totaal")
     areas = _areas(path, metadata, rows, header_at, header, total_at)
     counts: dict[str, list[int]] = {}
+    count_lines: dict[str, int] = {}
     list_rows = []
     for line, row in enumerate(rows[header_at + 1 :], start=header_at + 2):
         cells = [cell.strip() for cell in row] + [""] * (len(header) - len(row))
         label = cells[1]
         if not cells[0] and label in COUNT_ROWS:
             counts[COUNT_ROWS[label]] = [_count(cells[k], path, line, label) for k in areas.values()]
+            count_lines[COUNT_ROWS[label]] = line
         elif cells[0].isdigit() and not cells[2]:
             list_rows.append((label, [_count(cells[k], path, line, label) for k in areas.values()]))
     missing = sorted(set(COUNT_ROWS.values()) - set(counts))
     if missing:
         raise InputDataError(path, f"count rows missing: {missing}", expected=f"rows {sorted(COUNT_ROWS)}")
+    _check_counts(path, header, areas, counts, count_lines, list_rows)
     codes = list(areas)
     totals = pd.DataFrame({"code": codes, "gm_code": [to_cbs(c) for c in codes]})
     totals["name"] = [header[k] if metadata.get("Gebied", "").startswith("Kieskring") else
@@ -97,6 +100,23 @@ def _read_one(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
         votes[column] = votes[column].astype("string")
     votes["votes"] = votes["votes"].astype("int64")
     return totals, votes
+
+
+def _check_counts(path, header, areas, counts, count_lines, list_rows) -> None:
+    """Per municipality: list totals add up to the valid ballots, and valid + blank + invalid to those found."""
+    for position, (code, column) in enumerate(areas.items()):
+        valid = counts["valid"][position]
+        listed = sum(per_area[position] for _, per_area in list_rows)
+        if listed != valid:
+            raise InputDataError(path, f"list totals add up to {listed}, not the {valid} valid ballots of "
+                                 f"municipality {code}", field=f"geldige stembiljetten ({header[column]})",
+                                 row=count_lines["valid"], expected="valid ballots = sum of the list totals")
+        parts = valid + counts["blank"][position] + counts["invalid"][position]
+        if parts != counts["votes_cast"][position]:
+            raise InputDataError(path, f"valid + blank + invalid = {parts}, not the {counts['votes_cast'][position]} "
+                                 f"ballots found in municipality {code}",
+                                 field=f"aangetroffen stembiljetten ({header[column]})", row=count_lines["votes_cast"],
+                                 expected="ballots found = valid + blank + invalid")
 
 
 def _areas(path, metadata, rows, header_at, header, total_at) -> dict[str, int]:

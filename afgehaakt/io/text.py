@@ -20,11 +20,32 @@ CBS_MISSING_MARKERS = frozenset({"", ".", "x", "-", "?"})
 """Cells that CBS StatLine and Kiesraad exports use for "no value"; ``.`` is CBS's "unknown"."""
 
 
+_WIDE_BOMS = {b"\xff\xfe\x00\x00": "UTF-32", b"\x00\x00\xfe\xff": "UTF-32", b"\xff\xfe": "UTF-16",
+              b"\xfe\xff": "UTF-16"}
+
+
 def decode_published_text(path: str | Path) -> tuple[str, str]:
-    """Return (text, encoding name): UTF-8 with or without BOM, else Windows-1252."""
+    """Return (text, encoding name): UTF-8 with or without BOM, else Windows-1252.
+
+    Publishers write UTF-8 or Windows-1252. A UTF-16 or UTF-32 file (or one with NUL bytes) was re-saved by
+    hand and is refused, as is a file that starts with a UTF-8 BOM but holds bytes of another encoding.
+    """
     raw = Path(path).read_bytes()
+    for bom, name in _WIDE_BOMS.items():
+        if raw.startswith(bom):
+            raise InputDataError(path, f"{name} byte-order mark: the file was re-saved in {name}", row=1,
+                                 expected="UTF-8 or Windows-1252 as published")
+    if b"\x00" in raw:
+        line = raw[: raw.index(b"\x00")].count(b"\n") + 1
+        raise InputDataError(path, "NUL bytes (a UTF-16 or binary file?)", row=line,
+                             expected="UTF-8 or Windows-1252 text as published")
     if raw.startswith(b"\xef\xbb\xbf"):
-        return raw[3:].decode("utf-8"), "utf-8-sig"
+        try:
+            return raw[3:].decode("utf-8"), "utf-8-sig"
+        except UnicodeDecodeError as error:
+            line = raw[: 3 + error.start].count(b"\n") + 1
+            raise InputDataError(path, "not UTF-8 although the file starts with a UTF-8 byte-order mark",
+                                 row=line, expected="one encoding per file") from None
     try:
         return raw.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:

@@ -66,7 +66,7 @@ def test_not_json_is_refused(tmp_path):
 def test_invalid_geometry_is_refused(tmp_path):
     bowtie = {
         "type": "Topology",
-        "arcs": [[[0, 0], [1, 1], [1, 0], [0, 1], [0, 0]]],
+        "arcs": [[[150000, 450000], [151000, 451000], [151000, 450000], [150000, 451000], [150000, 450000]]],
         "objects": {
             "g": {
                 "type": "GeometryCollection",
@@ -80,6 +80,11 @@ def test_invalid_geometry_is_refused(tmp_path):
     path.write_text(json.dumps(bowtie), encoding="utf-8")
     with pytest.raises(InputDataError, match="invalid geometries, first 'X'"):
         read_municipal_boundaries(path, object_name="g")
+
+
+def test_coordinates_outside_the_declared_crs_are_refused(boundaries_topojson):
+    with pytest.raises(InputDataError, match=r"field 'crs': coordinates .* outside the area of use of EPSG:4326"):
+        read_municipal_boundaries(boundaries_topojson, object_name="gemeente_2021", crs="EPSG:4326")
 
 
 def test_geoparquet_declares_rd_new(boundaries_2021, tmp_path):
