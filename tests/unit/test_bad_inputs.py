@@ -2,9 +2,12 @@
 
 Every case builds its input from the committed snapshot in ``data/`` (edited) or from a minimal synthetic file,
 and asserts the exception type and that the message names the file and the field or row (by regex). Where a
-reader writes something, it also asserts that no output and no ``*.part`` file is left. Cases where the current
-behaviour is not a clear, named error are ``xfail(strict=True)``: the reason says what happens now and what
-should happen, so the suite stays green, the gap stays visible, and the test turns red (XPASS) once fixed.
+reader writes something, it also asserts that no output and no ``*.part`` file is left. A case whose behaviour
+is not (yet) a clear, named error is marked ``xfail(strict=True)`` with the reason saying what happens and what
+should; the eight cases marked *fixed* were such xfails until the readers were changed in commit b5a9716 (before
+it: plain ValueErrors without the file for K3/K4, a cell-count error for UTF-16, an uncaught UnicodeDecodeError,
+a SchemaError without the file, a crosswalk error without field or row, an error naming "TK2023 count files",
+and a silently accepted wrong CRS).
 
 Exceptions: ``IDE`` = :class:`afgehaakt.errors.InputDataError`, ``SE`` = :class:`afgehaakt.schemas.SchemaError`,
 ``CE`` = :class:`afgehaakt.errors.ConfigError`, ``WE`` = Snakemake's ``WorkflowError`` from
@@ -16,12 +19,11 @@ Exceptions: ``IDE`` = :class:`afgehaakt.errors.InputDataError`, ``SE`` = :class:
 ====  ==============================================================  ======================================  ======
 K1    TK2021 CSV: a municipality row repeated                         IDE field RegioCode, both file lines    pass
 K2    TK2021 CSV: unreadable code ``GX358``                           IDE field RegioCode, row                pass
-K3    TK2021 CSV: code ``G9999`` (well formed, not a 2021 gemeente)   read; then plain ValueError without     xfail
-                                                                      file in ``election_conversion``
-K4    TK2021 CSV: a municipality row missing                          same plain ValueError without file      xfail
-K5    TK2021 CSV re-saved as UTF-16 (Excel "Unicode text")            IDE, but "row 357 has 1 cells", no      xfail
-                                                                      word about the encoding
-K6    TK2021 CSV: UTF-8 with BOM, one line in Windows-1252            uncaught UnicodeDecodeError             xfail
+K3    TK2021 CSV: code ``G9999`` (well formed, not a 2021 gemeente)   read; ``election_conversion``: IDE      fixed
+                                                                      names file, field RegioCode, the code
+K4    TK2021 CSV: a municipality row missing                          same, names the missing code            fixed
+K5    TK2021 CSV re-saved as UTF-16 (Excel "Unicode text")            IDE names file and UTF-16 (refused)     fixed
+K6    TK2021 CSV: UTF-8 with BOM, one line in Windows-1252            IDE names file and line 6               fixed
 K7    TK2021 CSV re-encoded as Windows-1252 (a published encoding)    accepted, names decoded identically     pass
 K8    TK2021 CSV written with ``,`` instead of ``;``                  IDE missing field RegioNaam, row 1      pass
 K9    TK2021 CSV: CBS marker ``.`` in Kiesgerechtigden                IDE field, row: missing value '.'       pass
@@ -42,19 +44,18 @@ S3    KWB 2020: ``.`` in income (may be missing)                      accepted a
 S4    KWB 2020: negative "Aantal inwoners"                            IDE field, row: negative count          pass
 S5    KWB 2021 tab-separated                                          IDE missing field gwb_code, row 1       pass
 S6    RIVM 2020: ``.`` in a percentage that may not be missing        IDE field, row                          pass
-S7    70072NED: men negative, women raised so the sum holds           SE table, column men, row (code)        pass
-S8    70072NED: same, but the message should name the file            SE names table, not the file            xfail
+S7    70072NED: men negative, women raised so the sum holds           IDE file, field Mannen_2, row 2         fixed
+S8    the interim population schema on its own                        SE table, column, row with its key      pass
 S9    70072NED: men + women != population                             IDE field TotaleBevolking_1, row        pass
 C1    crosswalk: an empty cell                                        IDE field (column code), row            pass
-C2    crosswalk: a negative cell                                      IDE names file only, no field or row    xfail
+C2    crosswalk: a negative cell                                      IDE field (column code), row            fixed
 C3    crosswalk: first column not ``to_code``                         IDE field, row 1                        pass
 C4    crosswalk: a changed municipality missing from the matrix       IDE names the matrix and the codes      pass
 O1    TK2023 Osv4-3: count row ``opgeroepenen`` missing               IDE names file and ``eligible``         pass
 O2    TK2023 Osv4-3: count cell ``-5``                                IDE field = row label, row              pass
 O3    TK2023 Osv4-3: unreadable Gebiednummer                          IDE field Gebiednummer (name), row      pass
 O4    TK2023 Osv4-3: one municipality in two files                    IDE names both files, Gebiednummer      pass
-O5    TK2023 Osv4-3: list totals != geldige stembiljetten             IDE names "TK2023 count files" and      xfail
-                                                                      a position, not the file and line
+O5    TK2023 Osv4-3: list totals != geldige stembiljetten             IDE names the count file                fixed
 T1    TopoJSON: wrong object name                                     IDE field objects, lists the names      pass
 T2    TopoJSON: self-intersecting polygon                             IDE field arcs, row "geometry k"        pass
 T3    TopoJSON: polygon without rings (empty)                         IDE field arcs, row "geometry k"        pass
@@ -63,7 +64,7 @@ T5    TopoJSON: arc index out of range                                IDE field 
 T6    TopoJSON: statcode missing / repeated                           IDE field statcode (row)                pass
 T7    TopoJSON: truncated (not JSON) and UTF-16 encoded               IDE "not valid JSON"                    pass
 T8    boundaries read without a CRS, then written                     ValueError names the file; nothing left pass
-T9    boundaries declared EPSG:4326 while coordinates are RD metres   accepted silently                       xfail
+T9    boundaries declared EPSG:4326 while coordinates are RD metres   IDE names file and EPSG:4326            fixed
 G1-8  config: typos at top level and nested; out-of-range values      WE names the key path                   pass
       (k, worst_quantile, permutations, links_per_component), wrong
       type, empty election list
@@ -172,12 +173,6 @@ def _target_codes() -> list[str]:
     return list(read_municipalities(MUNICIPALITIES)["code"])
 
 
-@pytest.mark.xfail(strict=True, raises=ValueError, reason=(
-    "afgehaakt/features/harmonise.py election_conversion: a well-formed code that is not a 2021 municipality "
-    "raises a plain ValueError 'election and target year 2021 differ in municipalities: [...]' that names "
-    "neither the election file nor its line; it should raise InputDataError(path, ..., field='RegioCode', "
-    "row=<file line>) naming the unknown code (pass the election's file(s) into election_conversion, or check "
-    "the codes against the year's municipality list in the election_results rule)"))
 def test_k3_unknown_municipality_code(tmp_path):
     path = _write_tk2021(tmp_path, _edit_cell(_tk2021_lines(), 3, "RegioCode", "G9999"))
     results = read_municipal_results(path)  # the reader cannot know the year's list; this is accepted
@@ -186,10 +181,6 @@ def test_k3_unknown_municipality_code(tmp_path):
                             matrix_path=None)
 
 
-@pytest.mark.xfail(strict=True, raises=ValueError, reason=(
-    "afgehaakt/features/harmonise.py election_conversion: a municipality missing from a same-year election file "
-    "raises a plain ValueError listing the code without the file; it should raise InputDataError naming the "
-    "file, field 'RegioCode' and the missing municipality (code and name)"))
 def test_k4_missing_municipality_row(tmp_path):
     lines = _tk2021_lines()
     path = _write_tk2021(tmp_path, lines[:2] + lines[3:])
@@ -199,13 +190,6 @@ def test_k4_missing_municipality_row(tmp_path):
                             matrix_path=None)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "afgehaakt/io/text.py decode_published_text: a UTF-16 file (BOM FF FE) is decoded as Windows-1252, so the "
-    "error is 'row 357: the row has 1 cells but the header has 47' (or, with other bytes, an uncaught "
-    "UnicodeDecodeError). Decision: published files are UTF-8 (with or without BOM) or Windows-1252, and the "
-    "snapshot is pinned by checksum, so a UTF-16 file was re-saved by hand: refuse it with InputDataError(path, "
-    "'UTF-16 byte-order mark ...', row=1, expected='UTF-8 or Windows-1252 as published') on a UTF-16/32 BOM or "
-    "NUL bytes"))
 def test_k5_utf16_file_is_refused_with_an_encoding_message(tmp_path):
     path = tmp_path / "tk2021_gemeente.csv"
     path.write_bytes(("\n".join(_tk2021_lines()) + "\n").encode("utf-16"))
@@ -213,11 +197,6 @@ def test_k5_utf16_file_is_refused_with_an_encoding_message(tmp_path):
         read_municipal_results(path)
 
 
-@pytest.mark.xfail(strict=True, raises=UnicodeDecodeError, reason=(
-    "afgehaakt/io/text.py decode_published_text: after a UTF-8 BOM the rest is decoded as strict UTF-8, so one "
-    "Windows-1252 byte (0xE9) raises an uncaught UnicodeDecodeError naming neither file nor line; it should "
-    "raise InputDataError(path, 'not UTF-8 although the file starts with a UTF-8 BOM', row=<line of the bad "
-    "byte>, expected='one encoding per file')"))
 def test_k6_mixed_encoding_after_a_utf8_bom(tmp_path):
     lines = _tk2021_lines()
     path = tmp_path / "tk2021_gemeente.csv"
@@ -386,22 +365,22 @@ def _population_with_negative_men(tmp_path: Path) -> Path:
     return _write_csv_rows(tmp_path / POPULATION.name, edited)
 
 
-def test_s7_negative_count_that_keeps_the_sum_is_a_schema_error(tmp_path):
+def test_s7_negative_count_that_keeps_the_sum_is_refused_by_the_schema(tmp_path):
+    """The partition check passes (men + women = population), so the interim schema catches the negative count."""
     path = _population_with_negative_men(tmp_path)
-    with pytest.raises(SchemaError, match=r"table 'interim_population', column 'men', row \d+ \(code=1680, "
-                                          r"year=2021\): value -5 below the minimum 0"):
+    with pytest.raises(InputDataError, match=rf"{_file(path)}.*field 'Mannen_2', row 2: value -5 below the minimum 0"):
         interim_population_table("snapshot", path, year=2021)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "afgehaakt/acquisition/population.py _interim: INTERIM_POPULATION_SCHEMA.validate raises SchemaError naming "
-    "the table 'interim_population', the column and the row position after sorting, but not the file or its "
-    "line; wrap it (except SchemaError as e: raise InputDataError(path, e.problem, field=<source column>, "
-    "row=<file line>)) or validate before reset_index so that the row is the file line"))
-def test_s8_schema_error_on_a_snapshot_file_names_the_file(tmp_path):
-    path = _population_with_negative_men(tmp_path)
-    with pytest.raises((SchemaError, InputDataError), match=rf"{_file(path)}.*row 2"):
-        interim_population_table("snapshot", path, year=2021)
+def test_s8_the_schema_itself_names_table_column_and_key(tmp_path):
+    """What the schema raises before the reader translates it: table, column and the row's key values."""
+    from afgehaakt.acquisition.population import INTERIM_POPULATION_SCHEMA
+
+    table = interim_population_table("snapshot", POPULATION, year=2021)
+    table.loc[3, "women"] = -1
+    with pytest.raises(SchemaError, match=rf"table 'interim_population', column 'women', row 3 \(code="
+                                          rf"{table.loc[3, 'code']}, year=2021\): value -1 below the minimum 0"):
+        INTERIM_POPULATION_SCHEMA.validate(table)
 
 
 def test_s9_breakdown_does_not_add_up(tmp_path):
@@ -423,10 +402,6 @@ def test_c1_crosswalk_with_an_empty_cell(tmp_path):
         read_address_matrix(path, earlier_year=2020, later_year=2021)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "afgehaakt/features/crosswalk.py read_address_matrix: a negative cell raises InputDataError 'negative address "
-    "count' naming the file only; it should name the column (earlier-year code) and the file line, like the other "
-    "readers: field=<column>, row=<file line>"))
 def test_c2_crosswalk_with_a_negative_cell(tmp_path):
     path = _write_csv_rows(tmp_path / CROSSWALK2020.name, _edit_rows(_read_csv_rows(CROSSWALK2020), 2, "0010", "-3"))
     with pytest.raises(InputDataError, match=rf"{_file(path)}.*field '0010', row 2: negative"):
@@ -499,11 +474,6 @@ def test_o4_municipality_in_two_files(tmp_path):
         read_count_files([first, second])
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "afgehaakt/io/kiesraad_osv.py read_count_files: check_consistency runs on all files combined with the path "
-    "'TK2023 count files' and a row position in the combined table, so the error names neither the count file "
-    "nor its line; run check_consistency per file in _read_one (totals indexed by the file line of the count "
-    "row), or map the failing code back to its file and column"))
 def test_o5_list_totals_differ_from_valid_ballots(tmp_path):
     lines = _osv_lines()
     list_line = next(k for k, line in enumerate(lines) if re.match(r'^"?1"?;', line))
@@ -614,11 +584,6 @@ def test_t8_boundaries_without_a_crs_are_not_written(tmp_path):
     assert list(tmp_path.rglob("*.part")) == []
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "afgehaakt/geo/boundaries.py read_municipal_boundaries: a wrong CRS is accepted silently (RD New metres "
-    "declared as EPSG:4326 degrees give a frame with x ~ 150000 'degrees'). It should compare the total bounds "
-    "with the CRS's area of use (pyproj CRS.area_of_use, transformed into the CRS) and raise "
-    "InputDataError(path, 'coordinates ... outside the area of use of EPSG:4326', field='crs')"))
 def test_t9_wrong_crs_is_refused(tmp_path):
     path = _write_json(tmp_path / "b.topojson", _topology([_polygon(0, "GM0014", "Groningen")], GOOD_ARCS))
     with pytest.raises(InputDataError, match=rf"{_file(path)}.*EPSG:4326"):
