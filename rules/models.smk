@@ -30,7 +30,12 @@ rule multilevel:
     output:
         fixed_effects="results/tables/multilevel/{outcome}_fixed_effects.csv",
         variance_components="results/tables/multilevel/{outcome}_variance_components.csv",
-        comparison="results/tables/multilevel/{outcome}_model_comparison.csv",
+        comparison=report(
+            "results/tables/multilevel/{outcome}_model_comparison.csv",
+            caption="../workflow/report/multilevel_comparison.rst",
+            category="Multilevel models",
+            subcategory="Model comparison",
+        ),
     log:
         "logs/multilevel/{outcome}.log",
     conda:

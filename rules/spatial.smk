@@ -7,7 +7,12 @@ rule global_moran:
         edges=rules.contiguity_weights.output.edges,
         weights_summary=rules.contiguity_weights.output.summary,
     output:
-        table="results/tables/spatial/{election}_global_moran.csv",
+        table=report(
+            "results/tables/spatial/{election}_global_moran.csv",
+            caption="../workflow/report/global_moran.rst",
+            category="Spatial autocorrelation",
+            subcategory="Global Moran's I",
+        ),
     log:
         "logs/global_moran/{election}.log",
     conda:
@@ -84,7 +89,12 @@ rule burgerschapszone:
         boundaries=rules.boundaries.output.parquet,
     output:
         residuals="results/tables/burgerschapszone/residual_lisa.csv",
-        axis="results/tables/burgerschapszone/orientation_test.csv",
+        axis=report(
+            "results/tables/burgerschapszone/orientation_test.csv",
+            caption="../workflow/report/orientation_test.rst",
+            category="Burgerschapszone",
+            subcategory="Orientation test",
+        ),
         candidates="results/tables/burgerschapszone/candidate_explanations.csv",
         coefficients="results/tables/burgerschapszone/ols_coefficients.csv",
     log:

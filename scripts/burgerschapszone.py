@@ -4,8 +4,11 @@ import geopandas as gpd
 import pandas as pd
 
 from afgehaakt.logs import step_log
+from afgehaakt.spatial.conditional_permutation import use_threads
 from afgehaakt.outputs import write_table
 from afgehaakt.spatial.analyses import analysis_table, burgerschapszone, election_column, graphs_from_edges
+
+use_threads(snakemake.threads)
 
 with step_log(snakemake.log[0], "burgerschapszone") as log:
     table = analysis_table(pd.read_parquet(snakemake.input.features),

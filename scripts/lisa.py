@@ -3,8 +3,11 @@
 import pandas as pd
 
 from afgehaakt.logs import step_log
+from afgehaakt.spatial.conditional_permutation import use_threads
 from afgehaakt.outputs import write_table
 from afgehaakt.spatial.analyses import STACKED, analysis_table, election_column, graphs_from_edges, lisa_tables
+
+use_threads(snakemake.threads)
 
 with step_log(snakemake.log[0], "lisa") as log:
     table = analysis_table(pd.read_parquet(snakemake.input.features),

@@ -105,6 +105,13 @@ class ConditionalReference:
     p_value: np.ndarray
 
 
+def use_threads(threads: int) -> None:
+    """Run the permutation kernel on ``threads`` threads (a workflow job's share of the cores)."""
+    if threads < 1:
+        raise ValueError("threads must be at least 1")
+    numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
+
+
 def neighbour_rows(graph: Graph, transformation: str) -> NeighbourRows:
     """The graph transformed by ``transformation`` ("r", "b", ...), split into self weights and neighbours."""
     matrix = sparse.csr_matrix(graph.transform(transformation.upper()).sparse, dtype=float)

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from libpysal.graph import Graph
 
+from afgehaakt.spatial.values import aligned_values
 from afgehaakt.spatial.inference import Alternative, check_alternative, normal_p_value, permutation_p_value
 
 _BATCH = 1000
@@ -66,7 +67,7 @@ def global_moran(
     check_alternative(alternative)
     if permutations < 0:
         raise ValueError("permutations must be >= 0")
-    y = _aligned(values, graph)
+    y = aligned_values(values, graph)
     moran = esda.Moran(y, graph.to_W(), transformation=transformation, permutations=0)
     permuted = _permuted_statistics(y, graph, transformation, permutations, seed)
     return GlobalMoranResult(
@@ -96,18 +97,6 @@ def moran_statistic(y: np.ndarray, sparse_weights) -> np.ndarray:
     z = y - y.mean(axis=0)
     s0 = sparse_weights.sum()
     return (len(y) / s0) * np.einsum("ik,ik->k", z, sparse_weights @ z) / np.einsum("ik,ik->k", z, z)
-
-
-def _aligned(values: pd.Series, graph: Graph) -> np.ndarray:
-    ids = pd.Index(graph.unique_ids)
-    missing = ids.difference(values.index)
-    if len(missing):
-        raise ValueError(f"{values.name}: no value for {len(missing)} units of the weights, e.g. {list(missing[:3])}")
-    y = values.reindex(ids).to_numpy(dtype=float)
-    if not np.isfinite(y).all():
-        bad = ids[~np.isfinite(y)]
-        raise ValueError(f"{values.name}: missing or infinite values for {list(bad[:5])}")
-    return y
 
 
 def _permuted_statistics(y: np.ndarray, graph: Graph, transformation: str, permutations: int, seed: int) -> np.ndarray:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -22,8 +23,9 @@ import pytest
 pytestmark = pytest.mark.e2e
 
 REPO = Path(__file__).resolve().parents[2]
-# The package itself is imported from the installation (an editable install of this checkout).
-WORKFLOW_PARTS = ["Snakefile", "rules", "scripts", "workflow", "config", "envs", "data"]
+# The package is copied too and put first on PYTHONPATH, so that a run sees the code as it was when the test
+# started, whatever happens to the working tree meanwhile.
+WORKFLOW_PARTS = ["Snakefile", "rules", "scripts", "workflow", "config", "envs", "data", "afgehaakt"]
 
 
 def _copy_workflow(target: Path) -> Path:
@@ -31,7 +33,7 @@ def _copy_workflow(target: Path) -> Path:
     for part in WORKFLOW_PARTS:
         source = REPO / part
         if source.is_dir():
-            shutil.copytree(source, target / part, ignore=shutil.ignore_patterns("__pycache__"))
+            shutil.copytree(source, target / part, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
         else:
             shutil.copy2(source, target / part)
     return target
@@ -39,7 +41,8 @@ def _copy_workflow(target: Path) -> Path:
 
 def _snakemake(directory: Path, *arguments: str) -> subprocess.CompletedProcess:
     command = [sys.executable, "-m", "snakemake", "--cores", "2", "--profile", "workflow/profiles/default", *arguments]
-    return subprocess.run(command, cwd=directory, capture_output=True, text=True, timeout=900)
+    environment = {**os.environ, "PYTHONPATH": str(directory)}
+    return subprocess.run(command, cwd=directory, capture_output=True, text=True, timeout=1800, env=environment)
 
 
 def _sha256(path: Path) -> str:
