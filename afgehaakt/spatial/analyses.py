@@ -47,21 +47,34 @@ def graphs_from_edges(edge_tables: dict[str, pd.DataFrame], ids: list[str]) -> d
 def robustness_table(table: pd.DataFrame, graphs: dict[str, Graph], *, variables: list[str], elections: list[str],
                      focus_election: str, covariates: list[str], permutations: int, seed: int,
                      alternative: str) -> pd.DataFrame:
-    """Every global statistic of every variable under every weights type, plus bivariate and residual Moran."""
+    """Every global statistic of every variable under every weights type, plus bivariate and residual Moran.
+
+    Univariate and residual tests use the configured ``alternative``; bivariate tests of stacked disadvantage
+    against turnout and the outsider vote are two-sided, since their sign is part of the question.
+    """
     outcomes = [f"{o}_{e}" for e in elections for o in ("turnout", "outsider_share")]
     focus = [f"turnout_{focus_election}", f"outsider_share_{focus_election}"]
     columns = [*variables, *outcomes, STACKED, *covariates]
     values = table[list(dict.fromkeys(columns))].astype(float)
-    return global_statistics_table(
+    shared = {"permutations": permutations, "seed": seed}
+    univariate = global_statistics_table(
         values,
         graphs,
-        permutations=permutations,
-        seed=seed,
         alternative=alternative,
         variables=tuple(dict.fromkeys([*variables, *outcomes, STACKED])),
-        bivariate_pairs=tuple((STACKED, outcome) for outcome in focus),
         residual_models={f"ols_{o}": (o, tuple(covariates)) for o in focus},
+        **shared,
     )
+    # Disadvantage goes with lower turnout and a higher outsider vote: the sign is the question, so two-sided.
+    bivariate = global_statistics_table(
+        values,
+        graphs,
+        alternative="two-sided",
+        variables=(),
+        bivariate_pairs=tuple((STACKED, outcome) for outcome in focus),
+        **shared,
+    )
+    return pd.concat([univariate, bivariate], ignore_index=True)
 
 
 def lisa_tables(table: pd.DataFrame, graph: Graph, *, weights_name: str, variables: list[str],

@@ -64,7 +64,7 @@ def global_statistics_table(
     rows = []
     for weights_name, graph in graphs.items():
         shared = {"weights_name": weights_name, "permutations": permutations, "seed": seed, "alternative": alternative}
-        for variable in variables or tuple(values.columns):
+        for variable in tuple(values.columns) if variables is None else variables:
             series = values[variable].rename(variable)
             moran = global_moran(series, graph, transformation=transformation, **shared)
             rows.append(_row(moran, "moran_i", variable, moran.z_randomisation, moran.p_randomisation))
