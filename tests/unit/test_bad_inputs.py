@@ -621,7 +621,7 @@ def _validate(config: dict) -> None:
         ("G7 wrong type", lambda c: c.update(boundary_year="2021"), r"On instance\['boundary_year'\]"),
         ("G8 no elections", lambda c: c.update(elections=[]), r"On instance\['elections'\]"),
     ],
-    ids=lambda value: value if isinstance(value, str) and value[:1] == "G" else "",
+    ids=["G1", "G2", "G3", "G4", "G5", "G6", "G7", "G8"],
 )
 def test_g_config_errors_name_the_key(config, case, edit, named):
     from snakemake_interface_common.exceptions import WorkflowError
