@@ -41,3 +41,4 @@ rule all:
     input:
         all_outputs(),
         rules.manifest.output.manifest,
+        rules.disclosure_check.output.report,

@@ -206,3 +206,29 @@ rule manifest:
         config_sha256=CONFIG_SHA256,
     script:
         "../scripts/manifest.py"
+
+
+# After the manifest: every output is scanned for small cells and respondent-level records.
+rule disclosure_check:
+    input:
+        all_outputs(),
+        manifest=rules.manifest.output.manifest,
+    output:
+        report="results/disclosure_check.json",
+    log:
+        "logs/disclosure_check.log",
+    conda:
+        "../envs/geo.yaml"
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    params:
+        code=CODE_SHA256,
+        results_dir="results",
+        threshold=config["disclosure"]["min_respondents"],
+        microdata_rules=(
+            ["multilevel"] if config["survey"]["source"] == "microdata" else []
+        ),
+        allow_individual_level=["interim/survey/respondents.parquet"],
+    script:
+        "../scripts/disclosure_check.py"
