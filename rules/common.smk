@@ -113,6 +113,7 @@ def outputs_by_rule():
             )
         ],
         "zone_map": expand(rules.zone_map.output, outcome=ZONE_OUTCOMES),
+        "survey_respondents": list(rules.survey_respondents.output),
         "multilevel": expand(rules.multilevel.output, outcome=MULTILEVEL_OUTCOMES),
         "panel": list(rules.panel.output),
         "headline_numbers": list(rules.headline_numbers.output),

@@ -51,13 +51,11 @@ def _sha256(path: Path) -> str:
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
-    """Two independent runs of the default workflow."""
-    directories = []
-    for name in ("first", "second"):
-        directory = _copy_workflow(tmp_path_factory.mktemp(name) / "afgehaakt")
+    """Two independent runs of the default workflow, both copied before either runs."""
+    directories = [_copy_workflow(tmp_path_factory.mktemp(name) / "afgehaakt") for name in ("first", "second")]
+    for directory in directories:
         completed = _snakemake(directory)
         assert completed.returncode == 0, completed.stderr[-4000:]
-        directories.append(directory)
     return directories
 
 
@@ -114,11 +112,15 @@ def test_reported_moran_equals_a_direct_computation_on_the_saved_weights(results
 def test_manifest_lists_every_output_with_its_hash_and_rule(results):
     manifest = pd.read_csv(results / "manifest.tsv", sep="\t")
     on_disk = {p.relative_to(results.parent).as_posix() for p in results.rglob("*") if p.is_file()}
-    assert set(manifest["path"]) == on_disk - {"results/manifest.tsv"}
+    # The disclosure check runs after the manifest, over everything in it.
+    assert set(manifest["path"]) == on_disk - {"results/manifest.tsv", "results/disclosure_check.json"}
     for row in manifest.itertuples():
         assert row.sha256 == _sha256(results.parent / row.path)
     assert manifest["config_sha256"].nunique() == 1
-    assert set(manifest["rule"]) >= {"boundaries", "global_moran", "choropleth", "moran_scatterplot"}
+    assert set(manifest["rule"]) >= {"boundaries", "global_moran", "choropleth", "moran_scatterplot", "lisa",
+                                     "burgerschapszone", "multilevel", "panel", "headline_numbers"}
+    check = json.loads((results / "disclosure_check.json").read_text(encoding="utf-8"))
+    assert check["ok"] and check["findings"] == []
 
 
 @pytest.mark.parametrize("election", ["tk2017", "ep2019", "tk2021", "tk2023"])
