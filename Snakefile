@@ -36,6 +36,11 @@ include: "rules/models.smk"
 include: "rules/outputs.smk"
 
 
+onstart:
+    for stale in remove_stale_temporaries("results"):
+        print(f"removed a temporary left by an interrupted job: {stale}")
+
+
 rule all:
     default_target: True
     input:

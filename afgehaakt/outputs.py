@@ -12,12 +12,15 @@ from pathlib import Path
 import pandas as pd
 
 
+TEMPORARY_SUFFIX = ".part"
+
+
 @contextmanager
 def atomic_path(path: str | Path) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; rename it onto ``path`` only if the block succeeds."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=TEMPORARY_SUFFIX, dir=target.parent)
     os.close(handle)
     try:
         yield Path(temporary)
@@ -44,3 +47,20 @@ def write_json(document: dict, path: str | Path) -> None:
     """Indented, key-sorted JSON with a final newline; written atomically."""
     with atomic_path(path) as temporary:
         temporary.write_text(json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n", "utf-8")
+
+
+def remove_stale_temporaries(directory: str | Path) -> list[str]:
+    """Delete temporaries that a killed job left behind (``.<name>.<random>.part``); return their paths.
+
+    :func:`atomic_path` removes its temporary in ``finally``, which a SIGKILL skips. Call this only while no
+    job is writing (the workflow calls it on start, under Snakemake's directory lock).
+    """
+    removed = []
+    root = Path(directory)
+    if not root.exists():
+        return removed
+    for path in sorted(root.rglob(f".*{TEMPORARY_SUFFIX}")):
+        if path.is_file():
+            path.unlink()
+            removed.append(path.as_posix())
+    return removed

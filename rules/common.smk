@@ -7,6 +7,7 @@ import afgehaakt
 from afgehaakt import catalogue
 from afgehaakt.elections import check_party_groups
 from afgehaakt.features.codebook import ELECTION_OUTCOMES
+from afgehaakt.outputs import remove_stale_temporaries
 from afgehaakt.provenance import config_hash, source_digest
 
 # Checks that JSON schema cannot express, run before any job so that a bad value costs no computation.
