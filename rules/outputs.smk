@@ -224,7 +224,7 @@ rule disclosure_check:
         runtime=5,
     params:
         code=CODE_SHA256,
-        results_dir="results",
+        results_dir=lambda wildcards, output: os.path.dirname(output.report),
         threshold=config["disclosure"]["min_respondents"],
         microdata_rules=(
             ["multilevel"] if config["survey"]["source"] == "microdata" else []
