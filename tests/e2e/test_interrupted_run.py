@@ -6,7 +6,7 @@ jobs that were running when the process died are redone. The test checks that th
 its ``results/manifest.tsv`` (path, size and SHA-256 of every output) is byte-identical to the one of an
 uninterrupted run in another copy of the same files, and that neither run leaves a ``*.part`` temporary (written
 by ``afgehaakt.outputs.atomic_path`` and the downloader) in ``results/``. A temporary left by a job killed while
-writing is *not* cleaned up by the recovered run: that gap is a strict xfail, made deterministic by planting one.
+writing must be gone after the recovered run; one is planted after the kill to make that case deterministic.
 """
 
 from __future__ import annotations
@@ -145,13 +145,10 @@ def test_the_runs_themselves_leave_no_part_files(interrupted, uninterrupted):
     assert _part_files(uninterrupted) == []
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "Nothing removes a '.part' temporary left in results/ by a job killed while writing (afgehaakt.outputs."
-    "atomic_path cleans up in 'finally', which SIGKILL skips; Snakemake does not know the file). It stays there "
-    "after the recovered run (seen without planting: results/interim/elections/.tk2021_totals.parquet.*.part). "
-    "Fix in the Snakefile: an 'onstart:' handler that deletes results/**/.*.part (safe: the directory lock keeps "
-    "other runs out), or let the manifest rule fail when it finds one"))
 def test_no_part_file_left_by_the_kill_survives_the_rerun(interrupted):
+    """The workflow's onstart handler (afgehaakt.outputs.remove_stale_temporaries) deletes what killed jobs left,
+    the planted temporary included (seen without planting: results/interim/elections/.tk2021_totals.parquet.*.part
+    survived the recovered run before that handler existed)."""
     assert _part_files(interrupted["directory"]) == []
 
 
