@@ -17,7 +17,7 @@ from typing import Literal
 
 import pandas as pd
 
-from afgehaakt.errors import ConfigError
+from afgehaakt.errors import ConfigError, InputDataError
 from afgehaakt.parties import known_parties
 
 AboveOnePolicy = Literal["keep", "cap"]
@@ -70,6 +70,29 @@ def election_indicators(
         table=table.sort_values("code", kind="stable").reset_index(drop=True),
         party_classification=classification,
     )
+
+
+def check_turnout_plausible(totals: pd.DataFrame, *, expected_above_one: list[str], source: str) -> list[str]:
+    """Refuse ballots cast above the register outside the municipalities where visitors are known to vote.
+
+    On the Wadden islands, visitors voting with a *kiezerspas* push turnout above 1 (flagged and reported).
+    Anywhere else more ballots than eligible voters is implausible and stops the run, naming the municipality;
+    returns the codes above one that were expected.
+    """
+    turnout = totals["votes_cast"].astype(float) / totals["eligible"].astype(float)
+    above = totals.loc[turnout > 1.0]
+    unexpected = above[~above["code"].isin(expected_above_one)]
+    if not unexpected.empty:
+        row = unexpected.iloc[0]
+        raise InputDataError(
+            source,
+            f"{int(row['votes_cast'])} ballots cast but {int(row['eligible'])} eligible voters in "
+            f"{row['name']} ({row['code']}), which is not among indicators.expected_above_one",
+            field="Opkomst",
+            row=f"municipality {row['code']}",
+            expected="ballots cast <= eligible voters outside the municipalities listed as expected above one",
+        )
+    return sorted(above["code"])
 
 
 def parties_absent(classification: pd.DataFrame, parties: list[str]) -> list[str]:

@@ -57,5 +57,6 @@ rule election_results:
     params:
         code=CODE_SHA256,
         format=lambda wildcards: catalogue.election(wildcards.election).format,
+        expected_above_one=config["indicators"]["expected_above_one"],
     script:
         "../scripts/election_results.py"

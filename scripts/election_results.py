@@ -1,11 +1,15 @@
 """Rule election_results: the Kiesraad files of one election to tidy totals and party votes."""
 
+from afgehaakt.elections import check_turnout_plausible
 from afgehaakt.features.harmonise import read_election
 from afgehaakt.logs import step_log
 from afgehaakt.outputs import write_table
 
 with step_log(snakemake.log[0], "election_results") as log:
     results = read_election(snakemake.params.format, list(snakemake.input.files))
+    expected = check_turnout_plausible(results.totals, expected_above_one=snakemake.params.expected_above_one,
+                                       source=results.source)
+    log.info("turnout above 1 where expected (kiezerspas visitors): %s", ", ".join(expected) or "none")
     log.info(
         "%d municipalities, %d lists; %d rows excluded (listed in %s): %s",
         len(results.totals),

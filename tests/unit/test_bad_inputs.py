@@ -31,10 +31,8 @@ K10   TK2021 CSV: negative party count                                IDE field 
 K11   TK2021 CSV: decimal count ``21386,5`` in Kiesgerechtigden       IDE field, row: not a whole number      pass
 K12   TK2021 CSV: GeldigeStemmen != sum of party columns              IDE field GeldigeStemmen, row           pass
 K13   TK2021 CSV: Opkomst != valid + blank + invalid                  IDE field Opkomst, row                  pass
-K14   TK2021 CSV: ballots cast > eligible in Aalsmeer (not an island) read; flagged ``turnout_above_one``     pass
-                                                                      exactly like the Wadden islands         (gap,
-                                                                                                              see
-                                                                                                              report)
+K14   TK2021 CSV: ballots cast > eligible in Aalsmeer (not an island) IDE field Opkomst, municipality 0358     pass
+                                                                      (islands in expected_above_one: flagged)
 K15   TK2021 CSV: column Opkomst renamed                              IDE field Opkomst, row 1                pass
 K16   TK2021 CSV: a row with one cell too many                        IDE row, expected cell count            pass
 K17   empty file                                                      IDE "the file is empty"                 pass
@@ -95,7 +93,7 @@ from test_acquisition_support import Reply, local_server  # noqa: F401 (the fixt
 from afgehaakt.acquisition.errors import ChecksumMismatchError, ContentTypeError, TruncatedDownloadError
 from afgehaakt.acquisition.http import fetch
 from afgehaakt.acquisition.population import interim_population_table
-from afgehaakt.elections import check_party_groups, election_indicators
+from afgehaakt.elections import check_party_groups, check_turnout_plausible, election_indicators
 from afgehaakt.errors import ConfigError, InputDataError
 from afgehaakt.features.crosswalk import conversion_table, read_address_matrix
 from afgehaakt.features.harmonise import election_conversion, read_municipalities
@@ -256,18 +254,22 @@ def test_k13_ballots_cast_differ_from_their_parts(tmp_path):
         read_municipal_results(path)
 
 
-def test_k14_votes_cast_above_eligible_outside_the_islands_is_only_flagged(tmp_path):
+def test_k14_votes_cast_above_eligible_outside_the_islands_stops_the_run(tmp_path):
     """Aalsmeer with more ballots than eligible voters: the readers accept it (ballots cast may exceed the
-    register through kiezerspassen) and the indicators flag it with the same ``turnout_above_one`` flag as
-    Schiermonnikoog and Vlieland. Nothing distinguishes an implausible mainland value from the known islands;
-    see the report for the proposed ``indicators.expected_above_one`` list and a counted exclusion."""
+    register through kiezerspassen), the indicators flag it, and the plausibility check run by the
+    election_results rule refuses it because Aalsmeer is not among ``indicators.expected_above_one``."""
     lines = _tk2021_lines()
     path = _write_tk2021(tmp_path, _edit_cell(lines, 3, "Kiesgerechtigden", "15000"))  # Opkomst is 19563
     results = read_municipal_results(path)
     table = election_indicators(results.totals, results.party_votes, party_groups={"outsider": ["PVV"]}).table
-    above = sorted(table.loc[table["turnout_above_one"], "name"])
-    assert above == ["Aalsmeer", "Schiermonnikoog", "Vlieland"]
-    assert table.set_index("name").loc["Aalsmeer", "turnout"] == pytest.approx(19563 / 15000)
+    assert sorted(table.loc[table["turnout_above_one"], "name"]) == ["Aalsmeer", "Schiermonnikoog", "Vlieland"]
+    islands = ["0448", "0096", "0093", "0060", "0088"]
+    with pytest.raises(InputDataError, match=rf"{_file(path)}.*field 'Opkomst', row municipality 0358: 19563 "
+                                             r"ballots cast but 15000 eligible voters in Aalsmeer"):
+        check_turnout_plausible(results.totals, expected_above_one=islands, source=results.source)
+    published = read_municipal_results(TK2021)
+    assert check_turnout_plausible(published.totals, expected_above_one=islands,
+                                   source=published.source) == ["0088", "0096"]
 
 
 def test_k15_missing_column(tmp_path):
