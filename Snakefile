@@ -37,7 +37,7 @@ include: "rules/outputs.smk"
 
 
 onstart:
-    for stale in remove_stale_temporaries("results"):
+    for stale in remove_stale_temporaries(RESULTS):
         print(f"removed a temporary left by an interrupted job: {stale}")
 
 

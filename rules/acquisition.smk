@@ -5,7 +5,7 @@ rule boundaries:
     input:
         topojson=snapshot(catalogue.boundaries(BOUNDARY_YEAR).file),
     output:
-        parquet=f"results/interim/boundaries/gemeenten_{BOUNDARY_YEAR}.parquet",
+        parquet=f"{RESULTS}/interim/boundaries/gemeenten_{BOUNDARY_YEAR}.parquet",
     log:
         "logs/boundaries.log",
     conda:
@@ -26,7 +26,7 @@ rule municipalities:
         csv=snapshot(catalogue.MUNICIPALITIES_2021),
         boundaries=rules.boundaries.output.parquet,
     output:
-        parquet=f"results/interim/municipalities_{BOUNDARY_YEAR}.parquet",
+        parquet=f"{RESULTS}/interim/municipalities_{BOUNDARY_YEAR}.parquet",
     log:
         "logs/municipalities.log",
     conda:
@@ -44,9 +44,9 @@ rule election_results:
     input:
         files=election_files,
     output:
-        totals="results/interim/elections/{election}_totals.parquet",
-        party_votes="results/interim/elections/{election}_party_votes.parquet",
-        excluded="results/tables/elections/{election}_excluded_rows.csv",
+        totals=f"{RESULTS}/interim/elections/{{election}}_totals.parquet",
+        party_votes=f"{RESULTS}/interim/elections/{{election}}_party_votes.parquet",
+        excluded=f"{RESULTS}/tables/elections/{{election}}_excluded_rows.csv",
     log:
         "logs/election_results/{election}.log",
     conda:

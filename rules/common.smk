@@ -34,6 +34,8 @@ if config["spatial"]["focus_election"] not in config["elections"]:
 
 ELECTIONS = config["elections"]
 BOUNDARY_YEAR = config["boundary_year"]
+# Every output of the workflow lives under this folder.
+RESULTS = "results"
 INDICATORS = list(ELECTION_OUTCOMES)
 DISTANCE_WEIGHTS = ["knn", "distance_band", "kernel"]
 LISA_VARIABLES = ["turnout", "outsider_share", "stacked_disadvantage"]
@@ -47,7 +49,7 @@ ZONE_OUTCOMES = [
 MULTILEVEL_OUTCOMES = ["trust", "turnout"]
 # Real microdata never enter results/: their respondent table stays in private/ (ignored by git).
 _SURVEY_DIR = (
-    "results/interim/survey"
+    f"{RESULTS}/interim/survey"
     if config["survey"]["source"] == "synthetic"
     else "private/survey"
 )

@@ -8,9 +8,9 @@ rule harmonise_election:
         municipalities=rules.municipalities.output.parquet,
         crosswalk=election_crosswalk,
     output:
-        totals=f"results/interim/elections/{{election}}_totals_{BOUNDARY_YEAR}.parquet",
-        party_votes=f"results/interim/elections/{{election}}_party_votes_{BOUNDARY_YEAR}.parquet",
-        conversions="results/tables/harmonisation/{election}_conversions.csv",
+        totals=f"{RESULTS}/interim/elections/{{election}}_totals_{BOUNDARY_YEAR}.parquet",
+        party_votes=f"{RESULTS}/interim/elections/{{election}}_party_votes_{BOUNDARY_YEAR}.parquet",
+        conversions=f"{RESULTS}/tables/harmonisation/{{election}}_conversions.csv",
     log:
         "logs/harmonise_election/{election}.log",
     conda:
@@ -33,9 +33,9 @@ rule election_indicators:
         totals=rules.harmonise_election.output.totals,
         party_votes=rules.harmonise_election.output.party_votes,
     output:
-        parquet="results/interim/elections/{election}_indicators.parquet",
-        csv="results/tables/elections/{election}_indicators.csv",
-        parties="results/tables/elections/{election}_party_classification.csv",
+        parquet=f"{RESULTS}/interim/elections/{{election}}_indicators.parquet",
+        csv=f"{RESULTS}/tables/elections/{{election}}_indicators.csv",
+        parties=f"{RESULTS}/tables/elections/{{election}}_party_classification.csv",
     log:
         "logs/election_indicators/{election}.log",
     conda:
@@ -62,11 +62,11 @@ rule municipal_features:
         edges=rules.contiguity_weights.output.edges,
         elections=expand(rules.election_indicators.output.parquet, election=ELECTIONS),
     output:
-        parquet=f"results/interim/features/municipal_{BOUNDARY_YEAR}.parquet",
-        csv=f"results/tables/features/municipal_indicators_{BOUNDARY_YEAR}.csv",
-        imputed="results/tables/quality/imputed_values.csv",
-        conversions="results/tables/harmonisation/statline_conversions.csv",
-        codebook="results/tables/features/codebook.csv",
+        parquet=f"{RESULTS}/interim/features/municipal_{BOUNDARY_YEAR}.parquet",
+        csv=f"{RESULTS}/tables/features/municipal_indicators_{BOUNDARY_YEAR}.csv",
+        imputed=f"{RESULTS}/tables/quality/imputed_values.csv",
+        conversions=f"{RESULTS}/tables/harmonisation/statline_conversions.csv",
+        codebook=f"{RESULTS}/tables/features/codebook.csv",
     log:
         "logs/municipal_features.log",
     conda:
@@ -86,9 +86,9 @@ rule stacked_disadvantage:
     input:
         features=rules.municipal_features.output.parquet,
     output:
-        table="results/tables/features/stacked_disadvantage.csv",
-        loadings="results/tables/features/stacked_disadvantage_pc1_loadings.csv",
-        summary="results/tables/features/stacked_disadvantage_summary.json",
+        table=f"{RESULTS}/tables/features/stacked_disadvantage.csv",
+        loadings=f"{RESULTS}/tables/features/stacked_disadvantage_pc1_loadings.csv",
+        summary=f"{RESULTS}/tables/features/stacked_disadvantage_summary.json",
     log:
         "logs/stacked_disadvantage.log",
     conda:
@@ -108,7 +108,7 @@ rule correlations:
         features=rules.municipal_features.output.parquet,
         stacked=rules.stacked_disadvantage.output.table,
     output:
-        table="results/tables/features/correlations_{election}.csv",
+        table=f"{RESULTS}/tables/features/correlations_{{election}}.csv",
     log:
         "logs/correlations/{election}.log",
     conda:
@@ -135,11 +135,11 @@ rule data_quality:
         excluded=expand(rules.election_results.output.excluded, election=ELECTIONS),
         stacked=rules.stacked_disadvantage.output.table,
     output:
-        report="results/reports/data_quality.md",
-        missing="results/tables/quality/missing_values.csv",
-        extremes="results/tables/quality/extreme_values.csv",
-        turnout="results/tables/quality/turnout_above_one.csv",
-        converted="results/tables/quality/converted_municipalities.csv",
+        report=f"{RESULTS}/reports/data_quality.md",
+        missing=f"{RESULTS}/tables/quality/missing_values.csv",
+        extremes=f"{RESULTS}/tables/quality/extreme_values.csv",
+        turnout=f"{RESULTS}/tables/quality/turnout_above_one.csv",
+        converted=f"{RESULTS}/tables/quality/converted_municipalities.csv",
     log:
         "logs/data_quality.log",
     conda:

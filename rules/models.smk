@@ -28,10 +28,10 @@ rule multilevel:
     input:
         respondents=rules.survey_respondents.output.respondents,
     output:
-        fixed_effects="results/tables/multilevel/{outcome}_fixed_effects.csv",
-        variance_components="results/tables/multilevel/{outcome}_variance_components.csv",
+        fixed_effects=f"{RESULTS}/tables/multilevel/{{outcome}}_fixed_effects.csv",
+        variance_components=f"{RESULTS}/tables/multilevel/{{outcome}}_variance_components.csv",
         comparison=report(
-            "results/tables/multilevel/{outcome}_model_comparison.csv",
+            f"{RESULTS}/tables/multilevel/{{outcome}}_model_comparison.csv",
             caption="../workflow/report/multilevel_comparison.rst",
             category="Multilevel models",
             subcategory="Model comparison",
@@ -55,14 +55,14 @@ rule panel:
         features=rules.municipal_features.output.parquet,
         edges=rules.contiguity_weights.output.edges,
     output:
-        panel="results/tables/panel/panel_long.csv",
-        coefficients="results/tables/panel/coefficients.csv",
-        info="results/tables/panel/models.csv",
-        gradient="results/tables/panel/education_gradient.csv",
-        tests="results/tables/panel/tests.csv",
-        moran="results/tables/panel/moran.csv",
-        markdown="results/tables/panel/regression_table.md",
-        latex="results/tables/panel/regression_table.tex",
+        panel=f"{RESULTS}/tables/panel/panel_long.csv",
+        coefficients=f"{RESULTS}/tables/panel/coefficients.csv",
+        info=f"{RESULTS}/tables/panel/models.csv",
+        gradient=f"{RESULTS}/tables/panel/education_gradient.csv",
+        tests=f"{RESULTS}/tables/panel/tests.csv",
+        moran=f"{RESULTS}/tables/panel/moran.csv",
+        markdown=f"{RESULTS}/tables/panel/regression_table.md",
+        latex=f"{RESULTS}/tables/panel/regression_table.tex",
     log:
         "logs/panel.log",
     conda:
@@ -87,19 +87,19 @@ rule panel_figures:
         boundaries=rules.boundaries.output.parquet,
     output:
         gradient_png=report(
-            "results/figures/panel/education_gradient_{panel_outcome}.png",
+            f"{RESULTS}/figures/panel/education_gradient_{{panel_outcome}}.png",
             caption="../workflow/report/panel_gradient.rst",
             category="Panel across elections",
             subcategory="Education gradient",
         ),
-        gradient_pdf="results/figures/panel/education_gradient_{panel_outcome}.pdf",
+        gradient_pdf=f"{RESULTS}/figures/panel/education_gradient_{{panel_outcome}}.pdf",
         change_png=report(
-            "results/figures/panel/change_{panel_outcome}.png",
+            f"{RESULTS}/figures/panel/change_{{panel_outcome}}.png",
             caption="../workflow/report/panel_change.rst",
             category="Panel across elections",
             subcategory="Change maps",
         ),
-        change_pdf="results/figures/panel/change_{panel_outcome}.pdf",
+        change_pdf=f"{RESULTS}/figures/panel/change_{{panel_outcome}}.pdf",
     log:
         "logs/panel_figures/{panel_outcome}.log",
     conda:

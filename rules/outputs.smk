@@ -7,12 +7,12 @@ rule choropleth:
         indicators=rules.election_indicators.output.parquet,
     output:
         png=report(
-            "results/figures/maps/{election}_{indicator}.png",
+            f"{RESULTS}/figures/maps/{{election}}_{{indicator}}.png",
             caption="../workflow/report/choropleth.rst",
             category="Turnout and outsider vote",
             subcategory="Maps",
         ),
-        pdf="results/figures/maps/{election}_{indicator}.pdf",
+        pdf=f"{RESULTS}/figures/maps/{{election}}_{{indicator}}.pdf",
     log:
         "logs/choropleth/{election}_{indicator}.log",
     conda:
@@ -35,12 +35,12 @@ rule moran_scatterplot:
         moran=rules.global_moran.output.table,
     output:
         png=report(
-            "results/figures/moran/{election}_{indicator}_scatter.png",
+            f"{RESULTS}/figures/moran/{{election}}_{{indicator}}_scatter.png",
             caption="../workflow/report/moran_scatterplot.rst",
             category="Spatial autocorrelation",
             subcategory="Moran scatterplots",
         ),
-        pdf="results/figures/moran/{election}_{indicator}_scatter.pdf",
+        pdf=f"{RESULTS}/figures/moran/{{election}}_{{indicator}}_scatter.pdf",
     log:
         "logs/moran_scatterplot/{election}_{indicator}.log",
     conda:
@@ -63,12 +63,12 @@ rule indicator_maps:
         stacked=rules.stacked_disadvantage.output.table,
     output:
         png=report(
-            f"results/figures/features/indicator_maps_{BOUNDARY_YEAR}.png",
+            f"{RESULTS}/figures/features/indicator_maps_{BOUNDARY_YEAR}.png",
             caption="../workflow/report/indicator_maps.rst",
             category="Stacked disadvantage",
             subcategory="Maps",
         ),
-        pdf=f"results/figures/features/indicator_maps_{BOUNDARY_YEAR}.pdf",
+        pdf=f"{RESULTS}/figures/features/indicator_maps_{BOUNDARY_YEAR}.pdf",
     log:
         "logs/indicator_maps.log",
     conda:
@@ -89,12 +89,12 @@ rule correlation_heatmap:
         table=rules.correlations.output.table,
     output:
         png=report(
-            "results/figures/features/correlations_{election}.png",
+            f"{RESULTS}/figures/features/correlations_{{election}}.png",
             caption="../workflow/report/correlation_heatmap.rst",
             category="Stacked disadvantage",
             subcategory="Correlations",
         ),
-        pdf="results/figures/features/correlations_{election}.pdf",
+        pdf=f"{RESULTS}/figures/features/correlations_{{election}}.pdf",
     log:
         "logs/correlation_heatmap/{election}.log",
     conda:
@@ -115,12 +115,12 @@ rule cluster_maps:
         lisa=rules.lisa.output.table,
     output:
         png=report(
-            "results/figures/spatial/lisa_{statistic}_{variable}.png",
+            f"{RESULTS}/figures/spatial/lisa_{{statistic}}_{{variable}}.png",
             caption="../workflow/report/cluster_maps.rst",
             category="Spatial autocorrelation",
             subcategory="LISA cluster maps",
         ),
-        pdf="results/figures/spatial/lisa_{statistic}_{variable}.pdf",
+        pdf=f"{RESULTS}/figures/spatial/lisa_{{statistic}}_{{variable}}.pdf",
     log:
         "logs/cluster_maps/{statistic}_{variable}.log",
     conda:
@@ -142,12 +142,12 @@ rule zone_map:
         axis=rules.burgerschapszone.output.axis,
     output:
         png=report(
-            "results/figures/burgerschapszone/residuals_{outcome}.png",
+            f"{RESULTS}/figures/burgerschapszone/residuals_{{outcome}}.png",
             caption="../workflow/report/zone_map.rst",
             category="Burgerschapszone",
             subcategory="Residual maps",
         ),
-        pdf="results/figures/burgerschapszone/residuals_{outcome}.pdf",
+        pdf=f"{RESULTS}/figures/burgerschapszone/residuals_{{outcome}}.pdf",
     log:
         "logs/zone_map/{outcome}.log",
     conda:
@@ -164,15 +164,15 @@ rule zone_map:
 
 rule headline_numbers:
     input:
-        moran=f"results/tables/spatial/{config['spatial']['focus_election']}_global_moran.csv",
+        moran=f"{RESULTS}/tables/spatial/{config['spatial']['focus_election']}_global_moran.csv",
         stacked=rules.stacked_disadvantage.output.summary,
-        trust="results/tables/multilevel/trust_model_comparison.csv",
-        turnout="results/tables/multilevel/turnout_model_comparison.csv",
+        trust=f"{RESULTS}/tables/multilevel/trust_model_comparison.csv",
+        turnout=f"{RESULTS}/tables/multilevel/turnout_model_comparison.csv",
         axis=rules.burgerschapszone.output.axis,
     output:
-        markdown="results/snippets/headline_numbers.md",
-        latex="results/snippets/headline_numbers.tex",
-        json="results/snippets/headline_numbers.json",
+        markdown=f"{RESULTS}/snippets/headline_numbers.md",
+        latex=f"{RESULTS}/snippets/headline_numbers.tex",
+        json=f"{RESULTS}/snippets/headline_numbers.json",
     log:
         "logs/headline_numbers.log",
     conda:
@@ -192,7 +192,7 @@ rule manifest:
     input:
         all_outputs(),
     output:
-        manifest="results/manifest.tsv",
+        manifest=f"{RESULTS}/manifest.tsv",
     log:
         "logs/manifest.log",
     conda:
@@ -214,7 +214,7 @@ rule disclosure_check:
         all_outputs(),
         manifest=rules.manifest.output.manifest,
     output:
-        report="results/disclosure_check.json",
+        report=f"{RESULTS}/disclosure_check.json",
     log:
         "logs/disclosure_check.log",
     conda:

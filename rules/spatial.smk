@@ -8,7 +8,7 @@ rule global_moran:
         weights_summary=rules.contiguity_weights.output.summary,
     output:
         table=report(
-            "results/tables/spatial/{election}_global_moran.csv",
+            f"{RESULTS}/tables/spatial/{{election}}_global_moran.csv",
             caption="../workflow/report/global_moran.rst",
             category="Spatial autocorrelation",
             subcategory="Global Moran's I",
@@ -37,7 +37,7 @@ rule global_statistics:
         edges=[rules.contiguity_weights.output.edges]
         + expand(rules.spatial_weights.output.edges, weights=DISTANCE_WEIGHTS),
     output:
-        table="results/tables/spatial/global_statistics.csv",
+        table=f"{RESULTS}/tables/spatial/global_statistics.csv",
     log:
         "logs/global_statistics.log",
     conda:
@@ -65,7 +65,7 @@ rule lisa:
         stacked=rules.stacked_disadvantage.output.table,
         edges=rules.contiguity_weights.output.edges,
     output:
-        table="results/tables/spatial/lisa.csv",
+        table=f"{RESULTS}/tables/spatial/lisa.csv",
     log:
         "logs/lisa.log",
     conda:
@@ -88,15 +88,15 @@ rule burgerschapszone:
         edges=rules.contiguity_weights.output.edges,
         boundaries=rules.boundaries.output.parquet,
     output:
-        residuals="results/tables/burgerschapszone/residual_lisa.csv",
+        residuals=f"{RESULTS}/tables/burgerschapszone/residual_lisa.csv",
         axis=report(
-            "results/tables/burgerschapszone/orientation_test.csv",
+            f"{RESULTS}/tables/burgerschapszone/orientation_test.csv",
             caption="../workflow/report/orientation_test.rst",
             category="Burgerschapszone",
             subcategory="Orientation test",
         ),
-        candidates="results/tables/burgerschapszone/candidate_explanations.csv",
-        coefficients="results/tables/burgerschapszone/ols_coefficients.csv",
+        candidates=f"{RESULTS}/tables/burgerschapszone/candidate_explanations.csv",
+        coefficients=f"{RESULTS}/tables/burgerschapszone/ols_coefficients.csv",
     log:
         "logs/burgerschapszone.log",
     conda:
@@ -119,9 +119,9 @@ rule spatial_regression:
         stacked=rules.stacked_disadvantage.output.table,
         edges=rules.contiguity_weights.output.edges,
     output:
-        coefficients="results/tables/spatial/regression_coefficients.csv",
-        statistics="results/tables/spatial/regression_models.csv",
-        lagrange_multiplier="results/tables/spatial/regression_lm_tests.csv",
+        coefficients=f"{RESULTS}/tables/spatial/regression_coefficients.csv",
+        statistics=f"{RESULTS}/tables/spatial/regression_models.csv",
+        lagrange_multiplier=f"{RESULTS}/tables/spatial/regression_lm_tests.csv",
     log:
         "logs/spatial_regression.log",
     conda:

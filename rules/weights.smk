@@ -5,8 +5,8 @@ rule contiguity_weights:
     input:
         boundaries=rules.boundaries.output.parquet,
     output:
-        edges="results/weights/queen_edges.parquet",
-        summary="results/weights/queen_summary.json",
+        edges=f"{RESULTS}/weights/queen_edges.parquet",
+        summary=f"{RESULTS}/weights/queen_summary.json",
     log:
         "logs/contiguity_weights.log",
     conda:
@@ -25,8 +25,8 @@ rule spatial_weights:
     input:
         boundaries=rules.boundaries.output.parquet,
     output:
-        edges="results/weights/{weights}_edges.parquet",
-        summary="results/weights/{weights}_summary.json",
+        edges=f"{RESULTS}/weights/{{weights}}_edges.parquet",
+        summary=f"{RESULTS}/weights/{{weights}}_summary.json",
     log:
         "logs/spatial_weights/{weights}.log",
     conda:
