@@ -223,26 +223,40 @@ def _unit_key(seed_key, unit):
 
 
 @numba.njit(inline="always", cache=True)
-def _uniform_below(bound, counter, word, left, bits, mask, per_word):
-    """A uniform integer on [0, bound) from the next ``bits``-bit chunk of the unit's random words.
+def _next_chunk(counter, word, left, bits, mask, per_word):
+    """The next ``bits``-bit chunk of the unit's random words; the caller keeps the stream's state in registers."""
+    if left == 0:
+        counter += _GAMMA
+        word = _mix64(counter)
+        left = per_word
+    return word & mask, counter, word >> bits, left - _ONE
 
-    Lemire's multiply-and-shift: r = (u * bound) >> bits, with the low part rejected below
-    (2**bits - bound) mod bound so that every r is exactly equally likely (needs bound <= 2**bits).
-    Returns (r, counter, word, left): the caller keeps the stream's state in registers.
+
+@numba.njit(inline="always", cache=True)
+def _uniform_below(bound, threshold, counter, word, left, bits, mask, per_word):
+    """A uniform integer on [0, bound) by Lemire's multiply-and-shift, for a bound fixed over many draws.
+
+    r = (u * bound) >> bits, with u redrawn while (u * bound) mod 2**bits < ``threshold`` =
+    (2**bits - bound) mod bound, so that every r is exactly equally likely (needs bound <= 2**bits). The threshold
+    is computed once per bound because the modulo costs more than the rest of a draw. The result stays unsigned:
+    numba adds a negative-index check to every array access with a signed index.
     """
     while True:
-        if left == 0:
-            counter += _GAMMA
-            word = _mix64(counter)
-            left = per_word
-        u = word & mask
-        word >>= bits
-        left -= 1
+        u, counter, word, left = _next_chunk(counter, word, left, bits, mask, per_word)
+        product = u * bound
+        if (product & mask) >= threshold:
+            return product >> bits, counter, word, left
+
+
+@numba.njit(inline="always", cache=True)
+def _uniform_below_varying(bound, counter, word, left, bits, mask, per_word):
+    """As ``_uniform_below`` for a bound that changes every draw: the threshold is computed only when needed."""
+    while True:
+        u, counter, word, left = _next_chunk(counter, word, left, bits, mask, per_word)
         product = u * bound
         low = product & mask
-        if low < bound and low < ((mask + _ONE) - bound) % bound:
-            continue
-        return np.int64(product >> bits), counter, word, left
+        if low >= bound or low >= ((mask + _ONE) - bound) % bound:
+            return product >> bits, counter, word, left
 
 
 @numba.njit(cache=True)
@@ -258,6 +272,7 @@ def _unit_rejection(
     k = unit_weights.shape[0]
     bound = np.uint64(values.shape[0] - 1)
     mask = (_ONE << bits) - _ONE
+    threshold = ((mask + _ONE) - bound) % bound
     per_word = np.uint64(2) if bits == np.uint64(32) else np.uint64(3)
     word = np.uint64(0)
     left = np.uint64(0)
@@ -274,7 +289,7 @@ def _unit_rejection(
         lag = 0.0
         for s in range(k):
             while True:
-                r, counter, word, left = _uniform_below(bound, counter, word, left, bits, mask, per_word)
+                r, counter, word, left = _uniform_below(bound, threshold, counter, word, left, bits, mask, per_word)
                 if marks[r] != current:
                     break
             marks[r] = current
@@ -308,8 +323,10 @@ def _unit_fisher_yates(
     for _ in range(permutations):
         lag = 0.0
         for s in range(k):
-            r, counter, word, left = _uniform_below(np.uint64(n_others - s), counter, word, left, bits, mask, per_word)
-            position = s + r
+            r, counter, word, left = _uniform_below_varying(
+                np.uint64(n_others - s), counter, word, left, bits, mask, per_word
+            )
+            position = s + np.int64(r)
             picked = scratch[position]
             scratch[position] = scratch[s]
             scratch[s] = picked
