@@ -29,20 +29,25 @@ ROUTES = ("snapshot", "online")
 
 @dataclass(frozen=True)
 class StatlineDataset:
-    """A table the features read: its layout (None for the population table, which has its own reader)."""
+    """A table the features read: its layout (None for the population table, which has its own reader).
+
+    ``snapshot_in_odata_layout``: the committed file has the OData keys as header, so ``make snapshot`` can
+    replace it with a CSV of the OData download; the KWB files are third-party tables with other headers.
+    """
 
     name: str
     table: str
     year: int
     layout: TableLayout | None
+    snapshot_in_odata_layout: bool
 
 
 STATLINE_DATASETS: dict[str, StatlineDataset] = {
-    "kwb2020": StatlineDataset("kwb2020", KWB_2020.table_id, 2020, KWB_2020),
-    "kwb2021": StatlineDataset("kwb2021", KWB_2021.table_id, 2021, KWB_2021),
-    "population2021": StatlineDataset("population2021", "70072NED", 2021, None),
-    "health2020": StatlineDataset("health2020", "50090NED", 2020, health_monitor_layout(2020)),
-    "health2016": StatlineDataset("health2016", "50090NED", 2016, health_monitor_layout(2016)),
+    "kwb2020": StatlineDataset("kwb2020", KWB_2020.table_id, 2020, KWB_2020, False),
+    "kwb2021": StatlineDataset("kwb2021", KWB_2021.table_id, 2021, KWB_2021, False),
+    "population2021": StatlineDataset("population2021", "70072NED", 2021, None, True),
+    "health2020": StatlineDataset("health2020", "50090NED", 2020, health_monitor_layout(2020), True),
+    "health2016": StatlineDataset("health2016", "50090NED", 2016, health_monitor_layout(2016), True),
 }
 
 
