@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import socket
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -26,6 +27,8 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     send_only: int | None = None
     """Announce the full Content-Length but send only this many bytes, then close the connection."""
+    delay: float = 0.0
+    """Seconds to wait before answering (a slow server, for time-outs)."""
 
 
 class LocalServer:
@@ -40,6 +43,8 @@ class LocalServer:
 
             def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
                 reply = server._next_reply(self.path)
+                if reply.delay:
+                    time.sleep(reply.delay)
                 body = reply.body.replace(b"__BASE_URL__", server.base_url.encode("ascii"))
                 self.send_response(reply.status)
                 if reply.content_type is not None:
@@ -141,6 +146,14 @@ def test_the_server_really_truncates_and_the_client_notices(local_server):
     url = local_server.route("/cut", Reply(body=b"x" * 1000, send_only=10))
     with pytest.raises(requests.exceptions.ChunkedEncodingError):
         requests.get(url, timeout=5).content
+
+
+def test_a_delayed_reply_makes_a_short_read_timeout_expire(local_server):
+    import requests
+
+    url = local_server.route("/slow", Reply(body=b"late", delay=1.0))
+    with pytest.raises(requests.exceptions.ReadTimeout):
+        requests.get(url, timeout=(1, 0.2))
 
 
 def test_replies_are_served_in_turn_and_the_last_one_repeats(local_server):
