@@ -3,31 +3,26 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
 
 import pandas as pd
 import pytest
 import yaml
-from test_acquisition_support import FIXTURES, Reply, local_server, serve_publishers  # noqa: F401 (the fixture)
+from test_acquisition_support import (  # noqa: F401 (local_server is a fixture)
+    FIXTURES,
+    Reply,
+    local_server,
+    quiet_downloader,
+    serve_publishers,
+)
 
 from afgehaakt import catalogue
 from afgehaakt.acquisition.errors import ChecksumMismatchError, HttpStatusError
-from afgehaakt.acquisition.http import Downloader
 from afgehaakt.acquisition.interim import STATLINE_DATASETS, dataset_query, interim_statline_table
 from afgehaakt.acquisition.pdok import BoundaryQuery, download_municipal_boundaries
 from afgehaakt.acquisition.statline import download_statline_table
 from afgehaakt.errors import InputDataError
-from afgehaakt.geo.boundaries import read_geojson_boundaries, read_municipal_boundaries
+from afgehaakt.geo.boundaries import read_geojson_boundaries
 from afgehaakt.io.statline import KWB_2020
-
-
-def quiet_downloader() -> Downloader:
-    return Downloader(
-        throttle=None,
-        sleep=lambda seconds: None,
-        now=lambda: datetime(2026, 11, 30, 12, 0, tzinfo=timezone.utc),
-        timeout=5,
-    )
 
 
 @pytest.fixture(scope="module")

@@ -11,6 +11,7 @@ import socket
 import threading
 import time
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -45,6 +46,12 @@ class LocalServer:
                 reply = server._next_reply(self.path)
                 if reply.delay:
                     time.sleep(reply.delay)
+                try:
+                    self._answer(reply)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client gave up waiting, as the time-out tests intend
+
+            def _answer(self, reply: Reply) -> None:
                 body = reply.body.replace(b"__BASE_URL__", server.base_url.encode("ascii"))
                 self.send_response(reply.status)
                 if reply.content_type is not None:
@@ -132,6 +139,18 @@ def serve_publishers(server: LocalServer) -> dict[str, str]:
     urls["pdok"] = server.base_url + "/ogc/v1/collections/{collection}/items"
     urls["tk2021"] = server.serve_file(KIESRAAD_TK2021, "tk2021_three_gemeenten.csv", "text/csv")
     return urls
+
+
+def quiet_downloader():
+    """A downloader for tests: no throttle, no real waiting, a fixed retrieval time."""
+    from afgehaakt.acquisition.http import Downloader
+
+    return Downloader(
+        throttle=None,
+        sleep=lambda seconds: None,
+        now=lambda: datetime(2026, 11, 30, 12, 0, tzinfo=timezone.utc),
+        timeout=5,
+    )
 
 
 @pytest.fixture
