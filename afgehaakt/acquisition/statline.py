@@ -163,7 +163,9 @@ def _content_sha256(directory: Path, pages: list[Page]) -> str:
 
 def _check_pin(query: StatlineQuery, directory: str | Path, actual: str, expected: str | None) -> None:
     if expected and actual != expected.lower():
-        raise ChecksumMismatchError(query.table_url, destination=str(directory), expected=expected.lower(), actual=actual)
+        raise ChecksumMismatchError(
+            query.table_url, destination=str(directory), expected=expected.lower(), actual=actual
+        )
 
 
 def _odata_rows(document: dict[str, Any], path: Path) -> list[dict[str, Any]]:

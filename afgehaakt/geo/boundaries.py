@@ -32,7 +32,9 @@ def read_geojson_boundaries(path: str | Path, *, crs: str = RD_NEW) -> gpd.GeoDa
     try:
         raw = gpd.read_file(path)
     except Exception as error:  # pyogrio raises several kinds; the message says which
-        raise InputDataError(path, f"not readable as GeoJSON: {error}", expected="a GeoJSON FeatureCollection") from None
+        raise InputDataError(
+            path, f"not readable as GeoJSON: {error}", expected="a GeoJSON FeatureCollection"
+        ) from None
     if raw.crs is None:
         raise InputDataError(path, "no coordinate reference system", field="crs", expected="a declared CRS")
     if not raw.crs.equals(crs):
