@@ -1,20 +1,13 @@
 """Rule download_statline: one StatLine OData table, page by page, into a directory with its records."""
 
-from afgehaakt.acquisition.interim import dataset_query
+from afgehaakt.acquisition.interim import query_from_config
 from afgehaakt.acquisition.statline import download_statline_table
 from afgehaakt.acquisition.workflow import downloader_from_settings
 from afgehaakt.logs import step_log
 
 with step_log(snakemake.log[0], "download_statline") as log:
     table = snakemake.params.table
-    query = dataset_query(
-        snakemake.wildcards.dataset,
-        table=table["table"],
-        base_url=table["base_url"],
-        filter=table["filter"],
-        select=table["select"],
-        page_size=snakemake.params.page_size or None,
-    )
+    query = query_from_config(snakemake.wildcards.dataset, table, page_size=snakemake.params.page_size or None)
     record = download_statline_table(
         query,
         snakemake.output.directory,

@@ -8,8 +8,10 @@ the same validated frame, so that every step after this one is the same whicheve
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -81,6 +83,12 @@ def dataset_query(
         base_url=base_url,
         page_size=page_size,
     )
+
+
+def query_from_config(name: str, table: Mapping[str, Any], *, page_size: int | None = None) -> StatlineQuery:
+    """The query of one entry of ``acquisition.statline.tables`` (table, base_url, filter, select)."""
+    return dataset_query(name, table=table["table"], base_url=table["base_url"], filter=table["filter"],
+                         select=table["select"], page_size=page_size)
 
 
 def interim_statline_table(name: str, route: str, source: str | Path) -> pd.DataFrame:

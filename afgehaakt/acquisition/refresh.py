@@ -20,7 +20,7 @@ import jsonschema
 import yaml
 
 from afgehaakt import catalogue
-from afgehaakt.acquisition.interim import STATLINE_DATASETS, dataset_query
+from afgehaakt.acquisition.interim import STATLINE_DATASETS, query_from_config
 from afgehaakt.acquisition.kiesraad import KIESRAAD_CONTENT_TYPES
 from afgehaakt.acquisition.snapshot import FetchSpec, StatlineCsvSpec, refresh_snapshot
 from afgehaakt.acquisition.workflow import downloader_from_settings
@@ -39,9 +39,7 @@ def snapshot_sources(acquisition: Mapping[str, Any]) -> tuple[list[tuple[str, An
         if not dataset.snapshot_in_odata_layout:
             skipped[file] = f"a third-party table with its own headers, not {dataset.table} as StatLine serves it"
             continue
-        table = statline["tables"][name]
-        query = dataset_query(name, table=table["table"], base_url=table["base_url"], filter=table["filter"],
-                              select=table["select"], page_size=statline["page_size"] or None)
+        query = query_from_config(name, statline["tables"][name], page_size=statline["page_size"] or None)
         sources.append((file, StatlineCsvSpec(query)))
     for election, download in acquisition["kiesraad"]["elections"].items():
         file = catalogue.election(election).files[0]

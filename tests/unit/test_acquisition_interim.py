@@ -17,7 +17,7 @@ from test_acquisition_support import (  # noqa: F401 (local_server is a fixture)
 
 from afgehaakt import catalogue
 from afgehaakt.acquisition.errors import ChecksumMismatchError, HttpStatusError
-from afgehaakt.acquisition.interim import STATLINE_DATASETS, dataset_query, interim_statline_table
+from afgehaakt.acquisition.interim import STATLINE_DATASETS, dataset_query, interim_statline_table, query_from_config
 from afgehaakt.acquisition.pdok import BoundaryQuery, download_municipal_boundaries
 from afgehaakt.acquisition.statline import download_statline_table
 from afgehaakt.errors import InputDataError
@@ -31,8 +31,7 @@ def tables_config(repo):
 
 
 def download(name, base_url, config, directory, **options):
-    table = config["tables"][name]
-    query = dataset_query(name, table=table["table"], base_url=base_url, filter=table["filter"], select=table["select"])
+    query = query_from_config(name, {**config["tables"][name], "base_url": base_url})
     return download_statline_table(query, directory, downloader=quiet_downloader(), **options)
 
 
@@ -49,8 +48,7 @@ def test_online_and_snapshot_routes_give_the_same_interim_table(local_server, tm
 
 
 def test_the_default_queries_ask_for_what_the_readers_use(tables_config):
-    kwb = tables_config["tables"]["kwb2020"]
-    query = dataset_query("kwb2020", table=kwb["table"], base_url=kwb["base_url"], filter=kwb["filter"], select=[])
+    query = query_from_config("kwb2020", tables_config["tables"]["kwb2020"])
     params = query.data_params()
     assert params["$filter"] == "substringof('GM',WijkenEnBuurten)"
     assert params["$select"].split(",") == [
