@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 CORES ?= 2
 
-.PHONY: install run test dag report lint lock clean
+.PHONY: install run test dag report lint lock clean snapshot
 
 $(INSTALLED): requirements.lock pyproject.toml
 	rm -rf $(VENV)
@@ -34,6 +34,12 @@ report: $(INSTALLED)
 lint: $(INSTALLED)
 	$(BIN)/snakemake --lint
 	$(BIN)/snakefmt --check Snakefile rules/
+
+# Refresh data/ from the publishers' services (needs the network; see README "Online acquisition"): downloads
+# everything first, then replaces the refreshable files and rewrites data/SHA256SUMS and data/SOURCES.md. Review
+# the diff, then commit data/ together with resources/snapshot_provenance/.
+snapshot: $(INSTALLED)
+	$(BIN)/python -m afgehaakt.acquisition.refresh --configfile config/config.yaml
 
 # Re-resolve requirements.in into requirements.lock (needs the uv tool; run by maintainers, not by users).
 lock:

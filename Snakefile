@@ -26,6 +26,7 @@ wildcard_constraints:
     variable="|".join(LISA_VARIABLES),
     outcome="|".join(ZONE_OUTCOMES + MULTILEVEL_OUTCOMES),
     panel_outcome="turnout|outsider_share",
+    dataset="|".join(STATLINE_DATASETS),
 
 
 include: "rules/acquisition.smk"

@@ -1,9 +1,101 @@
-# Stage 1, acquisition: the snapshot files, read as published, into tidy validated tables.
+# Stage 1, acquisition: the input files, from the committed snapshot or downloaded from the publishers
+# (acquisition.source), read as published into tidy validated tables. Only the reading steps' inputs differ
+# between the two routes; their outputs, and every rule after them, are the same.
+
+RAW = config["acquisition"]["raw_dir"]
+HTTP_SETTINGS = config["acquisition"]["http"]
+
+
+rule download_statline:
+    output:
+        directory=directory(f"{RAW}/statline/{{dataset}}"),
+    log:
+        "logs/download_statline/{dataset}.log",
+    conda:
+        "../envs/geo.yaml"
+    threads: 1
+    resources:
+        mem_mb=500,
+        runtime=30,
+        http_connections=1,
+    params:
+        code=CODE_SHA256,
+        table=lambda wildcards: config["acquisition"]["statline"]["tables"][
+            wildcards.dataset
+        ],
+        page_size=config["acquisition"]["statline"]["page_size"],
+        max_pages=config["acquisition"]["statline"]["max_pages"],
+        http=HTTP_SETTINGS,
+    script:
+        "../scripts/download_statline.py"
+
+
+rule download_kiesraad:
+    output:
+        csv=f"{RAW}/kiesraad/{{election}}_gemeente.csv",
+    log:
+        "logs/download_kiesraad/{election}.log",
+    conda:
+        "../envs/geo.yaml"
+    threads: 1
+    resources:
+        mem_mb=500,
+        runtime=10,
+        http_connections=1,
+    params:
+        code=CODE_SHA256,
+        download=lambda wildcards: config["acquisition"]["kiesraad"]["elections"][
+            wildcards.election
+        ],
+        http=HTTP_SETTINGS,
+    script:
+        "../scripts/download_kiesraad.py"
+
+
+rule download_boundaries:
+    output:
+        geojson=f"{RAW}/pdok/gemeente_{BOUNDARY_YEAR}.geojson",
+    log:
+        "logs/download_boundaries.log",
+    conda:
+        "../envs/geo.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
+        http_connections=1,
+    params:
+        code=CODE_SHA256,
+        year=BOUNDARY_YEAR,
+        pdok=config["acquisition"]["pdok"],
+        http=HTTP_SETTINGS,
+    script:
+        "../scripts/download_boundaries.py"
+
+
+rule statline_table:
+    input:
+        source=statline_source,
+    output:
+        parquet=f"{RESULTS}/interim/statline/{{dataset}}.parquet",
+    log:
+        "logs/statline_table/{dataset}.log",
+    conda:
+        "../envs/geo.yaml"
+    threads: 1
+    resources:
+        mem_mb=500,
+        runtime=5,
+    params:
+        code=CODE_SHA256,
+        route=route("statline"),
+    script:
+        "../scripts/statline_table.py"
 
 
 rule boundaries:
     input:
-        topojson=snapshot(catalogue.boundaries(BOUNDARY_YEAR).file),
+        source=boundaries_source,
     output:
         parquet=f"{RESULTS}/interim/boundaries/gemeenten_{BOUNDARY_YEAR}.parquet",
     log:
@@ -15,6 +107,7 @@ rule boundaries:
         runtime=5,
     params:
         code=CODE_SHA256,
+        route=route("pdok"),
         object_name=catalogue.boundaries(BOUNDARY_YEAR).object_name,
         crs=catalogue.boundaries(BOUNDARY_YEAR).crs,
     script:

@@ -5,6 +5,8 @@ from pathlib import Path
 
 import afgehaakt
 from afgehaakt import catalogue
+from afgehaakt.acquisition.interim import STATLINE_DATASETS
+from afgehaakt.acquisition.workflow import check_online_elections
 from afgehaakt.elections import check_party_groups
 from afgehaakt.features.codebook import ELECTION_OUTCOMES
 from afgehaakt.outputs import remove_stale_temporaries
@@ -66,6 +68,8 @@ def snapshot(relative_path):
 
 
 def election_files(wildcards):
+    if route("kiesraad") == "online":
+        return [rules.download_kiesraad.output.csv.format(election=wildcards.election)]
     return [snapshot(path) for path in catalogue.election(wildcards.election).files]
 
 
@@ -81,6 +85,30 @@ def statline_file(name):
     return snapshot(catalogue.STATLINE_FILES[name])
 
 
+def route(source):
+    """snapshot or online: the source's own setting in config, else acquisition.source."""
+    return config["acquisition"][source]["source"] or config["acquisition"]["source"]
+
+
+def statline_source(wildcards):
+    """What the reading step of a StatLine table reads: the snapshot CSV or the OData download."""
+    if route("statline") == "online":
+        return rules.download_statline.output.directory.format(
+            dataset=wildcards.dataset
+        )
+    return statline_file(wildcards.dataset)
+
+
+def boundaries_source(wildcards):
+    if route("pdok") == "online":
+        return rules.download_boundaries.output.geojson
+    return snapshot(catalogue.boundaries(BOUNDARY_YEAR).file)
+
+
+if route("kiesraad") == "online":
+    check_online_elections(ELECTIONS, config["acquisition"]["kiesraad"]["elections"])
+
+
 def outputs_by_rule():
     """Every final output, keyed by the name of the job that writes it; `all` and the manifest share this list."""
     per_election = dict(election=ELECTIONS)
@@ -88,6 +116,9 @@ def outputs_by_rule():
     producers = {
         "boundaries": list(rules.boundaries.output),
         "municipalities": list(rules.municipalities.output),
+        "statline_table": expand(
+            rules.statline_table.output, dataset=list(STATLINE_DATASETS)
+        ),
         "election_results": expand(rules.election_results.output, **per_election),
         "harmonise_election": expand(rules.harmonise_election.output, **per_election),
         "election_indicators": expand(rules.election_indicators.output, **per_election),

@@ -52,11 +52,13 @@ rule election_indicators:
 
 rule municipal_features:
     input:
-        kwb2020=statline_file("kwb2020"),
-        kwb2021=statline_file("kwb2021"),
-        population2021=statline_file("population2021"),
-        health2020=statline_file("health2020"),
-        health2016=statline_file("health2016"),
+        kwb2020=rules.statline_table.output.parquet.format(dataset="kwb2020"),
+        kwb2021=rules.statline_table.output.parquet.format(dataset="kwb2021"),
+        population2021=rules.statline_table.output.parquet.format(
+            dataset="population2021"
+        ),
+        health2020=rules.statline_table.output.parquet.format(dataset="health2020"),
+        health2016=rules.statline_table.output.parquet.format(dataset="health2016"),
         crosswalk2020=snapshot(catalogue.crosswalk(2020, BOUNDARY_YEAR)),
         municipalities=rules.municipalities.output.parquet,
         edges=rules.contiguity_weights.output.edges,

@@ -4,7 +4,7 @@ import pandas as pd
 
 from afgehaakt import catalogue
 from afgehaakt.features.codebook import MUNICIPAL_INDICATORS, codebook_table, election_indicators
-from afgehaakt.features.features_table import build_features_table
+from afgehaakt.features.features_table import build_features_from_tables
 from afgehaakt.logs import step_log
 from afgehaakt.outputs import write_table
 
@@ -13,12 +13,10 @@ with step_log(snakemake.log[0], "municipal_features") as log:
         election: pd.read_parquet(path)
         for election, path in zip(snakemake.params.elections, snakemake.input.elections, strict=True)
     }
-    features, conversions = build_features_table(
-        kwb2020_path=snakemake.input.kwb2020,
-        kwb2021_path=snakemake.input.kwb2021,
-        population2021_path=snakemake.input.population2021,
-        health2020_path=snakemake.input.health2020,
-        health2016_path=snakemake.input.health2016,
+    statline = {name: pd.read_parquet(getattr(snakemake.input, name))
+                for name in ("kwb2020", "kwb2021", "population2021", "health2020", "health2016")}
+    features, conversions = build_features_from_tables(
+        **statline,
         crosswalk2020_path=snakemake.input.crosswalk2020,
         municipalities=pd.read_parquet(snakemake.input.municipalities),
         edges=pd.read_parquet(snakemake.input.edges),

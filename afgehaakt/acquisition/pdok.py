@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
 
+from afgehaakt.acquisition.errors import ChecksumMismatchError
 from afgehaakt.acquisition.http import Downloader, client_description, provenance_path
 from afgehaakt.acquisition.paged import NextRequest, download_pages
 from afgehaakt.errors import InputDataError
@@ -58,11 +59,13 @@ def download_municipal_boundaries(
     *,
     downloader: Downloader | None = None,
     max_pages: int = 100,
+    expected_sha256: str | None = None,
 ) -> dict[str, Any]:
     """Fetch every page, check the features, write one GeoJSON file and its record; return the record.
 
     Refused (nothing written): an empty result, a feature whose year property differs from the year asked for
-    (a service that ignored the filter), and a ``statcode`` that appears twice (pages that overlap).
+    (a service that ignored the filter), a ``statcode`` that appears twice (pages that overlap), and a file
+    whose SHA-256 is not ``expected_sha256`` when that is given (:class:`ChecksumMismatchError`).
     """
     downloader = downloader or Downloader()
     destination = Path(destination)
@@ -100,6 +103,10 @@ def download_municipal_boundaries(
         temporary.write_text(json.dumps(collection, ensure_ascii=False, separators=(",", ":")) + "\n", "utf-8")
         record["sha256"] = sha256_file(temporary)
         record["bytes"] = temporary.stat().st_size
+        if expected_sha256 and record["sha256"] != expected_sha256.lower():
+            raise ChecksumMismatchError(
+                query.url(), destination=str(destination), expected=expected_sha256.lower(), actual=record["sha256"]
+            )
     try:
         write_json(record, provenance_path(destination))
     except BaseException:

@@ -1,14 +1,19 @@
-"""Refresh the committed data snapshot: download each file again and rewrite ``SHA256SUMS``.
+"""Refresh the committed data snapshot: download each file again and rewrite ``SHA256SUMS`` and ``SOURCES.md``.
 
 All files are downloaded into a staging directory inside the data directory first; only when every download
 succeeded are they moved into place and the checksum file rewritten (``<sha256>  <relative path>`` lines,
 sorted by path, the format of ``sha256sum``). Entries of files that were not refreshed are kept. The
 provenance records go to a separate directory, because every file under the data directory must be pinned
-and documented in ``SOURCES.md``.
+and documented in ``SOURCES.md``; ``SOURCES.md`` gets one line per refreshed file in a section of its own.
+
+A file is either fetched as it is served (:class:`FetchSpec`, e.g. a Kiesraad results CSV) or, for a StatLine
+table, downloaded page by page through OData and written as one CSV with the OData keys as header and the
+padding stripped (:class:`StatlineCsvSpec`), the layout of the committed 70072NED and 50090NED extracts.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -19,8 +24,10 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from afgehaakt.acquisition.http import PROVENANCE_SUFFIX, Downloader, provenance_path
+from afgehaakt.acquisition.statline import ROW_ID, StatlineQuery, download_statline_table, read_statline_table
 from afgehaakt.errors import InputDataError
-from afgehaakt.outputs import atomic_path
+from afgehaakt.outputs import atomic_path, write_json
+from afgehaakt.provenance import sha256_file
 
 CHECKSUM_FILE = "SHA256SUMS"
 _CHECKSUM_LINE = re.compile(r"^([0-9a-f]{64}) [ *](.+)$")
@@ -33,6 +40,13 @@ class FetchSpec:
     url: str
     params: Mapping[str, Any] | None = None
     expected_content_types: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class StatlineCsvSpec:
+    """A StatLine table, refreshed as one CSV of its TypedDataSet rows (the query's filter and select)."""
+
+    query: StatlineQuery
 
 
 @dataclass(frozen=True)
@@ -63,7 +77,7 @@ def format_checksums(checksums: Mapping[str, str]) -> str:
 
 
 def refresh_snapshot(
-    sources: Sequence[tuple[str, FetchSpec]],
+    sources: Sequence[tuple[str, FetchSpec | StatlineCsvSpec]],
     data_dir: str | Path,
     *,
     provenance_dir: str | Path,
@@ -84,12 +98,7 @@ def refresh_snapshot(
     data_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".snapshot-", suffix=".staging", dir=data_dir))
     try:
-        downloaded = {
-            name: downloader.fetch(
-                spec.url, spec.params, staging / name, expected_content_types=spec.expected_content_types
-            ).sha256
-            for name, (_, spec) in zip(names, sources)
-        }
+        downloaded = {name: _download(spec, staging / name, downloader) for name, (_, spec) in zip(names, sources)}
         checksum_path = data_dir / checksum_file
         pinned = read_checksums(checksum_path) if checksum_path.exists() else {}
         refresh = SnapshotRefresh(
@@ -107,9 +116,74 @@ def refresh_snapshot(
             shutil.move(provenance_path(staging / name), record)
         with atomic_path(checksum_path) as temporary:
             temporary.write_text(format_checksums(refresh.checksums), encoding="utf-8")
+        sources_path = data_dir / SOURCES_FILE
+        if sources_path.exists():
+            entries = {name: _source_entry(name, provenance_dir, downloaded[name]) for name in names}
+            with atomic_path(sources_path) as temporary:
+                text = sources_path.read_text(encoding="utf-8")
+                temporary.write_text(update_sources_section(text, entries), encoding="utf-8")
         return refresh
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _download(spec: FetchSpec | StatlineCsvSpec, destination: Path, downloader: Downloader) -> str:
+    """Write one snapshot file and its provenance record beside it; return the file's SHA-256."""
+    if isinstance(spec, FetchSpec):
+        return downloader.fetch(
+            spec.url, spec.params, destination, expected_content_types=spec.expected_content_types
+        ).sha256
+    pages = destination.with_name(f".{destination.name}.pages")
+    record = download_statline_table(spec.query, pages, downloader=downloader)
+    data = read_statline_table(pages).data.drop(columns=ROW_ID)
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    data.to_csv(destination, index=False, lineterminator="\n")
+    shutil.rmtree(pages)
+    record.update({"file": destination.name, "sha256": sha256_file(destination),
+                   "bytes": destination.stat().st_size, "retrieved_at": record["data_pages"][-1]["retrieved_at"],
+                   "url": spec.query.table_url})
+    write_json(record, provenance_path(destination))
+    return record["sha256"]
+
+
+SOURCES_FILE = "SOURCES.md"
+SECTION_BEGIN = "<!-- make snapshot: refreshed files (generated; edit the config, not these lines) -->"
+SECTION_END = "<!-- make snapshot: end -->"
+_SECTION_HEADER = (
+    "## Refreshed from the publishers (`make snapshot`)\n\n"
+    "These files were downloaded again from the publishers' own services by `make snapshot`; they replace the "
+    "copies described above. The full provenance record of each (request URL and parameters, HTTP status, "
+    "every page, client versions) is in `resources/snapshot_provenance/<file>.provenance.json`.\n\n"
+    "| file | source | retrieved (UTC) | sha256 |\n|---|---|---|---|\n"
+)
+_ROW = re.compile(r"^\| `(?P<file>[^`]+)` \|")
+
+
+def _source_entry(name: str, provenance_dir: Path, sha256: str) -> str:
+    record = json.loads((provenance_dir / (name + PROVENANCE_SUFFIX)).read_text(encoding="utf-8"))
+    source = record.get("request_url") or record["url"]
+    if "table" in record:
+        source = f"CBS StatLine OData {record['table']} ({record['table_url']}), $filter `{record['filter']}`"
+    return f"| `{name}` | {source} | {record['retrieved_at']} | `{sha256}` |"
+
+
+def update_sources_section(text: str, entries: Mapping[str, str]) -> str:
+    """``SOURCES.md`` with its generated section holding ``entries`` (file -> table row) and the rows kept."""
+    rows: dict[str, str] = {}
+    if SECTION_BEGIN in text:
+        before, rest = text.split(SECTION_BEGIN, 1)
+        if SECTION_END not in rest:
+            raise InputDataError(SOURCES_FILE, "the generated section has no end marker", expected=SECTION_END)
+        section, after = rest.split(SECTION_END, 1)
+        for line in section.splitlines():
+            match = _ROW.match(line)
+            if match:
+                rows[match.group("file")] = line
+    else:
+        before, after = text.rstrip("\n") + "\n\n", "\n"
+    rows.update(entries)
+    body = "".join(rows[name] + "\n" for name in sorted(rows))
+    return f"{before}{SECTION_BEGIN}\n{_SECTION_HEADER}{body}{SECTION_END}{after}"
 
 
 def _checked_name(name: str, checksum_file: str) -> str:

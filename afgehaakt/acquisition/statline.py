@@ -18,6 +18,7 @@ directory::
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 from dataclasses import dataclass
@@ -27,8 +28,9 @@ from urllib.parse import urljoin
 
 import pandas as pd
 
+from afgehaakt.acquisition.errors import ChecksumMismatchError
 from afgehaakt.acquisition.http import Downloader, client_description
-from afgehaakt.acquisition.paged import NextRequest, atomic_directory, download_pages, read_json_page
+from afgehaakt.acquisition.paged import NextRequest, Page, atomic_directory, download_pages, read_json_page
 from afgehaakt.errors import InputDataError
 from afgehaakt.io.text import CBS_MISSING_MARKERS
 from afgehaakt.provenance import sha256_file
@@ -95,11 +97,18 @@ class StatlineTable:
 
 
 def download_statline_table(
-    query: StatlineQuery, directory: str | Path, *, downloader: Downloader | None = None, max_pages: int = 1000
+    query: StatlineQuery,
+    directory: str | Path,
+    *,
+    downloader: Downloader | None = None,
+    max_pages: int = 1000,
+    expected_sha256: str | None = None,
 ) -> dict[str, Any]:
     """Download the table's data pages and DataProperties into ``directory`` (replaced as a whole, atomically).
 
-    Returns the table record that is also written as ``statline.json``.
+    Returns the table record that is also written as ``statline.json``. Its ``content_sha256`` is the SHA-256 of
+    every page's bytes in order (data pages, then DataProperties): one checksum for the whole download, which
+    ``expected_sha256`` pins (:class:`ChecksumMismatchError`, and the previous download is kept).
     """
     downloader = downloader or Downloader()
     with atomic_directory(directory) as staging:
@@ -133,14 +142,30 @@ def download_statline_table(
             "select": list(query.select),
             "page_size": query.page_size,
             "rows": sum(len(page.items) for page in data_pages),
+            "content_sha256": _content_sha256(staging, data_pages + property_pages),
             "data_pages": [page.summary() for page in data_pages],
             "property_pages": [page.summary() for page in property_pages],
             "client": client_description(),
         }
+        _check_pin(query, directory, record["content_sha256"], expected_sha256)
         (staging / TABLE_RECORD).write_text(
             json.dumps(record, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8"
         )
     return record
+
+
+def _content_sha256(directory: Path, pages: list[Page]) -> str:
+    digest = hashlib.sha256()
+    for page in pages:
+        digest.update((directory / page.file).read_bytes())
+    return digest.hexdigest()
+
+
+def _check_pin(query: StatlineQuery, directory: str | Path, actual: str, expected: str | None) -> None:
+    if expected and actual != expected.lower():
+        raise ChecksumMismatchError(
+            query.table_url, destination=str(directory), expected=expected.lower(), actual=actual
+        )
 
 
 def _odata_rows(document: dict[str, Any], path: Path) -> list[dict[str, Any]]:

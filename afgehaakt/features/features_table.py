@@ -38,21 +38,47 @@ def build_features_table(
     elections: dict[str, pd.DataFrame],
     missing_values: MissingPolicy,
 ) -> tuple[MunicipalFeatures, pd.DataFrame]:
-    """The features table on the municipalities' boundary year, and the log of StatLine conversions."""
-    kwb2020 = read_municipal_table(kwb2020_path, KWB_2020)
+    """The features table from the snapshot files (the snapshot route of the reading step, then the tables)."""
+    return build_features_from_tables(
+        kwb2020=read_municipal_table(kwb2020_path, KWB_2020),
+        kwb2021=read_municipal_table(kwb2021_path, KWB_2021),
+        population2021=interim_population_table("snapshot", population2021_path, year=2021),
+        health2020=read_municipal_table(health2020_path, health_monitor_layout(2020)),
+        health2016=read_municipal_table(health2016_path, health_monitor_layout(2016)),
+        crosswalk2020_path=crosswalk2020_path,
+        municipalities=municipalities,
+        edges=edges,
+        elections=elections,
+        missing_values=missing_values,
+    )
+
+
+def build_features_from_tables(
+    *,
+    kwb2020: pd.DataFrame,
+    kwb2021: pd.DataFrame,
+    population2021: pd.DataFrame,
+    health2020: pd.DataFrame,
+    health2016: pd.DataFrame,
+    crosswalk2020_path: str,
+    municipalities: pd.DataFrame,
+    edges: pd.DataFrame,
+    elections: dict[str, pd.DataFrame],
+    missing_values: MissingPolicy,
+) -> tuple[MunicipalFeatures, pd.DataFrame]:
+    """The features table on the municipalities' boundary year, and the log of StatLine conversions.
+
+    The StatLine tables are the interim tables of ``afgehaakt.acquisition.interim`` (either route).
+    """
     target = list(municipalities["code"])
     matrix = read_address_matrix(crosswalk2020_path, earlier_year=2020, later_year=2021)
     conversion = conversion_table(matrix, source_year=2020, source_codes=list(kwb2020["code"]), target_codes=target)
-    health2016 = health_indicators(read_municipal_table(health2016_path, health_monitor_layout(2016)), kwb2020,
-                                   conversion)
+    health2016 = health_indicators(health2016, kwb2020, conversion)
     parts = [
         kwb_indicators(kwb2020, conversion),
-        health_indicators(read_municipal_table(health2020_path, health_monitor_layout(2020)), kwb2020, conversion),
+        health_indicators(health2020, kwb2020, conversion),
         health2016[["code", "poor_health_share"]].rename(columns={"poor_health_share": "poor_health_share_2016"}),
-        population_indicators(
-            interim_population_table("snapshot", population2021_path, year=2021),
-            read_municipal_table(kwb2021_path, KWB_2021),
-        ),
+        population_indicators(population2021, kwb2021),
         *(_election_part(election, table) for election, table in elections.items()),
     ]
     table = combine(parts, municipalities)

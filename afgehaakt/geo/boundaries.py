@@ -23,7 +23,26 @@ def read_municipal_boundaries(path: str | Path, *, object_name: str, crs: str = 
     non-empty and valid; the result is sorted by code so that row order, and everything built on it, is
     stable.
     """
-    raw = read_topojson(path, object_name=object_name, crs=crs)
+    return _municipal_boundaries(read_topojson(path, object_name=object_name, crs=crs), path)
+
+
+def read_geojson_boundaries(path: str | Path, *, crs: str = RD_NEW) -> gpd.GeoDataFrame:
+    """The same table from PDOK's GeoJSON (``afgehaakt.acquisition.pdok``), transformed to ``crs`` if the file
+    declares another one (PDOK serves WGS 84 unless asked for RD New)."""
+    try:
+        raw = gpd.read_file(path)
+    except Exception as error:  # pyogrio raises several kinds; the message says which
+        raise InputDataError(
+            path, f"not readable as GeoJSON: {error}", expected="a GeoJSON FeatureCollection"
+        ) from None
+    if raw.crs is None:
+        raise InputDataError(path, "no coordinate reference system", field="crs", expected="a declared CRS")
+    if not raw.crs.equals(crs):
+        raw = raw.to_crs(crs)
+    return _municipal_boundaries(raw, path)
+
+
+def _municipal_boundaries(raw: gpd.GeoDataFrame, path: str | Path) -> gpd.GeoDataFrame:
     for field in ("statcode", "statnaam"):
         if field not in raw.columns:
             raise InputDataError(path, f"geometries lack the property {field!r}", field=field)

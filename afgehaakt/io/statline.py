@@ -7,7 +7,7 @@ comma; :func:`read_municipal_table` handles both and refuses anything it was not
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -15,6 +15,8 @@ import pandas as pd
 from afgehaakt.codes import normalise_codes
 from afgehaakt.errors import InputDataError
 from afgehaakt.io.text import parse_numbers, read_delimited, require_columns
+from afgehaakt.schemas import Column as SchemaColumn
+from afgehaakt.schemas import SchemaError, TableSchema
 
 
 @dataclass(frozen=True)
@@ -23,11 +25,17 @@ class Column:
     name: str
     count: bool = False
     may_be_missing: bool = False
+    odata: str | None = None
+    """The key of this column in the table's StatLine OData ``TypedDataSet`` (None: the same as ``published``)."""
 
 
 @dataclass(frozen=True)
 class TableLayout:
-    """What one published table holds: its StatLine id, year, boundary year, code column and used columns."""
+    """What one published table holds: its StatLine id, year, boundary year, code column and used columns.
+
+    ``odata_code_column`` and ``odata_row_filter`` say the same for the table as StatLine serves it over OData
+    (``odata_row_filter`` None: the same as ``row_filter``), so that both routes give one table.
+    """
 
     table_id: str
     year: int
@@ -35,11 +43,68 @@ class TableLayout:
     code_column: str
     columns: tuple[Column, ...]
     row_filter: dict[str, str] = field(default_factory=dict)
+    odata_code_column: str = "WijkenEnBuurten"
+    odata_row_filter: dict[str, str] | None = None
+
+    def odata_keys(self) -> dict[str, str]:
+        """Published column -> OData key, for the code column and every used column."""
+        return {self.code_column: self.odata_code_column, **{c.published: c.odata or c.published for c in self.columns}}
+
+    def odata_select(self) -> tuple[str, ...]:
+        """The ``$select`` that fetches what the layout uses (the filtered dimensions included)."""
+        keys = [*self.odata_keys().values(), *self._odata_filter()]
+        return tuple(dict.fromkeys(keys))
+
+    def _odata_filter(self) -> dict[str, str]:
+        return self.row_filter if self.odata_row_filter is None else self.odata_row_filter
+
+    def schema(self) -> TableSchema:
+        """The interim table both routes must produce: ``code`` and the used columns, typed as counts or numbers."""
+        return TableSchema(
+            name=f"interim {self.table_id} {self.year}",
+            key=("code",),
+            columns=(
+                SchemaColumn("code", "string", "four-digit municipality code", pattern=r"\d{4}", unique=True),
+                *(
+                    SchemaColumn(
+                        c.name,
+                        "Int64" if c.count else "float64",
+                        c.published,
+                        nullable=c.may_be_missing,
+                        minimum=0 if c.count else None,
+                    )
+                    for c in self.columns
+                ),
+            ),
+        )
 
 
 def read_municipal_table(path: str | Path, layout: TableLayout) -> pd.DataFrame:
     """One row per municipality: ``code`` and the layout's columns under their names; duplicates refused."""
-    raw = read_delimited(path)
+    return _municipal_table(read_delimited(path), layout, path=path)
+
+
+def municipal_table_from_statline(data: pd.DataFrame, layout: TableLayout, *, path: str | Path) -> pd.DataFrame:
+    """The table :func:`read_municipal_table` gives, from the typed frame of a StatLine OData download.
+
+    ``data`` has the OData keys as columns (``afgehaakt.acquisition.statline.read_statline_table``). Its values
+    are written as text and parsed by the same code as a published CSV, so that both routes type, check and
+    order the values identically; ``path`` (the download) names the source in errors.
+    """
+    keys = layout.odata_keys()
+    require_columns(data, [*keys.values(), *layout._odata_filter()], path=path)
+    for key, value in layout._odata_filter().items():
+        data = data[data[key] == value]
+    as_published = pd.DataFrame({published: _as_text(data[key]) for published, key in keys.items()}, index=data.index)
+    return _municipal_table(as_published, replace(layout, row_filter={}), path=path)
+
+
+def _as_text(values: pd.Series) -> list[str]:
+    """Typed OData values as a CSV would hold them: missing as empty, numbers in their shortest exact form."""
+    return ["" if pd.isna(value) else str(value) for value in values.astype(object)]
+
+
+def _municipal_table(raw: pd.DataFrame, layout: TableLayout, *, path: str | Path) -> pd.DataFrame:
     require_columns(raw, [layout.code_column, *layout.row_filter, *(c.published for c in layout.columns)], path=path)
     for column, value in layout.row_filter.items():
         raw = raw[raw[column] == value]
@@ -58,6 +123,12 @@ def read_municipal_table(path: str | Path, layout: TableLayout) -> pd.DataFrame:
             row = int(values.index[(values.fillna(0) < 0).to_numpy()][0])
             raise InputDataError(path, "negative count", field=column.published, row=row, expected="a count >= 0")
         table[column.name] = values
+    try:
+        layout.schema().validate(table)
+    except SchemaError as error:
+        published = {c.name: c.published for c in layout.columns}
+        raise InputDataError(path, error.problem, field=published.get(error.column, error.column),
+                             row=(error.row or "").split(" ")[0] or None) from None
     return table.sort_values("code", kind="stable").reset_index(drop=True)
 
 
@@ -67,15 +138,23 @@ KWB_2020 = TableLayout(
     boundary_year=2020,
     code_column="GM_CODE",
     columns=(
-        Column("Aantal inwoners", "inhabitants", count=True),
-        Column("Aantal huishoudens", "households", count=True),
-        Column("Aantal personen met laag opleidingsniveau", "education_low", count=True),
-        Column("Aantal personen met middelbaar opleidingsniveau", "education_middle", count=True),
-        Column("Aantal personen met hoog opleidingsniveau", "education_high", count=True),
-        Column("Gemiddeld inkomen per inwoner (x1000 euro)", "income_per_inhabitant", may_be_missing=True),
-        Column("Huishoudens met een laag inkomen(%)", "low_income_households_pct", may_be_missing=True),
-        Column("Aantal algemene bijstandsuitkeringen", "social_assistance_benefits", count=True),
+        Column("Aantal inwoners", "inhabitants", count=True, odata="AantalInwoners_5"),
+        Column("Aantal huishoudens", "households", count=True, odata="HuishoudensTotaal_28"),
+        Column("Aantal personen met laag opleidingsniveau", "education_low", count=True,
+               odata="OpleidingsniveauLaag_64"),
+        Column("Aantal personen met middelbaar opleidingsniveau", "education_middle", count=True,
+               odata="OpleidingsniveauMiddelbaar_65"),
+        Column("Aantal personen met hoog opleidingsniveau", "education_high", count=True,
+               odata="OpleidingsniveauHoog_66"),
+        Column("Gemiddeld inkomen per inwoner (x1000 euro)", "income_per_inhabitant", may_be_missing=True,
+               odata="GemiddeldInkomenPerInwoner_72"),
+        Column("Huishoudens met een laag inkomen(%)", "low_income_households_pct", may_be_missing=True,
+               odata="HuishoudensMetEenLaagInkomen_78"),
+        Column("Aantal algemene bijstandsuitkeringen", "social_assistance_benefits", count=True,
+               odata="PersonenPerSoortUitkeringBijstand_83"),
     ),
+    # The snapshot file holds municipalities only; the OData table holds wijken and buurten too.
+    odata_row_filter={"SoortRegio_2": "Gemeente"},
 )
 
 KWB_2021 = TableLayout(
@@ -84,11 +163,13 @@ KWB_2021 = TableLayout(
     boundary_year=2021,
     code_column="gwb_code",
     columns=(
-        Column("a_inw", "inhabitants", count=True),
-        Column("ste_mvs", "urbanity", count=True),
-        Column("bev_dich", "population_density"),
+        Column("a_inw", "inhabitants", count=True, odata="AantalInwoners_5"),
+        Column("ste_mvs", "urbanity", count=True, odata="MateVanStedelijkheid_116"),
+        Column("bev_dich", "population_density", odata="Bevolkingsdichtheid_33"),
     ),
+    odata_row_filter={"SoortRegio_2": "Gemeente"},
 )
+
 
 def health_monitor_layout(year: int) -> TableLayout:
     """RIVM 50090NED (GGD Gezondheidsmonitor, small-area estimates, % of adults), on 2020 boundaries."""
@@ -104,5 +185,6 @@ def health_monitor_layout(year: int) -> TableLayout:
             Column("Vrijwilligerswerk_33", "volunteering_pct"),
             Column("MoeiteMetRondkomen_38", "difficulty_making_ends_meet_pct"),
         ),
-        row_filter={"SoortRegio_2": "Gemeente", "Perioden": f"{year}JJ00", "Leeftijd": "20300"},
+        # Marges MW00000 is the estimate itself; the table also holds its confidence bounds as rows.
+        row_filter={"SoortRegio_2": "Gemeente", "Perioden": f"{year}JJ00", "Leeftijd": "20300", "Marges": "MW00000"},
     )

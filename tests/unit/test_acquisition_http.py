@@ -247,3 +247,19 @@ class socket_on_free_port:
 
     def __exit__(self, *exc: object) -> None:
         self._socket.close()
+
+
+def test_a_slow_server_times_out_and_the_retry_succeeds(local_server, tmp_path):
+    url = local_server.route("/slow.csv", Reply(body=b"late", delay=1.0), Reply(body=b"a,b\n1,2\n"))
+    waits = []
+    record = fetch(url, None, tmp_path / "slow.csv", timeout=(1.0, 0.2), sleep=waits.append, backoff=0.5)
+    assert (tmp_path / "slow.csv").read_bytes() == b"a,b\n1,2\n"
+    assert record.attempts == 2 and waits == [0.5]
+    assert record.failed_attempts[0]["error"].startswith("timed out")
+
+
+def test_a_server_that_stays_slow_is_reported_as_a_time_out_and_leaves_nothing(local_server, tmp_path):
+    url = local_server.route("/slow.csv", Reply(body=b"late", delay=1.0))
+    with pytest.raises(DownloadError, match=r"slow.csv: timed out.*\(gave up after 2 attempts\)"):
+        fetch(url, None, tmp_path / "slow.csv", timeout=(1.0, 0.2), retries=1, sleep=lambda s: None)
+    assert list(tmp_path.iterdir()) == []

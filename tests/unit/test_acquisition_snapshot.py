@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime, timezone
 
 import pytest
-from test_acquisition_support import Reply, local_server  # noqa: F401 (the fixture)
+from test_acquisition_support import Reply, local_server, quiet_downloader  # noqa: F401 (the fixture)
 
 from afgehaakt.acquisition.errors import HttpStatusError
-from afgehaakt.acquisition.http import Downloader
 from afgehaakt.acquisition.snapshot import FetchSpec, format_checksums, read_checksums, refresh_snapshot
 from afgehaakt.errors import InputDataError
 
@@ -22,15 +20,6 @@ KEPT = b"kept\n"
 
 def sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-def quiet_downloader() -> Downloader:
-    return Downloader(
-        throttle=None,
-        sleep=lambda seconds: None,
-        now=lambda: datetime(2026, 11, 30, 12, 0, tzinfo=timezone.utc),
-        timeout=5,
-    )
 
 
 @pytest.fixture

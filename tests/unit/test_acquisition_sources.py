@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
 
 import geopandas
 import pytest
-from test_acquisition_support import FIXTURES, Reply, local_server  # noqa: F401 (the fixture)
+from test_acquisition_support import FIXTURES, Reply, local_server, quiet_downloader  # noqa: F401 (the fixture)
 
 from afgehaakt.acquisition.errors import ContentTypeError, ContentValidationError
-from afgehaakt.acquisition.http import Downloader, provenance_path
+from afgehaakt.acquisition.http import provenance_path
 from afgehaakt.acquisition.kiesraad import download_kiesraad_results
 from afgehaakt.acquisition.pdok import BoundaryQuery, download_municipal_boundaries
 from afgehaakt.errors import InputDataError
@@ -18,15 +17,6 @@ from afgehaakt.io.kiesraad import read_municipal_results
 from afgehaakt.provenance import sha256_file
 
 ITEMS = "/ogc/v1/collections/gemeente_gegeneraliseerd/items"
-
-
-def quiet_downloader() -> Downloader:
-    return Downloader(
-        throttle=None,
-        sleep=lambda seconds: None,
-        now=lambda: datetime(2026, 11, 30, 12, 0, tzinfo=timezone.utc),
-        timeout=5,
-    )
 
 
 def test_kiesraad_results_are_fetched_with_provenance(local_server, tmp_path):

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
 
 import pandas as pd
 import pytest
-from test_acquisition_support import FIXTURES, Reply, local_server  # noqa: F401 (the fixture)
+from test_acquisition_support import FIXTURES, Reply, local_server, quiet_downloader  # noqa: F401 (the fixture)
 
 from afgehaakt.acquisition.errors import HttpStatusError, PagingError
-from afgehaakt.acquisition.http import Downloader, provenance_path
+from afgehaakt.acquisition.http import provenance_path
 from afgehaakt.acquisition.population import (
     INTERIM_POPULATION_SCHEMA,
     SOURCE_COLUMNS,
@@ -23,15 +22,6 @@ from afgehaakt.provenance import sha256_file
 
 TABLE_PATH = "/ODataApi/odata/70072NED"
 SECOND_PAGE = TABLE_PATH + "/TypedDataSet?$format=json&$skiptoken=2433"
-
-
-def quiet_downloader() -> Downloader:
-    return Downloader(
-        throttle=None,
-        sleep=lambda seconds: None,
-        now=lambda: datetime(2026, 11, 30, 12, 0, tzinfo=timezone.utc),
-        timeout=5,
-    )
 
 
 def serve_70072(server) -> str:

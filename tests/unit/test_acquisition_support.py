@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import socket
 import threading
+import time
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -26,6 +28,8 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     send_only: int | None = None
     """Announce the full Content-Length but send only this many bytes, then close the connection."""
+    delay: float = 0.0
+    """Seconds to wait before answering (a slow server, for time-outs)."""
 
 
 class LocalServer:
@@ -40,6 +44,14 @@ class LocalServer:
 
             def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
                 reply = server._next_reply(self.path)
+                if reply.delay:
+                    time.sleep(reply.delay)
+                try:
+                    self._answer(reply)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client gave up waiting, as the time-out tests intend
+
+            def _answer(self, reply: Reply) -> None:
                 body = reply.body.replace(b"__BASE_URL__", server.base_url.encode("ascii"))
                 self.send_response(reply.status)
                 if reply.content_type is not None:
@@ -91,6 +103,56 @@ class LocalServer:
         self._server.server_close()
 
 
+STATLINE_FIXTURES = {
+    # dataset: (table, first page, query of the second page as its next link names it, second page, properties)
+    "kwb2020": ("84799NED", "odata_84799NED_kwb2020_page1.json", "$skiptoken=kwb2020",
+                "odata_84799NED_kwb2020_page2.json", "odata_84799NED_kwb2020_dataproperties.json"),
+    "kwb2021": ("85039NED", "odata_85039NED_kwb2021_page1.json", "$skiptoken=kwb2021",
+                "odata_85039NED_kwb2021_page2.json", "odata_85039NED_kwb2021_dataproperties.json"),
+    "population2021": ("70072NED", "odata_70072NED_typeddataset_page1.json", "$skiptoken=2433",
+                       "odata_70072NED_typeddataset_page2.json", "odata_70072NED_dataproperties.json"),
+    "health2020": ("50090NED", "odata_50090NED_health2020_page1.json", "$skiptoken=health2020",
+                   "odata_50090NED_health2020_page2.json", "odata_50090NED_health2020_dataproperties.json"),
+    "health2016": ("50090NED", "odata_50090NED_health2016_page1.json", "$skiptoken=health2016",
+                   "odata_50090NED_health2016_page2.json", "odata_50090NED_health2016_dataproperties.json"),
+}
+PDOK_ITEMS = "/ogc/v1/collections/gemeente_gegeneraliseerd/items"
+KIESRAAD_TK2021 = "/kiesraad/Uitslag_alle_gemeenten_TK20210317.csv"
+
+
+def serve_statline_dataset(server: LocalServer, dataset: str) -> str:
+    """Serve one dataset's fixtures under its own prefix (two datasets share 50090NED); return its base_url."""
+    table, first, second_query, second, properties = STATLINE_FIXTURES[dataset]
+    prefix = f"/{dataset}/ODataApi/odata/{table}"
+    server.serve_file(f"{prefix}/TypedDataSet", first)
+    # Next links are absolute and carry no prefix, as CBS's do; the skip token tells the datasets apart.
+    server.serve_file(f"/ODataApi/odata/{table}/TypedDataSet?$format=json&{second_query}", second)
+    server.serve_file(f"{prefix}/DataProperties", properties)
+    return f"{server.base_url}/{dataset}/ODataApi/odata/{{table}}"
+
+
+def serve_publishers(server: LocalServer) -> dict[str, str]:
+    """Every fixture, as CBS, RIVM, PDOK and the Kiesraad serve it; return the URLs a config needs."""
+    urls = {dataset: serve_statline_dataset(server, dataset) for dataset in STATLINE_FIXTURES}
+    server.serve_file(PDOK_ITEMS, "pdok_gemeente_2021_page1.json", "application/geo+json")
+    server.serve_file(PDOK_ITEMS + "?f=json&cursor=page2", "pdok_gemeente_2021_page2.json", "application/geo+json")
+    urls["pdok"] = server.base_url + "/ogc/v1/collections/{collection}/items"
+    urls["tk2021"] = server.serve_file(KIESRAAD_TK2021, "tk2021_three_gemeenten.csv", "text/csv")
+    return urls
+
+
+def quiet_downloader():
+    """A downloader for tests: no throttle, no real waiting, a fixed retrieval time."""
+    from afgehaakt.acquisition.http import Downloader
+
+    return Downloader(
+        throttle=None,
+        sleep=lambda seconds: None,
+        now=lambda: datetime(2026, 11, 30, 12, 0, tzinfo=timezone.utc),
+        timeout=5,
+    )
+
+
 @pytest.fixture
 def local_server():
     with LocalServer() as server:
@@ -103,6 +165,14 @@ def test_the_server_really_truncates_and_the_client_notices(local_server):
     url = local_server.route("/cut", Reply(body=b"x" * 1000, send_only=10))
     with pytest.raises(requests.exceptions.ChunkedEncodingError):
         requests.get(url, timeout=5).content
+
+
+def test_a_delayed_reply_makes_a_short_read_timeout_expire(local_server):
+    import requests
+
+    url = local_server.route("/slow", Reply(body=b"late", delay=1.0))
+    with pytest.raises(requests.exceptions.ReadTimeout):
+        requests.get(url, timeout=(1, 0.2))
 
 
 def test_replies_are_served_in_turn_and_the_last_one_repeats(local_server):

@@ -1,0 +1,143 @@
+"""The acquisition stage of the workflow on both routes: the online route, downloading from a loopback server that
+serves the recorded fixtures, gives the snapshot route's interim tables for the municipalities it serves; a
+pinned checksum that does not match stops the run and leaves no download behind.
+
+Only the reading steps' outputs are built (not the whole DAG), so the test takes about a minute.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import geopandas
+import pandas as pd
+import pytest
+import yaml
+from test_workflow import _copy_workflow, _snakemake
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit"))
+from test_acquisition_support import FIXTURES, KIESRAAD_TK2021, LocalServer, Reply, serve_publishers  # noqa: E402
+
+from afgehaakt.acquisition.interim import STATLINE_DATASETS  # noqa: E402
+
+pytestmark = pytest.mark.e2e
+
+STATLINE_TABLES = [f"results/interim/statline/{name}.parquet" for name in STATLINE_DATASETS]
+BOUNDARIES = "results/interim/boundaries/gemeenten_2021.parquet"
+ELECTION_TABLES = ["results/interim/elections/tk2021_totals.parquet",
+                   "results/interim/elections/tk2021_party_votes.parquet"]
+TARGETS = [*STATLINE_TABLES, BOUNDARIES, *ELECTION_TABLES]
+
+
+# Two elections, as the panel needs; only tk2021's tables are built, so tk2017's URL is never fetched.
+ELECTIONS = {"elections": ["tk2017", "tk2021"], "panel": {"elections": ["tk2017", "tk2021"]},
+             "spatial": {"focus_election": "tk2021"}}
+
+
+def online_config(urls: dict[str, str], *, tk2021_sha256: str = "") -> dict:
+    """Everything online, pointed at the loopback server, with no waiting between attempts."""
+    return {
+        **ELECTIONS,
+        "acquisition": {
+            "source": "online",
+            "http": {"retries": 2, "backoff_seconds": 0, "max_backoff_seconds": 0, "connect_timeout_seconds": 5,
+                     "read_timeout_seconds": 5, "min_interval_seconds": 0},
+            "statline": {"tables": {name: {"base_url": urls[name]} for name in STATLINE_DATASETS}},
+            "kiesraad": {"elections": {"tk2017": {"url": urls["tk2021"] + "?not-fetched", "sha256": ""},
+                                       "tk2021": {"url": urls["tk2021"], "sha256": tk2021_sha256}}},
+            "pdok": {"url_template": urls["pdok"]},
+        },
+    }
+
+
+def run(directory: Path, overrides: dict, *targets: str):
+    """Snakemake with ``overrides`` merged into the default config (a --configfile updates, key by key)."""
+    path = directory / "config" / "test_overrides.yaml"
+    path.write_text(yaml.safe_dump(overrides), encoding="utf-8")
+    # Targets first: --configfile takes every argument after it.
+    return _snakemake(directory, *targets, "--configfile", "config/config.yaml", str(path.relative_to(directory)))
+
+
+@pytest.fixture(scope="module")
+def server():
+    with LocalServer() as local:
+        yield local
+
+
+@pytest.fixture(scope="module")
+def routes(tmp_path_factory, server):
+    """The same targets built by the online route (from the loopback server) and by the snapshot route."""
+    urls = serve_publishers(server)
+    # The Kiesraad server fails once: the download job retries and records the failure.
+    server.route(KIESRAAD_TK2021, Reply(status=500, body=b"busy", content_type="text/plain"),
+                 Reply(body=(FIXTURES / "tk2021_three_gemeenten.csv").read_bytes(), content_type="text/csv"))
+    online = _copy_workflow(tmp_path_factory.mktemp("online") / "afgehaakt")
+    completed = run(online, online_config(urls), *TARGETS)
+    assert completed.returncode == 0, completed.stderr[-4000:]
+    snapshot = _copy_workflow(tmp_path_factory.mktemp("snapshot") / "afgehaakt")
+    completed = run(snapshot, ELECTIONS, *TARGETS)
+    assert completed.returncode == 0, completed.stderr[-4000:]
+    return online, snapshot
+
+
+def overlap(snapshot: pd.DataFrame, online: pd.DataFrame, key: str = "code") -> pd.DataFrame:
+    assert set(online[key]) <= set(snapshot[key])
+    return snapshot[snapshot[key].isin(online[key])].reset_index(drop=True)
+
+
+@pytest.mark.parametrize("table", STATLINE_TABLES)
+def test_statline_interim_tables_are_the_same_on_both_routes(routes, table):
+    online_dir, snapshot_dir = routes
+    online = pd.read_parquet(online_dir / table)
+    assert len(online) >= 5
+    pd.testing.assert_frame_equal(online, overlap(pd.read_parquet(snapshot_dir / table), online))
+
+
+def test_boundaries_are_the_same_on_both_routes(routes):
+    online_dir, snapshot_dir = routes
+    online = geopandas.read_parquet(online_dir / BOUNDARIES)
+    snapshot = overlap(geopandas.read_parquet(snapshot_dir / BOUNDARIES), online)
+    assert len(online) == 6 and online.crs == snapshot.crs
+    pd.testing.assert_frame_equal(pd.DataFrame(online.drop(columns="geometry")),
+                                  pd.DataFrame(snapshot.drop(columns="geometry")))
+    assert online.geometry.geom_equals_exact(snapshot.geometry, tolerance=0).all()
+
+
+@pytest.mark.parametrize("table", ELECTION_TABLES)
+def test_election_tables_are_the_same_on_both_routes(routes, table):
+    online_dir, snapshot_dir = routes
+    online = pd.read_parquet(online_dir / table)
+    snapshot = overlap(pd.read_parquet(snapshot_dir / table), online)
+    assert sorted(set(online["code"])) == ["0197", "0358", "1680"]
+    pd.testing.assert_frame_equal(online.reset_index(drop=True), snapshot)
+
+
+def test_every_download_has_its_provenance_record(routes, server):
+    online_dir, _ = routes
+    raw = online_dir / "resources" / "raw"
+    kiesraad = json.loads((raw / "kiesraad" / "tk2021_gemeente.csv.provenance.json").read_text())
+    assert kiesraad["url"] == server.base_url + "/kiesraad/Uitslag_alle_gemeenten_TK20210317.csv"
+    assert kiesraad["status"] == 200 and kiesraad["bytes"] == (raw / "kiesraad" / "tk2021_gemeente.csv").stat().st_size
+    assert kiesraad["attempts"] == 2 and kiesraad["failed_attempts"][0]["error"].startswith("HTTP 500")
+    for name in STATLINE_DATASETS:
+        record = json.loads((raw / "statline" / name / "statline.json").read_text())
+        assert [page["items"] for page in record["data_pages"]] in ([4, 2], [3, 3]), name
+        for page in record["data_pages"]:
+            assert (raw / "statline" / name / (page["file"] + ".provenance.json")).exists()
+    pdok = json.loads((raw / "pdok" / "gemeente_2021.geojson.provenance.json").read_text())
+    assert pdok["features"] == 6 and len(pdok["pages"]) == 2
+
+
+def test_a_pinned_checksum_that_does_not_match_stops_the_run_and_leaves_no_file(tmp_path, server):
+    urls = serve_publishers(server)
+    directory = _copy_workflow(tmp_path / "afgehaakt")
+    completed = run(directory, online_config(urls, tk2021_sha256="0" * 64), ELECTION_TABLES[0])
+    assert completed.returncode != 0
+    assert f"checksum mismatch for resources/raw/kiesraad/tk2021_gemeente.csv: pinned sha256 {'0' * 64}" in (
+        completed.stderr + completed.stdout
+    )
+    kiesraad = directory / "resources" / "raw" / "kiesraad"
+    assert not kiesraad.exists() or list(kiesraad.iterdir()) == []
+    assert not (directory / ELECTION_TABLES[0]).exists()
