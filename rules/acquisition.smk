@@ -8,8 +8,11 @@ rule boundaries:
         parquet=f"{RESULTS}/interim/boundaries/gemeenten_{BOUNDARY_YEAR}.parquet",
     log:
         "logs/boundaries.log",
+    benchmark:
+        "logs/benchmarks/boundaries.tsv"
     conda:
         "../envs/geo.yaml"
+    threads: 1
     resources:
         mem_mb=1000,
         runtime=5,
@@ -29,8 +32,11 @@ rule municipalities:
         parquet=f"{RESULTS}/interim/municipalities_{BOUNDARY_YEAR}.parquet",
     log:
         "logs/municipalities.log",
+    benchmark:
+        "logs/benchmarks/municipalities.tsv"
     conda:
         "../envs/geo.yaml"
+    threads: 1
     resources:
         mem_mb=500,
         runtime=5,
@@ -49,8 +55,11 @@ rule election_results:
         excluded=f"{RESULTS}/tables/elections/{{election}}_excluded_rows.csv",
     log:
         "logs/election_results/{election}.log",
+    benchmark:
+        "logs/benchmarks/election_results/{election}.tsv"
     conda:
         "../envs/geo.yaml"
+    threads: 1
     resources:
         mem_mb=1000,
         runtime=5,
