@@ -12,13 +12,16 @@ pytestmark = pytest.mark.e2e
 GATHERED = ["results/tables/spatial/lisa.csv", "results/tables/power/power_table.csv",
             "results/tables/power/replicates.csv"]
 # A tiny power grid: the check is about splitting, not about power.
-POWER = "power={respondents_per_municipality: [5, 10], effects: [0.0, 0.1], icc: 0.05, alpha: 0.05, " \
-        "replicates: 3, seed: 5, municipalities: 40}"
+OVERLAY = """power: {respondents_per_municipality: [5, 10], effects: [0.0, 0.1], icc: 0.05, alpha: 0.05,
+  replicates: 3, seed: 5, municipalities: 40}
+scatter: {lisa: PARTS, power: PARTS}
+"""
 
 
 def _run(directory, parts):
-    completed = _snakemake(directory, *GATHERED, "--forcerun", "lisa", "power_analysis", "--config", POWER,
-                           f"scatter={{lisa: {parts}, power: {parts}}}")
+    overlay = directory / f"scatter_{parts}.yaml"
+    overlay.write_text(OVERLAY.replace("PARTS", str(parts)), encoding="utf-8")
+    completed = _snakemake(directory, *GATHERED, "--forcerun", "lisa", "power_analysis", "--configfile", overlay.name)
     assert completed.returncode == 0, completed.stderr[-4000:]
     digests = {path: hashlib.sha256((directory / path).read_bytes()).hexdigest() for path in GATHERED}
     logs = {p.name for p in (directory / "logs").rglob("*.log") if p.parent.name in ("lisa_part", "power_simulation")}
