@@ -5,7 +5,14 @@ import pandas as pd
 from afgehaakt.logs import step_log
 from afgehaakt.outputs import write_table
 from afgehaakt.scatter import scatter_part
-from afgehaakt.spatial.analyses import STACKED, analysis_table, election_column, graphs_from_edges, lisa_tables, unit_chunk
+from afgehaakt.spatial.analyses import (
+    STACKED,
+    analysis_table,
+    election_column,
+    graphs_from_edges,
+    lisa_tables,
+    unit_chunk,
+)
 from afgehaakt.spatial.conditional_permutation import use_threads
 
 use_threads(snakemake.threads)

@@ -14,7 +14,7 @@ with step_log(snakemake.log[0], "power_analysis") as log:
     table = power_table(replicates, design, context)
     for row in table.itertuples():
         log.info("n=%d effect=%g: %s %.3f [%.3f, %.3f] (analytical %.3f), %d convergence failures",
-                 row.respondents, row.effect, row.quantity, row.power, row.ci95_low, row.ci95_high,
+                 row.respondents_per_municipality, row.effect, row.quantity, row.power, row.ci95_low, row.ci95_high,
                  row.analytical_power, row.convergence_failures)
     write_table(replicates, snakemake.output.replicates)
     write_table(table, snakemake.output.table)

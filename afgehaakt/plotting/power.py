@@ -20,8 +20,8 @@ def power_curve(table: pd.DataFrame, *, source_line: str, paths: list[str | Path
     effects = sorted(table["effect"].unique())
     colours = [f"C{i}" for i in range(len(effects))]
     for effect, colour in zip(effects, colours, strict=True):
-        rows = table[table["effect"] == effect].sort_values("respondents")
-        n = rows["respondents"].to_numpy(dtype=float)
+        rows = table[table["effect"] == effect].sort_values("respondents_per_municipality")
+        n = rows["respondents_per_municipality"].to_numpy(dtype=float)
         power = rows["power"].to_numpy(dtype=float)
         label = f"effect {effect:g}" + (" (type-I error)" if effect == 0 else "")
         axes.errorbar(n, power, yerr=[power - rows["ci95_low"], rows["ci95_high"] - power], color=colour,
@@ -30,7 +30,7 @@ def power_curve(table: pd.DataFrame, *, source_line: str, paths: list[str | Path
     first = table.iloc[0]
     axes.axhline(TARGET_POWER, color="black", linewidth=0.8, linestyle=":", label="80% power")
     axes.axhline(first["alpha"], color="grey", linewidth=0.8, linestyle=":", label=f"alpha = {first['alpha']:g}")
-    respondents = np.sort(table["respondents"].unique())
+    respondents = np.sort(table["respondents_per_municipality"].unique())
     axes.set_xscale("log")
     axes.set_xticks(respondents, [str(n) for n in respondents])
     axes.minorticks_off()

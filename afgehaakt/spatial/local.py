@@ -76,7 +76,14 @@ def local_moran(
     expected = -(z * z * row_sum) / ((n - 1) * m2)
     variance = (z / m2) ** 2 * (n / (n - 2)) * (row_sum_squares - row_sum**2 / (n - 1)) * (m2 - z * z / (n - 1))
     reference = conditional_reference(
-        statistic, z / m2, np.zeros(n), z, _evaluated(rows, units), permutations=permutations, seed=seed, alternative=alternative
+        statistic,
+        z / m2,
+        np.zeros(n),
+        z,
+        _evaluated(rows, units),
+        permutations=permutations,
+        seed=seed,
+        alternative=alternative,
     )
     return _tidy(
         values.name,
@@ -113,7 +120,14 @@ def local_bivariate_moran(
     statistic = zx * lag
     n = len(zx)
     reference = conditional_reference(
-        statistic, zx, np.zeros(n), zy, _evaluated(rows, units), permutations=permutations, seed=seed, alternative=alternative
+        statistic,
+        zx,
+        np.zeros(n),
+        zy,
+        _evaluated(rows, units),
+        permutations=permutations,
+        seed=seed,
+        alternative=alternative,
     )
     no_moments = np.full(n, _NO_MOMENTS)
     table = _tidy(

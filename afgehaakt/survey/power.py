@@ -93,7 +93,7 @@ class PowerDesign:
     def cells(self) -> pd.DataFrame:
         """One row per grid cell: ``cell`` (its index, part of every replicate's seed), respondents, effect."""
         grid = [(n, e) for n in self.respondents for e in self.effects]
-        return pd.DataFrame({"cell": range(len(grid)), "respondents": [n for n, _ in grid],
+        return pd.DataFrame({"cell": range(len(grid)), "respondents_per_municipality": [n for n, _ in grid],
                              "effect": [e for _, e in grid]})
 
     def tasks(self, part: int = 1, parts: int = 1) -> pd.DataFrame:
@@ -159,12 +159,13 @@ def simulate_part(context: pd.Series, design: PowerDesign, *, part: int = 1, par
     """Every replicate of scatter part ``part`` of ``parts``: one row each, with its test and fit diagnostics."""
     rows = []
     for task in design.tasks(part, parts).itertuples(index=False):
-        survey = simulate_survey(context, task.respondents, task.effect, design.icc,
+        survey = simulate_survey(context, task.respondents_per_municipality, task.effect, design.icc,
                                  replicate_generator(design.seed, task.cell, task.replicate))
-        rows.append({"cell": task.cell, "respondents": task.respondents, "effect": task.effect,
-                     "replicate": task.replicate, **wald_test_of_context(survey, design.alpha)})
-    columns = ["cell", "respondents", "effect", "replicate", "estimate", "se", "z", "p", "reject", "converged",
-               "singular", "gradient_norm", "icc_estimate"]
+        rows.append({"cell": task.cell, "respondents_per_municipality": task.respondents_per_municipality,
+                     "effect": task.effect, "replicate": task.replicate,
+                     **wald_test_of_context(survey, design.alpha)})
+    columns = ["cell", "respondents_per_municipality", "effect", "replicate", "estimate", "se", "z", "p", "reject",
+               "converged", "singular", "gradient_norm", "icc_estimate"]
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -201,12 +202,13 @@ def power_table(replicates: pd.DataFrame, design: PowerDesign, context: pd.Serie
     """Per grid cell: rejections, power with its Monte Carlo SE and 95% Clopper-Pearson interval, the fit
     failures, and the analytical power; effect 0 rows are the type-I error check."""
     rows = []
-    for (cell, respondents, effect), group in replicates.groupby(["cell", "respondents", "effect"], sort=True):
+    cells = replicates.groupby(["cell", "respondents_per_municipality", "effect"], sort=True)
+    for (cell, respondents, effect), group in cells:
         count, rejections = len(group), int(group["reject"].sum())
         power = rejections / count
         low, high = clopper_pearson(rejections, count)
         rows.append({
-            "cell": cell, "respondents": respondents, "effect": effect,
+            "cell": cell, "respondents_per_municipality": respondents, "effect": effect,
             "quantity": "type I error" if effect == 0 else "power",
             "municipalities": len(context), "icc": design.icc, "alpha": design.alpha,
             "replicates": count, "rejections": rejections, "power": power,

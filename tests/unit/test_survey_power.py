@@ -82,7 +82,8 @@ def test_simulated_survey_has_the_design_icc_and_effect():
 def test_type_one_error_near_alpha_and_power_grows_with_respondents(stacked):
     design = _design(respondents=(5, 40), effects=(0.0, 0.2), icc=0.1, replicates=40, municipalities=30, seed=2024)
     context = context_values(stacked, design)
-    table = power_table(simulate_part(context, design), design, context).set_index(["respondents", "effect"])
+    table = power_table(simulate_part(context, design), design, context)
+    table = table.set_index(["respondents_per_municipality", "effect"])
     null = table.xs(0.0, level="effect")
     assert set(null["quantity"]) == {"type I error"}
     low, high = clopper_pearson(int(null["rejections"].sum()), int(null["replicates"].sum()), level=0.99)
@@ -106,7 +107,7 @@ def test_analytical_power_is_alpha_at_effect_zero_and_rises_with_n_and_effect():
 
 def test_convergence_failures_are_counted_and_do_not_reject():
     design = _design(respondents=(5,), effects=(0.2,), replicates=4, municipalities=None)
-    replicates = pd.DataFrame({"cell": 0, "respondents": 5, "effect": 0.2, "replicate": range(4),
+    replicates = pd.DataFrame({"cell": 0, "respondents_per_municipality": 5, "effect": 0.2, "replicate": range(4),
                                "estimate": 0.2, "se": 0.01, "z": 20.0, "p": 0.0, "reject": [True, True, True, False],
                                "converged": [True, True, True, False], "singular": False, "gradient_norm": 0.0,
                                "icc_estimate": 0.05})
