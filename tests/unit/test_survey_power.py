@@ -173,3 +173,17 @@ def test_from_config_reads_every_key():
                                       "alpha": 0.05, "replicates": 2, "seed": 1, "municipalities": None})
     assert design.respondents == (10, 20) and design.effects == (0.0, 0.1) and design.municipalities is None
     assert len(design.cells()) == 4 and len(design.tasks()) == 8
+
+
+def test_power_curve_writes_png_and_pdf_reproducibly(stacked, tmp_path):
+    from afgehaakt.plotting.power import power_curve
+
+    design = _design()
+    context = context_values(stacked, design)
+    table = power_table(simulate_part(context, design), design, context)
+    first = [tmp_path / "a.png", tmp_path / "a.pdf"]
+    second = [tmp_path / "b.png", tmp_path / "b.pdf"]
+    power_curve(table, source_line="Test.", paths=first)
+    power_curve(table, source_line="Test.", paths=second)
+    assert all(path.stat().st_size > 1000 for path in first)
+    assert [p.read_bytes() for p in first] == [p.read_bytes() for p in second]
