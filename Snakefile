@@ -18,6 +18,12 @@ report: "workflow/report/workflow.rst"
 include: "rules/common.smk"
 
 
+# Heavy steps run as scatter-gather jobs; the number of parts changes the jobs, never the results.
+scattergather:
+    lisa=config["scatter"]["lisa"],
+    power=config["scatter"]["power"],
+
+
 wildcard_constraints:
     election="|".join(ELECTIONS),
     indicator="|".join(INDICATORS),
@@ -27,6 +33,7 @@ wildcard_constraints:
     outcome="|".join(ZONE_OUTCOMES + MULTILEVEL_OUTCOMES),
     panel_outcome="turnout|outsider_share",
     dataset="|".join(STATLINE_DATASETS),
+    scatteritem=r"\d+-of-\d+",
 
 
 include: "rules/acquisition.smk"

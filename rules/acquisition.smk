@@ -11,6 +11,8 @@ rule download_statline:
         directory=directory(f"{RAW}/statline/{{dataset}}"),
     log:
         "logs/download_statline/{dataset}.log",
+    benchmark:
+        "logs/benchmarks/download_statline/{dataset}.tsv"
     conda:
         "../envs/geo.yaml"
     threads: 1
@@ -35,6 +37,8 @@ rule download_kiesraad:
         csv=f"{RAW}/kiesraad/{{election}}_gemeente.csv",
     log:
         "logs/download_kiesraad/{election}.log",
+    benchmark:
+        "logs/benchmarks/download_kiesraad/{election}.tsv"
     conda:
         "../envs/geo.yaml"
     threads: 1
@@ -57,6 +61,8 @@ rule download_boundaries:
         geojson=f"{RAW}/pdok/gemeente_{BOUNDARY_YEAR}.geojson",
     log:
         "logs/download_boundaries.log",
+    benchmark:
+        "logs/benchmarks/download_boundaries.tsv"
     conda:
         "../envs/geo.yaml"
     threads: 1
@@ -80,6 +86,8 @@ rule statline_table:
         parquet=f"{RESULTS}/interim/statline/{{dataset}}.parquet",
     log:
         "logs/statline_table/{dataset}.log",
+    benchmark:
+        "logs/benchmarks/statline_table/{dataset}.tsv"
     conda:
         "../envs/geo.yaml"
     threads: 1
@@ -100,8 +108,11 @@ rule boundaries:
         parquet=f"{RESULTS}/interim/boundaries/gemeenten_{BOUNDARY_YEAR}.parquet",
     log:
         "logs/boundaries.log",
+    benchmark:
+        "logs/benchmarks/boundaries.tsv"
     conda:
         "../envs/geo.yaml"
+    threads: 1
     resources:
         mem_mb=1000,
         runtime=5,
@@ -122,8 +133,11 @@ rule municipalities:
         parquet=f"{RESULTS}/interim/municipalities_{BOUNDARY_YEAR}.parquet",
     log:
         "logs/municipalities.log",
+    benchmark:
+        "logs/benchmarks/municipalities.tsv"
     conda:
         "../envs/geo.yaml"
+    threads: 1
     resources:
         mem_mb=500,
         runtime=5,
@@ -142,8 +156,11 @@ rule election_results:
         excluded=f"{RESULTS}/tables/elections/{{election}}_excluded_rows.csv",
     log:
         "logs/election_results/{election}.log",
+    benchmark:
+        "logs/benchmarks/election_results/{election}.tsv"
     conda:
         "../envs/geo.yaml"
+    threads: 1
     resources:
         mem_mb=1000,
         runtime=5,

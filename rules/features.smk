@@ -13,8 +13,11 @@ rule harmonise_election:
         conversions=f"{RESULTS}/tables/harmonisation/{{election}}_conversions.csv",
     log:
         "logs/harmonise_election/{election}.log",
+    benchmark:
+        "logs/benchmarks/harmonise_election/{election}.tsv"
     conda:
         "../envs/geo.yaml"
+    threads: 1
     resources:
         mem_mb=1000,
         runtime=5,
@@ -38,8 +41,11 @@ rule election_indicators:
         parties=f"{RESULTS}/tables/elections/{{election}}_party_classification.csv",
     log:
         "logs/election_indicators/{election}.log",
+    benchmark:
+        "logs/benchmarks/election_indicators/{election}.tsv"
     conda:
         "../envs/geo.yaml"
+    threads: 1
     resources:
         mem_mb=1000,
         runtime=5,
@@ -71,8 +77,11 @@ rule municipal_features:
         codebook=f"{RESULTS}/tables/features/codebook.csv",
     log:
         "logs/municipal_features.log",
+    benchmark:
+        "logs/benchmarks/municipal_features.tsv"
     conda:
         "../envs/geo.yaml"
+    threads: 1
     resources:
         mem_mb=1000,
         runtime=5,
@@ -93,8 +102,11 @@ rule stacked_disadvantage:
         summary=f"{RESULTS}/tables/features/stacked_disadvantage_summary.json",
     log:
         "logs/stacked_disadvantage.log",
+    benchmark:
+        "logs/benchmarks/stacked_disadvantage.tsv"
     conda:
         "../envs/geo.yaml"
+    threads: 1
     resources:
         mem_mb=1000,
         runtime=5,
@@ -113,8 +125,11 @@ rule correlations:
         table=f"{RESULTS}/tables/features/correlations_{{election}}.csv",
     log:
         "logs/correlations/{election}.log",
+    benchmark:
+        "logs/benchmarks/correlations/{election}.tsv"
     conda:
         "../envs/geo.yaml"
+    threads: 1
     resources:
         mem_mb=1000,
         runtime=5,
@@ -144,8 +159,11 @@ rule data_quality:
         converted=f"{RESULTS}/tables/quality/converted_municipalities.csv",
     log:
         "logs/data_quality.log",
+    benchmark:
+        "logs/benchmarks/data_quality.tsv"
     conda:
         "../envs/geo.yaml"
+    threads: 1
     resources:
         mem_mb=1000,
         runtime=5,

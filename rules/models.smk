@@ -12,8 +12,11 @@ rule survey_respondents:
         record=SURVEY_RECORD,
     log:
         "logs/survey_respondents.log",
+    benchmark:
+        "logs/benchmarks/survey_respondents.tsv"
     conda:
         "../envs/models.yaml"
+    threads: 1
     resources:
         mem_mb=2000,
         runtime=10,
@@ -38,8 +41,11 @@ rule multilevel:
         ),
     log:
         "logs/multilevel/{outcome}.log",
+    benchmark:
+        "logs/benchmarks/multilevel/{outcome}.tsv"
     conda:
         "../envs/models.yaml"
+    threads: 1
     resources:
         mem_mb=4000,
         runtime=30,
@@ -65,8 +71,11 @@ rule panel:
         latex=f"{RESULTS}/tables/panel/regression_table.tex",
     log:
         "logs/panel.log",
+    benchmark:
+        "logs/benchmarks/panel.tsv"
     conda:
         "../envs/models.yaml"
+    threads: 1
     resources:
         mem_mb=2000,
         runtime=10,
@@ -102,8 +111,11 @@ rule panel_figures:
         change_pdf=f"{RESULTS}/figures/panel/change_{{panel_outcome}}.pdf",
     log:
         "logs/panel_figures/{panel_outcome}.log",
+    benchmark:
+        "logs/benchmarks/panel_figures/{panel_outcome}.tsv"
     conda:
         "../envs/plot.yaml"
+    threads: 1
     resources:
         mem_mb=1000,
         runtime=5,
@@ -113,3 +125,57 @@ rule panel_figures:
         turnout_above_one=config["indicators"]["turnout_above_one"],
     script:
         "../scripts/panel_figures.py"
+
+
+# Power of the follow-up survey, scatter-gather: each part simulates and fits an interleaved share of the
+# (cell, replicate) pairs; every replicate's seed comes from (seed, cell, replicate), so the gathered table is the
+# same for any number of parts.
+rule power_simulation:
+    input:
+        stacked=rules.stacked_disadvantage.output.table,
+    output:
+        part=temp(f"{RESULTS}/interim/power/{{scatteritem}}.parquet"),
+    log:
+        "logs/power_simulation/{scatteritem}.log",
+    benchmark:
+        "logs/benchmarks/power_simulation/{scatteritem}.tsv"
+    conda:
+        "../envs/models.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=power_part_runtime,
+    params:
+        code=CODE_SHA256,
+        power=config["power"],
+    script:
+        "../scripts/power_simulation.py"
+
+
+rule power_analysis:
+    input:
+        parts=gather.power(f"{RESULTS}/interim/power/{{scatteritem}}.parquet"),
+        stacked=rules.stacked_disadvantage.output.table,
+    output:
+        table=report(
+            f"{RESULTS}/tables/power/power_table.csv",
+            caption="../workflow/report/power_table.rst",
+            category="Survey design",
+            subcategory="Power analysis",
+        ),
+        replicates=f"{RESULTS}/tables/power/replicates.csv",
+    log:
+        "logs/power_analysis.log",
+    benchmark:
+        "logs/benchmarks/power_analysis.tsv"
+    conda:
+        "../envs/models.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    params:
+        code=CODE_SHA256,
+        power=config["power"],
+    script:
+        "../scripts/power_analysis.py"

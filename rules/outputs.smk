@@ -15,8 +15,11 @@ rule choropleth:
         pdf=f"{RESULTS}/figures/maps/{{election}}_{{indicator}}.pdf",
     log:
         "logs/choropleth/{election}_{indicator}.log",
+    benchmark:
+        "logs/benchmarks/choropleth/{election}_{indicator}.tsv"
     conda:
         "../envs/plot.yaml"
+    threads: 1
     resources:
         mem_mb=2000,
         runtime=5,
@@ -43,8 +46,11 @@ rule moran_scatterplot:
         pdf=f"{RESULTS}/figures/moran/{{election}}_{{indicator}}_scatter.pdf",
     log:
         "logs/moran_scatterplot/{election}_{indicator}.log",
+    benchmark:
+        "logs/benchmarks/moran_scatterplot/{election}_{indicator}.tsv"
     conda:
         "../envs/plot.yaml"
+    threads: 1
     resources:
         mem_mb=2000,
         runtime=5,
@@ -71,8 +77,11 @@ rule indicator_maps:
         pdf=f"{RESULTS}/figures/features/indicator_maps_{BOUNDARY_YEAR}.pdf",
     log:
         "logs/indicator_maps.log",
+    benchmark:
+        "logs/benchmarks/indicator_maps.tsv"
     conda:
         "../envs/plot.yaml"
+    threads: 1
     resources:
         mem_mb=2000,
         runtime=5,
@@ -97,8 +106,11 @@ rule correlation_heatmap:
         pdf=f"{RESULTS}/figures/features/correlations_{{election}}.pdf",
     log:
         "logs/correlation_heatmap/{election}.log",
+    benchmark:
+        "logs/benchmarks/correlation_heatmap/{election}.tsv"
     conda:
         "../envs/plot.yaml"
+    threads: 1
     resources:
         mem_mb=1000,
         runtime=5,
@@ -123,8 +135,11 @@ rule cluster_maps:
         pdf=f"{RESULTS}/figures/spatial/lisa_{{statistic}}_{{variable}}.pdf",
     log:
         "logs/cluster_maps/{statistic}_{variable}.log",
+    benchmark:
+        "logs/benchmarks/cluster_maps/{statistic}_{variable}.tsv"
     conda:
         "../envs/plot.yaml"
+    threads: 1
     resources:
         mem_mb=1000,
         runtime=5,
@@ -150,8 +165,11 @@ rule zone_map:
         pdf=f"{RESULTS}/figures/burgerschapszone/residuals_{{outcome}}.pdf",
     log:
         "logs/zone_map/{outcome}.log",
+    benchmark:
+        "logs/benchmarks/zone_map/{outcome}.tsv"
     conda:
         "../envs/plot.yaml"
+    threads: 1
     resources:
         mem_mb=1000,
         runtime=5,
@@ -160,6 +178,33 @@ rule zone_map:
         boundary_year=BOUNDARY_YEAR,
     script:
         "../scripts/zone_map.py"
+
+
+rule power_curve:
+    input:
+        table=rules.power_analysis.output.table,
+    output:
+        png=report(
+            f"{RESULTS}/figures/power/power_curve.png",
+            caption="../workflow/report/power_curve.rst",
+            category="Survey design",
+            subcategory="Power analysis",
+        ),
+        pdf=f"{RESULTS}/figures/power/power_curve.pdf",
+    log:
+        "logs/power_curve.log",
+    benchmark:
+        "logs/benchmarks/power_curve.tsv"
+    conda:
+        "../envs/plot.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    params:
+        code=CODE_SHA256,
+    script:
+        "../scripts/power_curve.py"
 
 
 rule headline_numbers:
@@ -175,8 +220,11 @@ rule headline_numbers:
         json=f"{RESULTS}/snippets/headline_numbers.json",
     log:
         "logs/headline_numbers.log",
+    benchmark:
+        "logs/benchmarks/headline_numbers.tsv"
     conda:
         "../envs/geo.yaml"
+    threads: 1
     resources:
         mem_mb=500,
         runtime=5,
@@ -195,8 +243,11 @@ rule manifest:
         manifest=f"{RESULTS}/manifest.tsv",
     log:
         "logs/manifest.log",
+    benchmark:
+        "logs/benchmarks/manifest.tsv"
     conda:
         "../envs/geo.yaml"
+    threads: 1
     resources:
         mem_mb=500,
         runtime=5,
@@ -217,8 +268,11 @@ rule disclosure_check:
         report=f"{RESULTS}/disclosure_check.json",
     log:
         "logs/disclosure_check.log",
+    benchmark:
+        "logs/benchmarks/disclosure_check.tsv"
     conda:
         "../envs/geo.yaml"
+    threads: 1
     resources:
         mem_mb=1000,
         runtime=5,

@@ -15,8 +15,11 @@ rule global_moran:
         ),
     log:
         "logs/global_moran/{election}.log",
+    benchmark:
+        "logs/benchmarks/global_moran/{election}.tsv"
     conda:
         "../envs/geo.yaml"
+    threads: 1
     resources:
         mem_mb=2000,
         runtime=10,
@@ -40,8 +43,11 @@ rule global_statistics:
         table=f"{RESULTS}/tables/spatial/global_statistics.csv",
     log:
         "logs/global_statistics.log",
+    benchmark:
+        "logs/benchmarks/global_statistics.tsv"
     conda:
         "../envs/geo.yaml"
+    threads: 1
     resources:
         mem_mb=2000,
         runtime=20,
@@ -59,24 +65,50 @@ rule global_statistics:
         "../scripts/global_statistics.py"
 
 
-rule lisa:
+# Scatter-gather: the permutation inference of each chunk of units is one job; the gather adds the FDR labels
+# over all units. Every unit's draws depend on (seed, unit) only, so any number of parts gives the same table.
+rule lisa_part:
     input:
         features=rules.municipal_features.output.parquet,
         stacked=rules.stacked_disadvantage.output.table,
         edges=rules.contiguity_weights.output.edges,
     output:
-        table=f"{RESULTS}/tables/spatial/lisa.csv",
+        part=temp(f"{RESULTS}/interim/lisa/{{scatteritem}}.parquet"),
     log:
-        "logs/lisa.log",
+        "logs/lisa_part/{scatteritem}.log",
+    benchmark:
+        "logs/benchmarks/lisa_part/{scatteritem}.tsv"
     conda:
         "../envs/geo.yaml"
+    threads: 1
     resources:
-        mem_mb=2000,
-        runtime=20,
+        mem_mb=1000,
+        runtime=10,
     params:
         code=CODE_SHA256,
         focus_election=config["spatial"]["focus_election"],
         lisa=config["spatial"]["lisa"],
+    script:
+        "../scripts/lisa_part.py"
+
+
+rule lisa:
+    input:
+        parts=gather.lisa(f"{RESULTS}/interim/lisa/{{scatteritem}}.parquet"),
+    output:
+        table=f"{RESULTS}/tables/spatial/lisa.csv",
+    log:
+        "logs/lisa.log",
+    benchmark:
+        "logs/benchmarks/lisa.tsv"
+    conda:
+        "../envs/geo.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    params:
+        code=CODE_SHA256,
     script:
         "../scripts/lisa.py"
 
@@ -99,8 +131,11 @@ rule burgerschapszone:
         coefficients=f"{RESULTS}/tables/burgerschapszone/ols_coefficients.csv",
     log:
         "logs/burgerschapszone.log",
+    benchmark:
+        "logs/benchmarks/burgerschapszone.tsv"
     conda:
         "../envs/geo.yaml"
+    threads: 1
     resources:
         mem_mb=2000,
         runtime=20,
@@ -124,8 +159,11 @@ rule spatial_regression:
         lagrange_multiplier=f"{RESULTS}/tables/spatial/regression_lm_tests.csv",
     log:
         "logs/spatial_regression.log",
+    benchmark:
+        "logs/benchmarks/spatial_regression.tsv"
     conda:
         "../envs/geo.yaml"
+    threads: 1
     resources:
         mem_mb=2000,
         runtime=10,

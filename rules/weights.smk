@@ -9,8 +9,11 @@ rule contiguity_weights:
         summary=f"{RESULTS}/weights/queen_summary.json",
     log:
         "logs/contiguity_weights.log",
+    benchmark:
+        "logs/benchmarks/contiguity_weights.tsv"
     conda:
         "../envs/geo.yaml"
+    threads: 1
     resources:
         mem_mb=2000,
         runtime=5,
@@ -29,8 +32,11 @@ rule spatial_weights:
         summary=f"{RESULTS}/weights/{{weights}}_summary.json",
     log:
         "logs/spatial_weights/{weights}.log",
+    benchmark:
+        "logs/benchmarks/spatial_weights/{weights}.tsv"
     conda:
         "../envs/geo.yaml"
+    threads: 1
     resources:
         mem_mb=1000,
         runtime=5,

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 from libpysal.graph import Graph
 
@@ -19,7 +20,7 @@ from afgehaakt.spatial.burgerschapszone import (
     residual_clusters,
 )
 from afgehaakt.spatial.distance_weights import municipal_centroids
-from afgehaakt.spatial.local import local_bivariate_moran, local_getis_ord_star, local_moran
+from afgehaakt.spatial.local import local_bivariate_moran, local_getis_ord_star, local_moran, with_fdr_labels
 from afgehaakt.spatial.regression import spatial_regression
 from afgehaakt.spatial.robustness import global_statistics_table
 from afgehaakt.spatial.weights import graph_from_edges
@@ -78,9 +79,15 @@ def robustness_table(table: pd.DataFrame, graphs: dict[str, Graph], *, variables
 
 
 def lisa_tables(table: pd.DataFrame, graph: Graph, *, weights_name: str, variables: list[str],
-                bivariate_with: str, permutations: int, seed: int, alpha: float) -> pd.DataFrame:
-    """Local Moran and Gi* of each variable, and bivariate local Moran of ``bivariate_with`` against each."""
-    shared = {"weights_name": weights_name, "permutations": permutations, "seed": seed, "alpha": alpha}
+                bivariate_with: str, permutations: int, seed: int, alpha: float,
+                units: np.ndarray | None = None) -> pd.DataFrame:
+    """Local Moran and Gi* of each variable, and bivariate local Moran of ``bivariate_with`` against each.
+
+    With ``units`` (positions in the graph) only those units are evaluated, without the FDR columns, plus a
+    ``position`` column: one scatter part, for :func:`gather_lisa_chunks`.
+    """
+    shared = {"weights_name": weights_name, "permutations": permutations, "seed": seed, "alpha": alpha,
+              "units": units}
     frames = []
     for variable in variables:
         values = table[variable].astype(float).rename(variable)
@@ -92,6 +99,37 @@ def lisa_tables(table: pd.DataFrame, graph: Graph, *, weights_name: str, variabl
             x = table[bivariate_with].astype(float).rename(bivariate_with)
             bivariate = local_bivariate_moran(x, values, graph, **shared)
             frames.append(bivariate.assign(statistic_name="local_bivariate_moran"))
+    if units is not None:
+        frames = [frame.assign(position=np.asarray(units, dtype=np.int64)) for frame in frames]
+    return pd.concat(frames, ignore_index=True)
+
+
+def unit_chunk(n_units: int, part: int, parts: int) -> np.ndarray:
+    """Positions of scatter part ``part`` of ``parts`` (1-based): contiguous, sizes differing by at most one."""
+    if not 1 <= part <= parts:
+        raise ValueError(f"scatter part {part} of {parts}: need 1 <= part <= parts")
+    if parts > n_units:
+        raise ValueError(f"{parts} scatter parts for {n_units} units: at most one part per unit")
+    return np.array_split(np.arange(n_units), parts)[part - 1]
+
+
+def gather_lisa_chunks(chunks: list[pd.DataFrame]) -> pd.DataFrame:
+    """The LISA table of all units from its scatter parts: units in graph order, FDR labels over all units.
+
+    Every unit must appear exactly once per statistic and variable; the result equals :func:`lisa_tables`
+    evaluated in one job.
+    """
+    rows = pd.concat(chunks, ignore_index=True)
+    blocks = rows[["statistic_name", "variable"]].drop_duplicates()
+    frames = []
+    for statistic_name, variable in blocks.itertuples(index=False):
+        block = rows[(rows["statistic_name"] == statistic_name) & (rows["variable"] == variable)]
+        block = block.sort_values("position", kind="stable")
+        if not np.array_equal(block["position"].to_numpy(), np.arange(len(block))) or block["code"].duplicated().any():
+            raise ValueError(f"LISA parts of {statistic_name} {variable}: units missing or repeated "
+                             f"({len(block)} rows, positions not 0..n-1) - were the parts made on the same graph?")
+        labelled = with_fdr_labels(block.drop(columns=["position", "statistic_name"]))
+        frames.append(labelled.assign(statistic_name=statistic_name))
     return pd.concat(frames, ignore_index=True)
 
 

@@ -18,6 +18,11 @@ discovery rate (p_sim < the Benjamini-Hochberg cut-off returned by ``esda.fdr``;
 no unit passes). Both comparisons are strict, as in esda, so the FDR-labelled units are a subset of the
 unadjusted ones. Units without neighbours have no reference distribution: their p_sim is NaN, their label
 ``isolate``, and they are left out of the FDR count.
+
+Scatter-gather: given ``units`` (positions in the graph), a statistic evaluates and returns only those units,
+without the two FDR columns, since the false discovery rate is a property of all units together;
+:func:`with_fdr_labels` adds them once the chunks are gathered. Each unit's permutation draws are a pure function
+of (seed, unit position), so chunks gathered in unit order equal the single evaluation exactly.
 """
 
 from __future__ import annotations
@@ -27,7 +32,12 @@ import numpy as np
 import pandas as pd
 from libpysal.graph import Graph
 
-from afgehaakt.spatial.conditional_permutation import ConditionalReference, conditional_reference, neighbour_rows
+from afgehaakt.spatial.conditional_permutation import (
+    ConditionalReference,
+    NeighbourRows,
+    conditional_reference,
+    neighbour_rows,
+)
 from afgehaakt.spatial.inference import Alternative, check_alternative, normal_p_value
 from afgehaakt.spatial.values import aligned_values
 
@@ -48,6 +58,7 @@ def local_moran(
     seed: int,
     alternative: Alternative = "two-sided",
     alpha: float = 0.05,
+    units: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Local Moran's I of ``values`` per unit, with analytical moments, permutation p and cluster labels.
 
@@ -65,7 +76,14 @@ def local_moran(
     expected = -(z * z * row_sum) / ((n - 1) * m2)
     variance = (z / m2) ** 2 * (n / (n - 2)) * (row_sum_squares - row_sum**2 / (n - 1)) * (m2 - z * z / (n - 1))
     reference = conditional_reference(
-        statistic, z / m2, np.zeros(n), z, rows, permutations=permutations, seed=seed, alternative=alternative
+        statistic,
+        z / m2,
+        np.zeros(n),
+        z,
+        _evaluated(rows, units),
+        permutations=permutations,
+        seed=seed,
+        alternative=alternative,
     )
     return _tidy(
         values.name,
@@ -76,6 +94,7 @@ def local_moran(
         reference=reference,
         quadrant=_quadrants(z, lag),
         settings=_settings(weights_name, transformation, permutations, seed, alternative, alpha),
+        units=units,
     )
 
 
@@ -90,6 +109,7 @@ def local_bivariate_moran(
     seed: int,
     alternative: Alternative = "two-sided",
     alpha: float = 0.05,
+    units: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Bivariate local Moran of ``x`` in each unit against the lag of ``y``; quadrant = (x, lag of y)."""
     x_values, y_values = aligned_values(x, graph), aligned_values(y, graph)
@@ -100,7 +120,14 @@ def local_bivariate_moran(
     statistic = zx * lag
     n = len(zx)
     reference = conditional_reference(
-        statistic, zx, np.zeros(n), zy, rows, permutations=permutations, seed=seed, alternative=alternative
+        statistic,
+        zx,
+        np.zeros(n),
+        zy,
+        _evaluated(rows, units),
+        permutations=permutations,
+        seed=seed,
+        alternative=alternative,
     )
     no_moments = np.full(n, _NO_MOMENTS)
     table = _tidy(
@@ -112,6 +139,7 @@ def local_bivariate_moran(
         reference=reference,
         quadrant=_quadrants(zx, lag),
         settings=_settings(weights_name, transformation, permutations, seed, alternative, alpha),
+        units=units,
     )
     return table
 
@@ -125,6 +153,7 @@ def local_getis_ord_star(
     seed: int,
     alternative: Alternative = "two-sided",
     alpha: float = 0.05,
+    units: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Gi* of non-negative ``values`` per unit (binary weights, self included); labels ``hot``/``cold`` spot."""
     y = aligned_values(values, graph)
@@ -140,7 +169,7 @@ def local_getis_ord_star(
         np.full(len(y), 1.0 / total),
         y / total,  # the unit's own value, weight 1, stays in place under conditional permutation
         y,
-        rows,
+        _evaluated(rows, units),
         permutations=permutations,
         seed=seed,
         alternative=alternative,
@@ -155,6 +184,7 @@ def local_getis_ord_star(
         reference=reference,
         quadrant=direction,
         settings=_settings(weights_name, "B (self included)", permutations, seed, alternative, alpha),
+        units=units,
     )
     return table
 
@@ -174,6 +204,36 @@ def fdr_cutoff(p_values: np.ndarray, alpha: float) -> float:
     return float(esda.fdr(finite, alpha)) if len(finite) else float("nan")
 
 
+def with_fdr_labels(table: pd.DataFrame) -> pd.DataFrame:
+    """Add ``cluster_fdr`` and ``fdr_cutoff`` (after ``cluster``) to the table of one statistic of one variable."""
+    cutoff = fdr_cutoff(table["p_sim"].to_numpy(), float(table["alpha"].iloc[0]))
+    position = table.columns.get_loc("cluster") + 1
+    labelled = table.copy()
+    labelled.insert(position, "cluster_fdr", cluster_labels(table["quadrant"].to_numpy(), table["p_sim"], cutoff))
+    labelled.insert(position + 1, "fdr_cutoff", cutoff)
+    return labelled
+
+
+def _evaluated(rows: NeighbourRows, units: np.ndarray | None) -> NeighbourRows:
+    """The rows of the units to evaluate; every other unit gets no neighbours, which the kernel skips.
+
+    The kernel draws each unit's permutations from (seed, unit position, its number of neighbours, n) only,
+    so the evaluated units get exactly the values of a full evaluation.
+    """
+    if units is None:
+        return rows
+    keep = np.zeros(len(rows.indptr) - 1, dtype=bool)
+    keep[np.asarray(units, dtype=np.int64)] = True
+    counts = np.where(keep, rows.cardinalities, 0)
+    kept_links = np.repeat(keep, rows.cardinalities)
+    return NeighbourRows(
+        np.concatenate([[0], np.cumsum(counts)]).astype(np.int64),
+        rows.indices[kept_links],
+        rows.weights[kept_links],
+        rows.self_weights,
+    )
+
+
 def _tidy(
     variable,
     graph: Graph,
@@ -184,12 +244,12 @@ def _tidy(
     reference: ConditionalReference,
     quadrant: np.ndarray,
     settings: dict,
+    units: np.ndarray | None,
 ) -> pd.DataFrame:
     alpha, alternative = settings["alpha"], settings["alternative"]
     with np.errstate(divide="ignore", invalid="ignore"):
         z = (statistic - expected) / np.sqrt(variance)
         z_sim = (statistic - reference.mean) / reference.sd
-    cutoff = fdr_cutoff(reference.p_value, alpha)
     table = pd.DataFrame(
         {
             "code": list(graph.unique_ids),
@@ -205,13 +265,13 @@ def _tidy(
             "z_sim": z_sim,
             "p_sim": reference.p_value,
             "cluster": cluster_labels(quadrant, reference.p_value, alpha),
-            "cluster_fdr": cluster_labels(quadrant, reference.p_value, cutoff),
-            "fdr_cutoff": cutoff,
         }
     )
     for key, value in settings.items():
         table[key] = value
-    return table
+    if units is None:
+        return with_fdr_labels(table)
+    return table.iloc[np.asarray(units, dtype=np.int64)].reset_index(drop=True)
 
 
 def _settings(weights_name, transformation, permutations, seed, alternative, alpha) -> dict:

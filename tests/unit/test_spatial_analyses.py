@@ -4,7 +4,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from afgehaakt.spatial.analyses import STACKED, burgerschapszone, graphs_from_edges, lisa_tables, robustness_table
+from afgehaakt.spatial.analyses import (
+    STACKED,
+    burgerschapszone,
+    gather_lisa_chunks,
+    graphs_from_edges,
+    lisa_tables,
+    robustness_table,
+    unit_chunk,
+)
 from afgehaakt.spatial.weights import IslandPolicy, queen_weights
 
 
@@ -68,3 +76,48 @@ def test_burgerschapszone_orients_outcomes_where_lower_is_better(setting, bounda
         burgerschapszone(table, graph, edges, boundaries_2021, outcome="turnout_tk2021", better="up",
                          covariates=["low_education_share"], candidates=[STACKED], weights_name="queen",
                          permutations=99, seed=3, alpha=0.05, axis_draws=99)
+
+
+@pytest.mark.parametrize("parts", [1, 3, 7])
+def test_lisa_gathered_from_unit_chunks_equals_one_job(setting, parts):
+    table, graph, _ = setting
+    settings = {"weights_name": "queen", "variables": ["turnout_tk2021", STACKED], "bivariate_with": STACKED,
+                "permutations": 199, "seed": 11, "alpha": 0.05}
+    whole = lisa_tables(table, graph, **settings)
+    chunks = [lisa_tables(table, graph, **settings, units=unit_chunk(len(table), part, parts))
+              for part in range(1, parts + 1)]
+    # Reversed: the gather must not depend on the order in which parts arrive.
+    gathered = gather_lisa_chunks(chunks[::-1])
+    pd.testing.assert_frame_equal(gathered, whole, check_exact=True)
+    assert whole["p_sim"].nunique() > 20  # a real comparison: many distinct p-values from 199 permutations
+
+
+def test_a_lisa_chunk_holds_only_its_units_without_fdr_columns(setting):
+    table, graph, _ = setting
+    units = unit_chunk(len(table), 2, 4)
+    chunk = lisa_tables(table, graph, weights_name="queen", variables=[STACKED], bivariate_with=STACKED,
+                        permutations=99, seed=1, alpha=0.05, units=units)
+    assert list(chunk["code"]) == list(table.index[units]) and list(chunk["position"]) == list(units)
+    assert "cluster_fdr" not in chunk.columns and "fdr_cutoff" not in chunk.columns
+    assert chunk["p_sim"].notna().all()
+
+
+def test_gathering_lisa_chunks_with_a_missing_part_fails(setting):
+    table, graph, _ = setting
+    settings = {"weights_name": "queen", "variables": [STACKED], "bivariate_with": STACKED, "permutations": 99,
+                "seed": 1, "alpha": 0.05}
+    chunks = [lisa_tables(table, graph, **settings, units=unit_chunk(len(table), part, 3)) for part in (1, 3)]
+    with pytest.raises(ValueError, match="units missing or repeated"):
+        gather_lisa_chunks(chunks)
+
+
+@pytest.mark.parametrize(("part", "parts"), [(0, 3), (4, 3), (1, 400)])
+def test_unit_chunk_refuses_impossible_parts(part, parts):
+    with pytest.raises(ValueError, match="scatter part|at most one part per unit"):
+        unit_chunk(352, part, parts)
+
+
+def test_unit_chunks_cover_every_unit_once():
+    chunks = [unit_chunk(352, part, 5) for part in range(1, 6)]
+    assert np.array_equal(np.concatenate(chunks), np.arange(352))
+    assert {len(c) for c in chunks} <= {70, 71}
