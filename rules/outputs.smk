@@ -22,6 +22,7 @@ rule choropleth:
         runtime=5,
     params:
         code=CODE_SHA256,
+        language=config["outputs"]["language"],
         maps=config["maps"],
         boundary_year=BOUNDARY_YEAR,
     script:
@@ -50,6 +51,7 @@ rule moran_scatterplot:
         runtime=5,
     params:
         code=CODE_SHA256,
+        language=config["outputs"]["language"],
         weights=config["weights"],
         turnout_above_one=config["indicators"]["turnout_above_one"],
     script:
@@ -78,6 +80,7 @@ rule indicator_maps:
         runtime=5,
     params:
         code=CODE_SHA256,
+        language=config["outputs"]["language"],
         maps=config["maps"],
         boundary_year=BOUNDARY_YEAR,
     script:
@@ -104,6 +107,7 @@ rule correlation_heatmap:
         runtime=5,
     params:
         code=CODE_SHA256,
+        language=config["outputs"]["language"],
         boundary_year=BOUNDARY_YEAR,
     script:
         "../scripts/correlation_heatmap.py"
@@ -130,6 +134,7 @@ rule cluster_maps:
         runtime=5,
     params:
         code=CODE_SHA256,
+        language=config["outputs"]["language"],
         boundary_year=BOUNDARY_YEAR,
     script:
         "../scripts/cluster_maps.py"
@@ -157,6 +162,7 @@ rule zone_map:
         runtime=5,
     params:
         code=CODE_SHA256,
+        language=config["outputs"]["language"],
         boundary_year=BOUNDARY_YEAR,
     script:
         "../scripts/zone_map.py"
