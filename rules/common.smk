@@ -8,7 +8,7 @@ from afgehaakt import catalogue
 from afgehaakt.elections import check_party_groups
 from afgehaakt.features.codebook import ELECTION_OUTCOMES
 from afgehaakt.outputs import remove_stale_temporaries
-from afgehaakt.provenance import config_hash, source_digest
+from afgehaakt.provenance import checksum_list_summary, config_hash, source_digest
 
 # Checks that JSON schema cannot express, run before any job so that a bad value costs no computation.
 check_party_groups(config["parties"])
@@ -58,6 +58,8 @@ SURVEY_RECORD = f"{_SURVEY_DIR}/survey_record.json"
 CONFIG_SHA256 = config_hash(config)
 # Every rule file passes this as a parameter, so that a change in the package reruns the jobs built on it.
 CODE_SHA256 = source_digest(Path(afgehaakt.__file__).parent)
+# The data snapshot as pinned by its checksum list; shown with the config and code digests on the report's landing page.
+DATA_CHECKSUMS = checksum_list_summary(os.path.join(config["data_dir"], "SHA256SUMS"))
 
 
 def snapshot(relative_path):
@@ -122,6 +124,9 @@ def outputs_by_rule():
         "headline_numbers": list(rules.headline_numbers.output),
         "panel_figures": expand(
             rules.panel_figures.output, panel_outcome=config["panel"]["outcomes"]
+        ),
+        "publication_table": expand(
+            rules.publication_table.output, table=list(PUBLICATION_TABLES)
         ),
     }
     # Plain strings, since outputs carry flags (report, ...) that cannot be passed to a script job.

@@ -14,6 +14,7 @@ from afgehaakt.labels import Labels
 from afgehaakt.models.panel import ELECTIONS, BalancedPanel, PanelModelResult
 from afgehaakt.models.panel_spatial import change
 from afgehaakt.plotting.style import new_figure, save_figure
+from afgehaakt.tables import latex_escape, markdown_row
 
 def election_label(election: str) -> str:
     year, kind = ELECTIONS[election]
@@ -179,26 +180,18 @@ def _number(value: float, digits: int) -> str:
 
 
 def _markdown(header, body, footer, note) -> str:
-    def line(cells):
-        return "| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |"
-    lines = [line(header), "|" + "|".join([":---"] + ["---:"] * (len(header) - 1)) + "|"]
-    lines += [line(c) for c in body]
-    lines += [line(c) for c in footer]
+    lines = [markdown_row(header), "|" + "|".join([":---"] + ["---:"] * (len(header) - 1)) + "|"]
+    lines += [markdown_row(c) for c in body]
+    lines += [markdown_row(c) for c in footer]
     return "\n".join(lines) + f"\n\n{note}\n"
-
-
-def _latex_escape(text: str) -> str:
-    replacements = {"\\": r"\textbackslash{}", "_": r"\_", "%": r"\%", "&": r"\&", "#": r"\#", "$": r"\$",
-                    "{": r"\{", "}": r"\}", "²": r"$^2$"}
-    return "".join(replacements.get(ch, ch) for ch in text)
 
 
 def _latex(header, body, footer, note) -> str:
     def line(cells):
-        return " & ".join(_latex_escape(c) for c in cells) + r" \\"
+        return " & ".join(latex_escape(c) for c in cells) + r" \\"
     columns = "l" + "r" * (len(header) - 1)
     lines = [rf"\begin{{tabular}}{{{columns}}}", r"\hline", line(header), r"\hline"]
     lines += [line(c) for c in body]
     lines += [r"\hline"] + [line(c) for c in footer] + [r"\hline", r"\end{tabular}"]
-    lines.append(rf"\par\footnotesize {_latex_escape(note)}")
+    lines.append(rf"\par\footnotesize {latex_escape(note)}")
     return "\n".join(lines) + "\n"
