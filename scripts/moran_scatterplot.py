@@ -17,9 +17,10 @@ with step_log(snakemake.log[0], "moran_scatterplot"):
     test = pd.read_csv(snakemake.input.moran).set_index("variable").loc[name]
     flagged = table.loc[table["turnout_above_one"], ["code", "name"]] if name == "turnout" else None
     moran_scatterplot(
-        values.rename(f"{name}_{election.id}"),
+        values.rename(name),
         graph_from_edges(pd.read_parquet(snakemake.input.edges), tuple(sorted(table["code"]))),
         transformation=snakemake.params.weights["transformation"],
+        election=election.label,
         test=test,
         label_units=None if flagged is None else flagged.set_index("code")["name"],
         paths=[snakemake.output.png, snakemake.output.pdf],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import textwrap
 from pathlib import Path
 
 import geopandas as gpd
@@ -72,7 +73,7 @@ def correlation_heatmap(
     outcomes = list(dict.fromkeys(chosen["outcome"]))
     estimate, low, high = (m.loc[order, outcomes] for m in (estimate, low, high))
     figure = new_figure(1.9 * len(outcomes) + 3.2, 0.42 * len(order) + 1.4)
-    axes = figure.add_axes((0.34, 0.1, 0.52, 0.8))
+    axes = figure.add_axes((0.34, 0.1, 0.52, 0.74))
     image = axes.imshow(estimate.to_numpy(), cmap="RdBu_r", vmin=-1, vmax=1, aspect="auto")
     for i in range(len(order)):
         for j in range(len(outcomes)):
@@ -80,12 +81,13 @@ def correlation_heatmap(
             text = f"{value:.2f}\n[{low.iat[i, j]:.2f}, {high.iat[i, j]:.2f}]"
             axes.text(j, i, text, ha="center", va="center", fontsize=6.5,
                       color="white" if abs(value) > 0.6 else "black")
-    axes.set_xticks(range(len(outcomes)), [labels.variable(o) for o in outcomes], fontsize=7)
+    axes.set_xticks(range(len(outcomes)), [textwrap.fill(labels.variable(o), 24) for o in outcomes], fontsize=7)
     axes.set_yticks(range(len(order)), [labels.variable(i) for i in order], fontsize=7)
     axes.xaxis.tick_top()
     colorbar = figure.colorbar(image, ax=axes, fraction=0.04, pad=0.02)
     colorbar.set_label(labels("fig.correlation.colorbar"), fontsize=7)
-    figure.suptitle(labels("fig.correlation.title", election=election_label), x=0.01, ha="left", fontsize=10)
+    figure.suptitle(textwrap.fill(labels("fig.correlation.title", election=election_label), 80), x=0.01, y=0.99,
+                    ha="left", va="top", fontsize=10)
     footer = labels("fig.correlation.footer", method=labels(f"method.{method}"), n=int(chosen["n"].min()),
                     source=source_line)
     figure.text(0.01, 0.01, footer, fontsize=5.5, ha="left", va="bottom", wrap=True)

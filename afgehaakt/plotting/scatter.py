@@ -18,6 +18,7 @@ def moran_scatterplot(
     graph: Graph,
     *,
     transformation: str,
+    election: str,
     test: pd.Series,
     label_units: pd.Series | None,
     paths: list[str | Path],
@@ -25,8 +26,9 @@ def moran_scatterplot(
 ) -> None:
     """Plot z against W z for row-standardised W; label the units in ``label_units`` (code -> name).
 
-    ``values.name`` is the variable (e.g. ``turnout_tk2021``); ``test`` is its row of the global Moran table,
-    whose inference is printed under the plot.
+    ``values.name`` is the variable (e.g. ``turnout``), ``election`` the label of its election (in the title
+    only, so that the axis labels stay short); ``test`` is its row of the global Moran table, whose inference
+    is printed under the plot.
     """
     ids = pd.Index(graph.unique_ids)
     y = values.reindex(ids).to_numpy(dtype=float)
@@ -51,7 +53,7 @@ def moran_scatterplot(
     axes.set_xlabel(labels("fig.moran.xlabel", variable=variable))
     axes.set_ylabel(labels("fig.moran.ylabel", variable=variable, transformation=transformation))
     axes.legend(loc="lower right", frameon=False, bbox_to_anchor=(1.0, 0.06))
-    figure.suptitle(labels("fig.moran.title", variable=variable), x=0.02, ha="left", fontsize=11)
+    figure.suptitle(labels("fig.moran.title", variable=f"{variable} {election}"), x=0.02, ha="left", fontsize=11)
     figure.text(0.02, 0.015, textwrap.fill(moran_annotation(test, labels), 120), fontsize=6.5, ha="left", va="bottom")
     save_figure(figure, paths)
 

@@ -146,11 +146,11 @@ def test_moran_scatterplot_in_dutch(rendered, grid, values):
     test = pd.Series({"statistic": 0.5, "expected": -0.03, "z_randomisation": 5.0, "p_permutation": 0.001,
                       "permutations": 999, "seed": 1, "alternative": "greater", "weights": "queen",
                       "island_policy": "connect_to_largest"})
-    text = rendered(scatter, scatter.moran_scatterplot, values.rename("outsider_share_tk2021"), graph,
-                    transformation="r", test=test, label_units=pd.Series({CODES[0]: "Schiermonnikoog"}),
+    text = rendered(scatter, scatter.moran_scatterplot, values.rename("outsider_share"), graph,
+                    transformation="r", election="Tweede Kamer 2021", test=test, label_units=pd.Series({CODES[0]: "Schiermonnikoog"}),
                     labels=Labels("nl"))
     _assert_dutch(text, "Moran-spreidingsdiagram: Aandeel buitenstaanderspartijen Tweede Kamer 2021",
-                  "(gestandaardiseerd)", "ruimtelijke lag van", "helling = ", "permutatie-p = 0.001",
+                  "Aandeel buitenstaanderspartijen (gestandaardiseerd)", "ruimtelijke lag van Aandeel", "helling = ", "permutatie-p = 0.001",
                   "alternatief groter", "Schiermonnikoog")
 
 
@@ -172,7 +172,7 @@ def test_small_multiples_and_correlation_heatmap_in_dutch(rendered, grid):
          for indicator in ("low_education_share", "stacked_disadvantage_mean_z")])
     text = rendered(panels, panels.correlation_heatmap, correlations, method="pearson",
                     election_label="Tweede Kamer 2021", source_line="Bron: CBS", labels=Labels("nl"))
-    _assert_dutch(text, "Opkomst Tweede Kamer 2021", "Gestapelde achterstand (gemiddelde z)",
+    _assert_dutch(text.replace("\n", " "), "Opkomst Tweede Kamer 2021", "Gestapelde achterstand (gemiddelde z)",
                   "correlatiecoëfficiënt", "Pearson-correlatie, 95%-BI (Fisher z), n = 352 gemeenten",
                   "stemmen op buitenstaanderspartijen, Tweede Kamer 2021")
 
