@@ -234,6 +234,7 @@ rule publication_table:
         "logs/publication_table/{table}.log",
     wildcard_constraints:
         table="|".join(PUBLICATION_TABLES),
+    threads: 1
     conda:
         "../envs/geo.yaml"
     resources:
