@@ -234,9 +234,9 @@ rule publication_table:
         "logs/publication_table/{table}.log",
     wildcard_constraints:
         table="|".join(PUBLICATION_TABLES),
-    threads: 1
     conda:
         "../envs/geo.yaml"
+    threads: 1
     resources:
         mem_mb=500,
         runtime=5,
