@@ -155,18 +155,22 @@ def _headers(labels: Labels, *columns: str) -> list[str]:
 
 
 def global_statistics(frames: dict[str, pd.DataFrame], labels: Labels, name: str) -> PublicationTable:
-    """Univariate global statistics under every weights type: the robustness table."""
+    """The robustness table: each univariate global statistic of each variable, one column per weights type,
+    cells ``statistic (permutation p)``."""
     frame = frames["table"]
     frame = frame[frame["statistic_name"].isin(["moran_i", "geary_c", "getis_ord_g"])]
-    rows = [[labels.variable(r.variable), r.weights, labels(f"stat.{r.statistic_name}"), number(r.statistic, 3),
-             number(r.expected, 3), number(r.z, 2), p_value(r.p_analytical), p_value(r.p_permutation)]
-            for r in frame.itertuples()]
+    weights = list(dict.fromkeys(frame["weights"]))
+    rows = []
+    for (variable, statistic), block in frame.groupby(["variable", "statistic_name"], sort=False):
+        by_weights = block.set_index("weights")
+        rows.append([labels.variable(variable), labels(f"stat.{statistic}"),
+                     *(f"{number(by_weights.loc[w, 'statistic'], 3)} ({p_value(by_weights.loc[w, 'p_permutation'])})"
+                       if w in by_weights.index else "" for w in weights)])
     note = labels("table.note.permutation", permutations=_one(frame, "permutations"), seed=_one(frame, "seed"),
                   alternative=", ".join(labels(f"alternative.{a}") for a in dict.fromkeys(frame["alternative"])))
     return PublicationTable(name, labels("table.title.global_statistics"),
-                            _headers(labels, "variable", "weights", "statistic", "value", "expected", "z",
-                                     "p_analytical", "p_permutation"),
-                            rows, note, [False, False, False, True, True, True, True, True])
+                            [labels("col.variable"), labels("col.statistic"), *weights], rows, note,
+                            [False, False, *([True] * len(weights))])
 
 
 def zone_candidate_explanations(frames: dict[str, pd.DataFrame], labels: Labels, name: str) -> PublicationTable:
