@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 import geopandas as gpd
@@ -104,10 +105,12 @@ def zone_map(
         x, y = axis_centre
         axes.plot([x - dx, x + dx], [y - dy, y + dy], color="black", linestyle="--", linewidth=1.2)
     axes.set_axis_off()
+    # The outcome stands mid-sentence in the title and caption; the title is too long for one line in Dutch.
     variable = labels.variable(outcome)
+    variable = variable[:1].lower() + variable[1:]
     caption = labels("fig.zone.caption", outcome=variable, n=len(high_units))
     if axis is not None:
         caption += " " + labels("fig.zone.axis", angle=f"{axis['angle_degrees']:.0f}",
                                 elongation=f"{axis['elongation']:.2f}", p=f"{axis['p_both']:.3f}",
                                 draws=int(axis["draws"]), seed=int(axis["seed"]))
-    _finish(figure, labels("fig.zone.title", outcome=variable), caption, source_line, paths)
+    _finish(figure, textwrap.fill(labels("fig.zone.title", outcome=variable), 64), caption, source_line, paths)

@@ -197,7 +197,8 @@ def test_cluster_and_zone_maps_in_dutch(rendered, grid, values):
                     outcome="outsider_share_tk2021", orientation="sign reversed (lower is better)", axis=axis,
                     axis_angle_degrees=40.0, axis_centre=(3.0, -3.0), source_line="Bron: CBS",
                     labels=Labels("nl"))
-    _assert_dutch(text, "Burgerschapszone: waar Aandeel buitenstaanderspartijen Tweede Kamer 2021 beter is",
+    _assert_dutch(text.replace("\n", " "),
+                  "Burgerschapszone: waar aandeel buitenstaanderspartijen Tweede Kamer 2021 beter is dan voorspeld",
                   "residu, teken omgekeerd", "Hoofdas 40 graden", "(999 trekkingen, seed 3)")
 
 
