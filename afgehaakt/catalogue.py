@@ -135,5 +135,6 @@ def crosswalk(source_year: int, target_year: int) -> str | None:
     return CROSSWALKS[pair]
 
 
-def source_line(election_id: str, boundary_year: int) -> str:
-    return f"Source: {election(election_id).attribution}; {boundaries(boundary_year).attribution}."
+def sources(election_id: str, boundary_year: int) -> str:
+    """The attribution of an election's map: its results and the boundaries (a figure's source line names them)."""
+    return f"{election(election_id).attribution}; {boundaries(boundary_year).attribution}."

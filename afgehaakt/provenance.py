@@ -39,6 +39,13 @@ def source_digest(package_dir: str | Path) -> str:
     return digest.hexdigest()
 
 
+def checksum_list_summary(path: str | Path) -> str:
+    """The SHA-256 of a ``SHA256SUMS`` file and how many files it pins: one line that identifies a data snapshot."""
+    from afgehaakt.acquisition.snapshot import read_checksums  # acquisition pulls in HTTP clients; only needed here
+
+    return f"{sha256_file(path)} (SHA256SUMS pinning {len(read_checksums(path))} files)"
+
+
 def build_manifest(producers: dict[str, list[str]], *, config_digest: str) -> pd.DataFrame:
     """One row per output: path, bytes, SHA-256, the rule that made it and the config hash; sorted by path."""
     rows = []

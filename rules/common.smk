@@ -10,7 +10,7 @@ from afgehaakt.acquisition.workflow import check_online_elections
 from afgehaakt.elections import check_party_groups
 from afgehaakt.features.codebook import ELECTION_OUTCOMES
 from afgehaakt.outputs import remove_stale_temporaries
-from afgehaakt.provenance import config_hash, source_digest
+from afgehaakt.provenance import checksum_list_summary, config_hash, source_digest
 
 # Checks that JSON schema cannot express, run before any job so that a bad value costs no computation.
 check_party_groups(config["parties"])
@@ -60,6 +60,8 @@ SURVEY_RECORD = f"{_SURVEY_DIR}/survey_record.json"
 CONFIG_SHA256 = config_hash(config)
 # Every rule file passes this as a parameter, so that a change in the package reruns the jobs built on it.
 CODE_SHA256 = source_digest(Path(afgehaakt.__file__).parent)
+# The data snapshot as pinned by its checksum list; shown with the config and code digests on the report's landing page.
+DATA_CHECKSUMS = checksum_list_summary(os.path.join(config["data_dir"], "SHA256SUMS"))
 
 
 def snapshot(relative_path):
@@ -174,6 +176,9 @@ def outputs_by_rule():
         ),
         "power_analysis": list(rules.power_analysis.output),
         "power_curve": list(rules.power_curve.output),
+        "publication_table": expand(
+            rules.publication_table.output, table=list(PUBLICATION_TABLES)
+        ),
     }
     # Plain strings, since outputs carry flags (report, ...) that cannot be passed to a script job.
     return {name: [str(path) for path in paths] for name, paths in producers.items()}

@@ -121,6 +121,7 @@ rule panel_figures:
         runtime=5,
     params:
         code=CODE_SHA256,
+        language=config["outputs"]["language"],
         panel=config["panel"],
         turnout_above_one=config["indicators"]["turnout_above_one"],
     script:

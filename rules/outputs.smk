@@ -25,6 +25,7 @@ rule choropleth:
         runtime=5,
     params:
         code=CODE_SHA256,
+        language=config["outputs"]["language"],
         maps=config["maps"],
         boundary_year=BOUNDARY_YEAR,
     script:
@@ -56,6 +57,7 @@ rule moran_scatterplot:
         runtime=5,
     params:
         code=CODE_SHA256,
+        language=config["outputs"]["language"],
         weights=config["weights"],
         turnout_above_one=config["indicators"]["turnout_above_one"],
     script:
@@ -87,6 +89,7 @@ rule indicator_maps:
         runtime=5,
     params:
         code=CODE_SHA256,
+        language=config["outputs"]["language"],
         maps=config["maps"],
         boundary_year=BOUNDARY_YEAR,
     script:
@@ -116,6 +119,7 @@ rule correlation_heatmap:
         runtime=5,
     params:
         code=CODE_SHA256,
+        language=config["outputs"]["language"],
         boundary_year=BOUNDARY_YEAR,
     script:
         "../scripts/correlation_heatmap.py"
@@ -145,6 +149,7 @@ rule cluster_maps:
         runtime=5,
     params:
         code=CODE_SHA256,
+        language=config["outputs"]["language"],
         boundary_year=BOUNDARY_YEAR,
     script:
         "../scripts/cluster_maps.py"
@@ -175,6 +180,7 @@ rule zone_map:
         runtime=5,
     params:
         code=CODE_SHA256,
+        language=config["outputs"]["language"],
         boundary_year=BOUNDARY_YEAR,
     script:
         "../scripts/zone_map.py"
@@ -203,8 +209,91 @@ rule power_curve:
         runtime=5,
     params:
         code=CODE_SHA256,
+        language=config["outputs"]["language"],
     script:
         "../scripts/power_curve.py"
+
+
+# Publication tables: name -> the builder in afgehaakt.tables, its input tables, and its report category.
+_FOCUS = config["spatial"]["focus_election"]
+PUBLICATION_TABLES = {
+    "global_statistics": dict(
+        builder="global_statistics",
+        inputs=dict(table=rules.global_statistics.output.table),
+        category="Spatial autocorrelation",
+    ),
+    "spatial_regression": dict(
+        builder="spatial_regression",
+        inputs=dict(
+            coefficients=rules.spatial_regression.output.coefficients,
+            models=rules.spatial_regression.output.statistics,
+        ),
+        category="Spatial autocorrelation",
+    ),
+    "zone_candidate_explanations": dict(
+        builder="zone_candidate_explanations",
+        inputs=dict(table=rules.burgerschapszone.output.candidates),
+        category="Burgerschapszone",
+    ),
+    "zone_orientation_test": dict(
+        builder="zone_orientation_test",
+        inputs=dict(table=rules.burgerschapszone.output.axis),
+        category="Burgerschapszone",
+    ),
+    f"correlations_{_FOCUS}": dict(
+        builder="correlations",
+        inputs=dict(table=f"{RESULTS}/tables/features/correlations_{_FOCUS}.csv"),
+        category="Stacked disadvantage",
+    ),
+    "stacked_disadvantage": dict(
+        builder="stacked_disadvantage",
+        inputs=dict(
+            loadings=rules.stacked_disadvantage.output.loadings,
+            summary=rules.stacked_disadvantage.output.summary,
+        ),
+        category="Stacked disadvantage",
+    ),
+} | {
+    f"multilevel_{outcome}_{kind}": dict(
+        builder=f"multilevel_{kind}",
+        inputs=dict(table=f"{RESULTS}/tables/multilevel/{outcome}_{kind}.csv"),
+        category="Multilevel models",
+    )
+    for outcome in MULTILEVEL_OUTCOMES
+    for kind in ("fixed_effects", "variance_components", "model_comparison")
+}
+
+
+rule publication_table:
+    input:
+        unpack(lambda wildcards: PUBLICATION_TABLES[wildcards.table]["inputs"]),
+    output:
+        csv=report(
+            f"{RESULTS}/tables/publication/{{table}}.csv",
+            caption="../workflow/report/publication_table.rst",
+            category=lambda wildcards: PUBLICATION_TABLES[wildcards.table]["category"],
+            subcategory="Publication tables",
+        ),
+        markdown=f"{RESULTS}/tables/publication/{{table}}.md",
+        latex=f"{RESULTS}/tables/publication/{{table}}.tex",
+    log:
+        "logs/publication_table/{table}.log",
+    benchmark:
+        "logs/benchmarks/publication_table/{table}.tsv"
+    wildcard_constraints:
+        table="|".join(PUBLICATION_TABLES),
+    conda:
+        "../envs/geo.yaml"
+    threads: 1
+    resources:
+        mem_mb=500,
+        runtime=5,
+    params:
+        code=CODE_SHA256,
+        language=config["outputs"]["language"],
+        builder=lambda wildcards: PUBLICATION_TABLES[wildcards.table]["builder"],
+    script:
+        "../scripts/publication_table.py"
 
 
 rule headline_numbers:
@@ -240,7 +329,11 @@ rule manifest:
     input:
         all_outputs(),
     output:
-        manifest=f"{RESULTS}/manifest.tsv",
+        manifest=report(
+            f"{RESULTS}/manifest.tsv",
+            caption="../workflow/report/provenance.rst",
+            category="Provenance",
+        ),
     log:
         "logs/manifest.log",
     benchmark:
@@ -255,6 +348,7 @@ rule manifest:
         code=CODE_SHA256,
         producers=outputs_by_rule(),
         config_sha256=CONFIG_SHA256,
+        data_checksums=DATA_CHECKSUMS,
     script:
         "../scripts/manifest.py"
 
@@ -281,7 +375,9 @@ rule disclosure_check:
         results_dir=lambda wildcards, output: os.path.dirname(output.report),
         threshold=config["disclosure"]["min_respondents"],
         microdata_rules=(
-            ["multilevel"] if config["survey"]["source"] == "microdata" else []
+            ["multilevel", "publication_table"]
+            if config["survey"]["source"] == "microdata"
+            else []
         ),
         allow_individual_level=["interim/survey/respondents.parquet"],
     script:

@@ -4,23 +4,24 @@ import geopandas as gpd
 import pandas as pd
 
 from afgehaakt import catalogue
-from afgehaakt.features.codebook import election_outcome_definition
+from afgehaakt.labels import Labels
 from afgehaakt.logs import step_log
 from afgehaakt.plotting.maps import choropleth
 
 with step_log(snakemake.log[0], "choropleth"):
     election = catalogue.election(snakemake.wildcards.election)
     name = snakemake.wildcards.indicator
-    indicator = election_outcome_definition(election.id, name)
+    labels = Labels(snakemake.params.language)
     table = pd.read_parquet(snakemake.input.indicators).set_index("code")
     flagged = table["turnout_above_one"] if name == "turnout" else None
     choropleth(
         gpd.read_parquet(snakemake.input.boundaries),
         table[name],
-        title=indicator.label,
-        legend_title=indicator.unit,
-        source_line=catalogue.source_line(election.id, snakemake.params.boundary_year),
+        title=labels.variable(f"{name}_{election.id}"),
+        legend_title=labels(f"unit.{name}"),
+        source_line=labels.source(catalogue.sources(election.id, snakemake.params.boundary_year)),
         flagged=flagged,
         paths=[snakemake.output.png, snakemake.output.pdf],
+        labels=labels,
         **snakemake.params.maps,
     )

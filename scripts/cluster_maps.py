@@ -4,6 +4,7 @@ import geopandas as gpd
 import pandas as pd
 
 from afgehaakt import catalogue
+from afgehaakt.labels import Labels
 from afgehaakt.logs import step_log
 from afgehaakt.plotting.clusters import cluster_maps
 
@@ -13,15 +14,13 @@ with step_log(snakemake.log[0], "cluster_maps"):
                   & (lisa["variable"].str.startswith(snakemake.wildcards.variable))]
     if chosen.empty:
         raise ValueError(f"no {snakemake.wildcards.statistic} rows for {snakemake.wildcards.variable}")
-    first = chosen.iloc[0]
+    labels = Labels(snakemake.params.language)
     cluster_maps(
         gpd.read_parquet(snakemake.input.boundaries),
         chosen,
-        title=f"{snakemake.wildcards.statistic.replace('_', ' ')}: {first['variable']}",
-        caption=(f"Conditional permutation, {first['permutations']} permutations, seed {first['seed']}, "
-                 f"{first['alternative']}; alpha {first['alpha']}; FDR cut-off {first['fdr_cutoff']:.4g} "
-                 f"(Benjamini-Hochberg); weights {first['weights']} ({first['transformation']})."),
-        source_line=f"Source: {catalogue.FEATURE_ATTRIBUTION}; Kiesraad; "
-        f"{catalogue.boundaries(snakemake.params.boundary_year).attribution}.",
+        statistic=snakemake.wildcards.statistic,
+        source_line=labels.source(f"{catalogue.FEATURE_ATTRIBUTION}; Kiesraad; "
+                                  f"{catalogue.boundaries(snakemake.params.boundary_year).attribution}."),
         paths=[snakemake.output.png, snakemake.output.pdf],
+        labels=labels,
     )

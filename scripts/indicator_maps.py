@@ -5,6 +5,7 @@ import pandas as pd
 
 from afgehaakt import catalogue
 from afgehaakt.features.codebook import MUNICIPAL_INDICATORS, IndicatorDefinition
+from afgehaakt.labels import Labels
 from afgehaakt.logs import step_log
 from afgehaakt.plotting.panels import small_multiples
 
@@ -14,6 +15,7 @@ STACKED = IndicatorDefinition(
 )
 
 with step_log(snakemake.log[0], "indicator_maps"):
+    labels = Labels(snakemake.params.language)
     stacked = pd.read_csv(snakemake.input.stacked, dtype={"code": str})[["code", "mean_z"]]
     table = pd.read_parquet(snakemake.input.features).merge(
         stacked.rename(columns={"mean_z": STACKED.name}).astype({"code": "string"}), on="code", how="left"
@@ -26,9 +28,10 @@ with step_log(snakemake.log[0], "indicator_maps"):
         scheme=snakemake.params.maps["scheme"],
         k=snakemake.params.maps["k"],
         colormap=snakemake.params.maps["colormap"],
-        title=f"Municipal indicators on the {snakemake.params.boundary_year} boundaries",
-        source_line=f"Source: {catalogue.FEATURE_ATTRIBUTION}; "
-        f"{catalogue.boundaries(snakemake.params.boundary_year).attribution}; crosswalk: "
-        f"{catalogue.CROSSWALK_ATTRIBUTION}.",
+        boundary_year=snakemake.params.boundary_year,
+        source_line=labels.source(f"{catalogue.FEATURE_ATTRIBUTION}; "
+                                  f"{catalogue.boundaries(snakemake.params.boundary_year).attribution}; "
+                                  f"{catalogue.CROSSWALK_ATTRIBUTION}."),
         paths=[snakemake.output.png, snakemake.output.pdf],
+        labels=labels,
     )

@@ -3,8 +3,8 @@
 import pandas as pd
 
 from afgehaakt import catalogue
-from afgehaakt.features.codebook import election_outcome_definition
 from afgehaakt.elections import analysis_values
+from afgehaakt.labels import Labels
 from afgehaakt.logs import step_log
 from afgehaakt.plotting.scatter import moran_scatterplot
 from afgehaakt.spatial.weights import graph_from_edges
@@ -12,21 +12,17 @@ from afgehaakt.spatial.weights import graph_from_edges
 with step_log(snakemake.log[0], "moran_scatterplot"):
     election = catalogue.election(snakemake.wildcards.election)
     name = snakemake.wildcards.indicator
-    indicator = election_outcome_definition(election.id, name)
     table = pd.read_parquet(snakemake.input.indicators)
     values, _ = analysis_values(table, name, above_one=snakemake.params.turnout_above_one)
     test = pd.read_csv(snakemake.input.moran).set_index("variable").loc[name]
     flagged = table.loc[table["turnout_above_one"], ["code", "name"]] if name == "turnout" else None
     moran_scatterplot(
-        values,
+        values.rename(name),
         graph_from_edges(pd.read_parquet(snakemake.input.edges), tuple(sorted(table["code"]))),
         transformation=snakemake.params.weights["transformation"],
-        title=f"Moran scatterplot: {indicator.label}",
-        annotation=(
-            f"Moran's I = {test.statistic:.4f}, E[I] = {test.expected:.4f}, z = {test.z_randomisation:.2f}; "
-            f"permutation p = {test.p_permutation:.4g} ({test.permutations} permutations, seed {test.seed}, "
-            f"alternative {test.alternative}); weights {test.weights}, {test.island_policy}"
-        ),
+        election=election.label,
+        test=test,
         label_units=None if flagged is None else flagged.set_index("code")["name"],
         paths=[snakemake.output.png, snakemake.output.pdf],
+        labels=Labels(snakemake.params.language),
     )

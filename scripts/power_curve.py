@@ -3,11 +3,12 @@
 import pandas as pd
 
 from afgehaakt import catalogue
+from afgehaakt.labels import Labels
 from afgehaakt.logs import step_log
 from afgehaakt.plotting.power import power_curve
 
 with step_log(snakemake.log[0], "power_curve"):
+    labels = Labels(snakemake.params.language)
     power_curve(pd.read_csv(snakemake.input.table),
-                source_line="Simulated surveys in the 2021 municipalities; context: stacked-disadvantage index "
-                            f"(source: {catalogue.FEATURE_ATTRIBUTION}).",
-                paths=[snakemake.output.png, snakemake.output.pdf])
+                source_line=labels("fig.power.source", attribution=catalogue.FEATURE_ATTRIBUTION),
+                paths=[snakemake.output.png, snakemake.output.pdf], labels=labels)

@@ -4,11 +4,13 @@ import geopandas as gpd
 import pandas as pd
 
 from afgehaakt import catalogue
+from afgehaakt.labels import Labels
 from afgehaakt.logs import step_log
 from afgehaakt.plotting.clusters import zone_map
 from afgehaakt.spatial.analyses import principal_axis_of
 
 with step_log(snakemake.log[0], "zone_map"):
+    labels = Labels(snakemake.params.language)
     residuals = pd.read_csv(snakemake.input.residuals, dtype={"code": str})
     outcome = residuals[residuals["outcome"].str.startswith(snakemake.wildcards.outcome)]
     axis = pd.read_csv(snakemake.input.axis)
@@ -19,20 +21,9 @@ with step_log(snakemake.log[0], "zone_map"):
     if len(high) >= 3:
         principal, mean = principal_axis_of(boundaries, high)
         angle, centre = principal.angle_degrees, (float(mean["x"]), float(mean["y"]))
-    caption = (f"Residuals of {outcome['outcome'].iloc[0]} given the covariates; outlined: municipalities in "
-               f"significant high-residual (HH) LISA clusters ({len(high)}). ")
-    if len(high) >= 3:
-        caption += (f"Principal axis {axis['angle_degrees']:.0f} deg (SW-NE = 45), elongation "
-                    f"{axis['elongation']:.2f}; random connected clusters of the same sizes at least as close to "
-                    f"45 deg and as elongated: p = {axis['p_both']:.3f} ({int(axis['draws'])} draws, seed "
-                    f"{int(axis['seed'])}).")
-    zone_map(boundaries, outcome.set_index("code")["residual"], high, axis_angle_degrees=angle,
-             axis_centre=centre,
-             residual_label=("residual: + = better than predicted"
-                             if outcome["orientation"].iloc[0] == "as observed"
-                             else "residual, sign reversed: + = lower than predicted (better)"),
-             title=f"Burgerschapszone: where {outcome['outcome'].iloc[0]} beats its prediction",
-             caption=caption,
-             source_line=f"Source: {catalogue.FEATURE_ATTRIBUTION}; Kiesraad; "
-             f"{catalogue.boundaries(snakemake.params.boundary_year).attribution}.",
-             paths=[snakemake.output.png, snakemake.output.pdf])
+    zone_map(boundaries, outcome.set_index("code")["residual"], high, outcome=outcome["outcome"].iloc[0],
+             orientation=outcome["orientation"].iloc[0], axis=axis if len(high) >= 3 else None,
+             axis_angle_degrees=angle, axis_centre=centre,
+             source_line=labels.source(f"{catalogue.FEATURE_ATTRIBUTION}; Kiesraad; "
+                                       f"{catalogue.boundaries(snakemake.params.boundary_year).attribution}."),
+             paths=[snakemake.output.png, snakemake.output.pdf], labels=labels)

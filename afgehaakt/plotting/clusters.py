@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 import geopandas as gpd
@@ -9,6 +10,7 @@ import matplotlib.patches as mpatches
 import numpy as np
 import pandas as pd
 
+from afgehaakt.labels import Labels
 from afgehaakt.plotting.style import new_figure, save_figure
 
 CLUSTER_COLOURS = {
@@ -27,25 +29,40 @@ def cluster_maps(
     boundaries: gpd.GeoDataFrame,
     lisa: pd.DataFrame,
     *,
-    title: str,
-    caption: str,
+    statistic: str,
     source_line: str,
     paths: list[str | Path],
+    labels: Labels,
 ) -> None:
-    """Two panels: clusters at the unadjusted level and after FDR control, with counts in the legend."""
+    """Two panels: clusters at the unadjusted level and after FDR control, with counts in the legend.
+
+    ``lisa`` holds the rows of one ``statistic`` (``local_moran`` or ``local_gi_star``) and one variable, with
+    the inference settings that the caption states.
+    """
+    first = lisa.iloc[0]
     frame = boundaries.set_index("code").join(lisa.set_index("code")[["cluster", "cluster_fdr"]])
     figure = new_figure(10.0, 6.4)
-    for position, (column, label) in enumerate((("cluster", "p < alpha (unadjusted)"),
-                                                ("cluster_fdr", "FDR-controlled"))):
+    for position, (column, label) in enumerate((("cluster", labels("fig.clusters.unadjusted")),
+                                                ("cluster_fdr", labels("fig.clusters.fdr")))):
         axes = figure.add_axes((0.01 + 0.5 * position, 0.12, 0.47, 0.76))
         colours = frame[column].map(CLUSTER_COLOURS).fillna("#ffffff")
         frame.plot(ax=axes, color=colours, edgecolor="white", linewidth=0.15)
         axes.set_axis_off()
         axes.set_title(label, fontsize=9)
         counts = frame[column].value_counts()
-        handles = [mpatches.Patch(color=CLUSTER_COLOURS[k], label=f"{k} ({counts[k]})")
+        handles = [mpatches.Patch(color=CLUSTER_COLOURS[k], label=f"{labels(f'cluster.{k}')} ({counts[k]})")
                    for k in CLUSTER_COLOURS if k in counts.index]
         axes.legend(handles=handles, loc="upper left", fontsize=7, frameon=False)
+    title = labels("fig.clusters.title", statistic=labels(f"stat.{statistic}"),
+                   variable=labels.variable(str(first["variable"])))
+    caption = labels("fig.clusters.caption", permutations=first["permutations"], seed=first["seed"],
+                     alternative=labels(f"alternative.{first['alternative']}"), alpha=first["alpha"],
+                     cutoff=f"{first['fdr_cutoff']:.4g}", weights=first["weights"],
+                     transformation=first["transformation"])
+    _finish(figure, title, caption, source_line, paths)
+
+
+def _finish(figure, title: str, caption: str, source_line: str, paths: list[str | Path]) -> None:
     figure.suptitle(title, x=0.01, ha="left", fontsize=11)
     figure.text(0.01, 0.055, caption, fontsize=6.5, ha="left", va="bottom", wrap=True)
     figure.text(0.01, 0.01, source_line, fontsize=6, ha="left", va="bottom", wrap=True)
@@ -57,15 +74,22 @@ def zone_map(
     residuals: pd.Series,
     high_units: list[str],
     *,
+    outcome: str,
+    orientation: str,
+    axis: pd.Series | None,
     axis_angle_degrees: float | None,
     axis_centre: tuple[float, float] | None,
-    residual_label: str,
-    title: str,
-    caption: str,
     source_line: str,
     paths: list[str | Path],
+    labels: Labels,
 ) -> None:
-    """Residuals (diverging colours, symmetric about 0), high-residual cluster members outlined, the axis drawn."""
+    """Residuals (diverging colours, symmetric about 0), high-residual cluster members outlined, the axis drawn.
+
+    ``orientation`` is ``as observed`` or ``sign reversed (lower is better)``; ``axis`` is the outcome's row of the orientation
+    test (or None when there are too few high-residual units for an axis).
+    """
+    residual_label = labels("fig.zone.residual_as_observed" if orientation == "as observed"
+                            else "fig.zone.residual_sign_reversed")
     frame = boundaries.set_index("code").join(residuals.rename("residual"))
     limit = float(np.nanmax(np.abs(frame["residual"])))
     figure = new_figure(6.8, 7.6)
@@ -81,7 +105,12 @@ def zone_map(
         x, y = axis_centre
         axes.plot([x - dx, x + dx], [y - dy, y + dy], color="black", linestyle="--", linewidth=1.2)
     axes.set_axis_off()
-    figure.suptitle(title, x=0.01, ha="left", fontsize=11)
-    figure.text(0.01, 0.055, caption, fontsize=6.5, ha="left", va="bottom", wrap=True)
-    figure.text(0.01, 0.01, source_line, fontsize=6, ha="left", va="bottom", wrap=True)
-    save_figure(figure, paths)
+    # The outcome stands mid-sentence in the title and caption; the title is too long for one line in Dutch.
+    variable = labels.variable(outcome)
+    variable = variable[:1].lower() + variable[1:]
+    caption = labels("fig.zone.caption", outcome=variable, n=len(high_units))
+    if axis is not None:
+        caption += " " + labels("fig.zone.axis", angle=f"{axis['angle_degrees']:.0f}",
+                                elongation=f"{axis['elongation']:.2f}", p=f"{axis['p_both']:.3f}",
+                                draws=int(axis["draws"]), seed=int(axis["seed"]))
+    _finish(figure, textwrap.fill(labels("fig.zone.title", outcome=variable), 64), caption, source_line, paths)

@@ -11,6 +11,7 @@ import matplotlib.patches as mpatches
 import numpy as np
 import pandas as pd
 
+from afgehaakt.labels import Labels
 from afgehaakt.plotting.style import new_figure, save_figure
 
 
@@ -38,6 +39,7 @@ def choropleth(
     source_line: str,
     flagged: pd.Series | None,
     paths: list[str | Path],
+    labels: Labels,
     percent: bool = True,
 ) -> None:
     """Map ``values`` (indexed like ``boundaries['code']``) in classes; hatch the ``flagged`` municipalities."""
@@ -59,7 +61,7 @@ def choropleth(
     figure.suptitle(title, x=0.02, ha="left", fontsize=11)
     handles = _legend_handles(classes, colours, percent=percent)
     if flagged is not None and flagged.any():
-        handles.append(mpatches.Patch(facecolor="white", edgecolor="black", hatch="////", label="flagged (see table)"))
+        handles.append(mpatches.Patch(facecolor="white", edgecolor="black", hatch="////", label=labels("fig.map.flagged")))
     axes.legend(
         handles=handles,
         title=f"{legend_title}\n({scheme}, k={classes.k})",

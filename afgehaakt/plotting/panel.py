@@ -10,12 +10,11 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from afgehaakt.labels import Labels
 from afgehaakt.models.panel import ELECTIONS, BalancedPanel, PanelModelResult
 from afgehaakt.models.panel_spatial import change
 from afgehaakt.plotting.style import new_figure, save_figure
-
-LABELS = {"turnout": "Turnout", "outsider_share": "Outsider share"}
-
+from afgehaakt.tables import latex_escape, markdown_row
 
 def election_label(election: str) -> str:
     year, kind = ELECTIONS[election]
@@ -31,6 +30,7 @@ def change_map(
     *,
     source_line: str,
     paths: list[str | Path],
+    labels: Labels,
     scheme: str = "Quantiles",
     k: int = 5,
     colormap: str = "viridis",
@@ -47,25 +47,27 @@ def change_map(
 
     values = 100 * change(panel, variable, start, end)
     flagged = None
-    policy = ""
+    default_title = labels("fig.panel.change_title", variable=labels.variable(variable),
+                           start=election_label(start), end=election_label(end))
     if variable == "turnout":
         table = panel.table
         rows = table[table["election"].isin([start, end]) & table["turnout_above_one"]]
         flagged = pd.Series(True, index=pd.Index(rows["code"].unique()))
         if len(flagged):
-            policy = f"; turnout above 1 {'capped' if panel.above_one == 'cap' else 'kept'} (hatched)"
-    label = LABELS.get(variable, variable)
+            default_title += "; " + labels("fig.panel.above_one_policy",
+                                           treatment=labels(f"treatment.{panel.above_one}"))
     choropleth(
         boundaries,
         values,
-        title=title or f"{label}: change {election_label(start)} to {election_label(end)}{policy}",
-        legend_title="change, percentage points",
+        title=title or default_title,
+        legend_title=labels("fig.panel.change_legend"),
         scheme=scheme,
         k=k,
         colormap=colormap,
         source_line=source_line,
         flagged=flagged,
         paths=paths,
+        labels=labels,
         percent=False,
     )
 
@@ -73,17 +75,17 @@ def change_map(
 def gradient_plot(
     changes: pd.DataFrame,
     *,
+    variable: str,
     source_line: str,
     paths: list[str | Path],
+    labels: Labels,
     levels: pd.DataFrame | None = None,
-    title: str = "Education gradient per election",
-    ylabel: str = "coefficient of low-education share",
 ) -> None:
     """Point-range plot with 95% CIs: the change in the gradient since the reference election (two-way FE,
     :func:`afgehaakt.models.panel.gradient_changes`) and, if given, the gradient per election (random effects,
     :func:`afgehaakt.models.panel.gradient_levels`). The covariance is stated under the plot."""
-    panels = [("Gradient per election", levels)] if levels is not None else []
-    panels.append(("Change since the reference election (two-way FE)", changes))
+    panels = [(labels("fig.panel.levels"), levels)] if levels is not None else []
+    panels.append((labels("fig.panel.changes"), changes))
     figure = new_figure(4.2 * len(panels), 3.8)
     for position, (name, frame) in enumerate(panels):
         axes = figure.add_subplot(1, len(panels), position + 1)
@@ -98,17 +100,18 @@ def gradient_plot(
         axes.plot(x[~reference], estimate[~reference], "o", color="#2b5d8a")
         axes.plot(x[reference], estimate[reference], "o", markerfacecolor="white", color="#2b5d8a")
         axes.axhline(0.0, color="grey", linewidth=0.6, linestyle="--")
-        labels = [election_label(e) + (" (ref.)" if r else "") for e, r in zip(frame["election"], reference,
-                                                                                 strict=True)]
-        axes.set_xticks(x, labels, fontsize=7.5)
+        ticks = [election_label(e) + (f" ({labels('fig.panel.reference')})" if r else "")
+                 for e, r in zip(frame["election"], reference, strict=True)]
+        axes.set_xticks(x, ticks, fontsize=7.5)
         axes.set_xlim(-0.5, len(frame) - 0.5)
         axes.set_title(f"{name}\n({frame['model'].iloc[0]})", fontsize=8.5)
         if position == 0:
-            axes.set_ylabel(ylabel)
+            axes.set_ylabel(labels("fig.panel.gradient_ylabel"))
     described = list(dict.fromkeys(f"{f['model'].iloc[0]}: {f['cov_type'].iloc[0]} ({f['cov_options'].iloc[0]})"
                                    for _, f in panels))
-    footer = f"Points: estimates; bars: 95% CIs. Covariance: {'; '.join(described)}. {source_line}"
-    figure.suptitle(title, x=0.01, ha="left", fontsize=10)
+    footer = labels("fig.panel.footer", covariance="; ".join(described), source=source_line)
+    figure.suptitle(labels("fig.panel.gradient_title", variable=labels.variable(variable).lower()), x=0.01,
+                    ha="left", fontsize=10)
     figure.text(0.01, 0.01, footer, fontsize=5.5, ha="left", va="bottom", wrap=True)
     figure.subplots_adjust(left=0.1, right=0.98, top=0.8, bottom=0.2, wspace=0.3)
     save_figure(figure, paths)
@@ -177,26 +180,18 @@ def _number(value: float, digits: int) -> str:
 
 
 def _markdown(header, body, footer, note) -> str:
-    def line(cells):
-        return "| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |"
-    lines = [line(header), "|" + "|".join([":---"] + ["---:"] * (len(header) - 1)) + "|"]
-    lines += [line(c) for c in body]
-    lines += [line(c) for c in footer]
+    lines = [markdown_row(header), "|" + "|".join([":---"] + ["---:"] * (len(header) - 1)) + "|"]
+    lines += [markdown_row(c) for c in body]
+    lines += [markdown_row(c) for c in footer]
     return "\n".join(lines) + f"\n\n{note}\n"
-
-
-def _latex_escape(text: str) -> str:
-    replacements = {"\\": r"\textbackslash{}", "_": r"\_", "%": r"\%", "&": r"\&", "#": r"\#", "$": r"\$",
-                    "{": r"\{", "}": r"\}", "²": r"$^2$"}
-    return "".join(replacements.get(ch, ch) for ch in text)
 
 
 def _latex(header, body, footer, note) -> str:
     def line(cells):
-        return " & ".join(_latex_escape(c) for c in cells) + r" \\"
+        return " & ".join(latex_escape(c) for c in cells) + r" \\"
     columns = "l" + "r" * (len(header) - 1)
     lines = [rf"\begin{{tabular}}{{{columns}}}", r"\hline", line(header), r"\hline"]
     lines += [line(c) for c in body]
     lines += [r"\hline"] + [line(c) for c in footer] + [r"\hline", r"\end{tabular}"]
-    lines.append(rf"\par\footnotesize {_latex_escape(note)}")
+    lines.append(rf"\par\footnotesize {latex_escape(note)}")
     return "\n".join(lines) + "\n"

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import math
+import textwrap
 from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 
 from afgehaakt.features.codebook import IndicatorDefinition
+from afgehaakt.labels import Labels
 from afgehaakt.plotting.maps import class_colours, classify, format_value
 from afgehaakt.plotting.style import new_figure, save_figure
 
@@ -21,9 +23,10 @@ def small_multiples(
     scheme: str,
     k: int,
     colormap: str,
-    title: str,
+    boundary_year: int,
     source_line: str,
     paths: list[str | Path],
+    labels: Labels,
 ) -> None:
     """One classed map per indicator, each with its own class bounds; missing values drawn in grey."""
     columns = 4
@@ -39,13 +42,14 @@ def small_multiples(
         frame.loc[~present].plot(ax=axes, color="#bdbdbd", edgecolor="white", linewidth=0.1)
         frame.loc[present].plot(ax=axes, color=[colours[c] for c in classes.yb], edgecolor="white", linewidth=0.1)
         axes.set_axis_off()
-        axes.set_title(f"{definition.label}\n({definition.unit})", fontsize=7.5)
+        axes.set_title(f"{labels.variable(definition.name)}\n({labels(f'unit.{definition.name}')})", fontsize=7.5)
         bounds = [values[present].min(), *classes.bins]
         legend = ", ".join(format_value(b, definition.percent) for b in bounds)
-        missing = f"; {int((~present).sum())} missing (grey)" if (~present).any() else ""
-        axes.text(0.0, -0.04, f"{scheme} bounds: {legend}{missing}", transform=axes.transAxes, fontsize=5,
-                  va="top", wrap=True)
-    figure.suptitle(title, x=0.01, ha="left", fontsize=11)
+        text = labels("fig.indicators.bounds", scheme=scheme, bounds=legend)
+        if (~present).any():
+            text += "; " + labels("fig.indicators.missing", n=int((~present).sum()))
+        axes.text(0.0, -0.04, text, transform=axes.transAxes, fontsize=5, va="top", wrap=True)
+    figure.suptitle(labels("fig.indicators.title", year=boundary_year), x=0.01, ha="left", fontsize=11)
     figure.text(0.01, 0.005, source_line, fontsize=6, ha="left", va="bottom")
     figure.subplots_adjust(left=0.01, right=0.99, top=0.93, bottom=0.05, hspace=0.35, wspace=0.05)
     save_figure(figure, paths)
@@ -53,12 +57,12 @@ def small_multiples(
 
 def correlation_heatmap(
     correlations: pd.DataFrame,
-    labels: dict[str, str],
     *,
     method: str,
-    title: str,
+    election_label: str,
     source_line: str,
     paths: list[str | Path],
+    labels: Labels,
 ) -> None:
     """Indicators (rows) by outcomes (columns): colour = coefficient, text = coefficient and 95% CI."""
     chosen = correlations[correlations["method"] == method]
@@ -69,7 +73,7 @@ def correlation_heatmap(
     outcomes = list(dict.fromkeys(chosen["outcome"]))
     estimate, low, high = (m.loc[order, outcomes] for m in (estimate, low, high))
     figure = new_figure(1.9 * len(outcomes) + 3.2, 0.42 * len(order) + 1.4)
-    axes = figure.add_axes((0.34, 0.1, 0.52, 0.8))
+    axes = figure.add_axes((0.34, 0.1, 0.52, 0.74))
     image = axes.imshow(estimate.to_numpy(), cmap="RdBu_r", vmin=-1, vmax=1, aspect="auto")
     for i in range(len(order)):
         for j in range(len(outcomes)):
@@ -77,12 +81,14 @@ def correlation_heatmap(
             text = f"{value:.2f}\n[{low.iat[i, j]:.2f}, {high.iat[i, j]:.2f}]"
             axes.text(j, i, text, ha="center", va="center", fontsize=6.5,
                       color="white" if abs(value) > 0.6 else "black")
-    axes.set_xticks(range(len(outcomes)), [labels.get(o, o) for o in outcomes], fontsize=7)
-    axes.set_yticks(range(len(order)), [labels.get(i, i) for i in order], fontsize=7)
+    axes.set_xticks(range(len(outcomes)), [textwrap.fill(labels.variable(o), 24) for o in outcomes], fontsize=7)
+    axes.set_yticks(range(len(order)), [labels.variable(i) for i in order], fontsize=7)
     axes.xaxis.tick_top()
-    figure.colorbar(image, ax=axes, fraction=0.04, pad=0.02)
-    figure.suptitle(title, x=0.01, ha="left", fontsize=10)
-    n = int(chosen["n"].min())
-    figure.text(0.01, 0.01, f"{method.capitalize()} correlation, 95% CI (Fisher z), n = {n} municipalities. "
-                f"{source_line}", fontsize=5.5, ha="left", va="bottom", wrap=True)
+    colorbar = figure.colorbar(image, ax=axes, fraction=0.04, pad=0.02)
+    colorbar.set_label(labels("fig.correlation.colorbar"), fontsize=7)
+    figure.suptitle(textwrap.fill(labels("fig.correlation.title", election=election_label), 80), x=0.01, y=0.99,
+                    ha="left", va="top", fontsize=10)
+    footer = labels("fig.correlation.footer", method=labels(f"method.{method}"), n=int(chosen["n"].min()),
+                    source=source_line)
+    figure.text(0.01, 0.01, footer, fontsize=5.5, ha="left", va="bottom", wrap=True)
     save_figure(figure, paths)

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 from libpysal.graph import Graph
 
+from afgehaakt.labels import Labels
 from afgehaakt.plotting.style import new_figure, save_figure
 
 
@@ -17,12 +18,18 @@ def moran_scatterplot(
     graph: Graph,
     *,
     transformation: str,
-    title: str,
-    annotation: str,
+    election: str,
+    test: pd.Series,
     label_units: pd.Series | None,
     paths: list[str | Path],
+    labels: Labels,
 ) -> None:
-    """Plot z against W z for row-standardised W; label the units in ``label_units`` (code -> name)."""
+    """Plot z against W z for row-standardised W; label the units in ``label_units`` (code -> name).
+
+    ``values.name`` is the variable (e.g. ``turnout``), ``election`` the label of its election (in the title
+    only, so that the axis labels stay short); ``test`` is its row of the global Moran table, whose inference
+    is printed under the plot.
+    """
     ids = pd.Index(graph.unique_ids)
     y = values.reindex(ids).to_numpy(dtype=float)
     z = (y - y.mean()) / y.std()
@@ -34,7 +41,7 @@ def moran_scatterplot(
     axes.axhline(0, color="grey", linewidth=0.6)
     axes.axvline(0, color="grey", linewidth=0.6)
     span = np.array([z.min(), z.max()])
-    axes.plot(span, slope * span, color="#b2182b", linewidth=1.2, label=f"slope = {slope:.3f}")
+    axes.plot(span, slope * span, color="#b2182b", linewidth=1.2, label=labels("fig.moran.slope", slope=f"{slope:.3f}"))
     if label_units is not None:
         for code, name in label_units.items():
             k = ids.get_loc(code)
@@ -42,9 +49,20 @@ def moran_scatterplot(
     for x, y_pos, text in ((0.98, 0.98, "HH"), (0.02, 0.02, "LL"), (0.02, 0.98, "LH"), (0.98, 0.02, "HL")):
         axes.text(x, y_pos, text, transform=axes.transAxes, ha="right" if x > 0.5 else "left",
                   va="top" if y_pos > 0.5 else "bottom", color="grey")
-    axes.set_xlabel(f"{values.name} (standardised)")
-    axes.set_ylabel(f"spatial lag of {values.name} ({transformation}-transformed weights)")
+    variable = labels.variable(str(values.name))
+    axes.set_xlabel(labels("fig.moran.xlabel", variable=variable))
+    axes.set_ylabel(labels("fig.moran.ylabel", variable=variable, transformation=transformation))
     axes.legend(loc="lower right", frameon=False, bbox_to_anchor=(1.0, 0.06))
-    figure.suptitle(title, x=0.02, ha="left", fontsize=11)
-    figure.text(0.02, 0.015, textwrap.fill(annotation, 120), fontsize=6.5, ha="left", va="bottom")
+    figure.suptitle(labels("fig.moran.title", variable=f"{variable} {election}"), x=0.02, ha="left", fontsize=11)
+    figure.text(0.02, 0.015, textwrap.fill(moran_annotation(test, labels), 120), fontsize=6.5, ha="left", va="bottom")
     save_figure(figure, paths)
+
+
+def moran_annotation(test: pd.Series, labels: Labels) -> str:
+    """The global test behind the plot: statistic, expectation, z and the permutation inference."""
+    return labels(
+        "fig.moran.annotation", statistic=f"{test.statistic:.4f}", expected=f"{test.expected:.4f}",
+        z=f"{test.z_randomisation:.2f}", p=f"{test.p_permutation:.4g}", permutations=test.permutations,
+        seed=test.seed, alternative=labels(f"alternative.{test.alternative}"), weights=test.weights,
+        island_policy=test.island_policy,
+    )

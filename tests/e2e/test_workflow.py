@@ -11,6 +11,7 @@ import csv
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -181,3 +182,103 @@ def test_bad_input_fails_with_a_named_error_and_no_partial_output(tmp_path):
     assert "tk2021_gemeente.csv" in log and "field 'Kiesgerechtigden', row 4: negative count" in log
     assert not (directory / "results/interim/elections/tk2021_totals.parquet").exists()
     assert not list((directory / "results").rglob("*.part"))
+
+
+# --- the HTML report, opened in a real browser ------------------------------------------------------------------
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+needs_chromium = pytest.mark.skipif(
+    CHROMIUM is None, reason="Debian's chromium is not installed (apt-get install chromium): report not opened"
+)
+# Injected into a copy of the report: once the app has rendered, decode every embedded PNG figure in the
+# browser, open the first figure the way a click on it does, and write what happened into the page.
+PROBE = """<script>
+window.addEventListener("load", function () { setTimeout(function () {
+  var figures = Object.keys(results).filter(function (p) { return results[p].mime_type === "image/png"; });
+  var outcome = {figures: figures.length, loaded: [], failed: []};
+  var pending = figures.length;
+  figures.forEach(function (path) {
+    var image = new Image();
+    image.onload = function () { outcome.loaded.push(path); finish(); };
+    image.onerror = function () { outcome.failed.push(path); finish(); };
+    image.src = results[path].data_uri;
+  });
+  function finish() {
+    if (--pending > 0) return;
+    var pre = document.createElement("pre");
+    pre.id = "afgehaakt-probe";
+    pre.textContent = JSON.stringify(outcome);
+    document.body.appendChild(pre);
+  }
+  var first = figures.filter(function (p) { return p.indexOf("lisa_local_moran_turnout") >= 0; })[0] || figures[0];
+  app.showResultInfo(first);
+  app.setView({content: "img", contentPath: results[first].data_uri, resultPath: first});
+}, 1000); });
+</script>"""
+
+
+def _chromium(*arguments: str) -> subprocess.CompletedProcess:
+    command = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+               "--disable-dev-shm-usage", "--hide-scrollbars", "--virtual-time-budget=20000", *arguments]
+    return subprocess.run(command, capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def report(runs):
+    """`snakemake --report` on the first run: a self-contained HTML file (a .zip name would give a zip archive)."""
+    completed = _snakemake(runs[0], "--report", "report.html")
+    assert completed.returncode == 0, completed.stderr[-4000:]
+    return runs[0] / "report.html"
+
+
+def test_report_is_self_contained_with_captions_categories_and_provenance(report, results):
+    html = report.read_text(encoding="utf-8")
+    manifest = pd.read_csv(results / "manifest.tsv", sep="\t")
+    # Nothing is fetched at view time: every figure and table is a data URI inside the file.
+    assert not re.search(r"<(script|img|link|iframe)\b[^>]*\b(src|href)=\\?[\"']?https?:", html)
+    assert '"data_uri": "data:image/png;charset=utf8;filename=lisa_local_moran_turnout.png;base64,' in html
+    for category in ("Turnout and outsider vote", "Spatial autocorrelation", "Stacked disadvantage",
+                     "Burgerschapszone", "Multilevel models", "Panel across elections", "Provenance"):
+        assert json.dumps(category)[1:-1] in html, category
+    assert "Provenance of this run" in html
+    assert manifest["config_sha256"].iloc[0] in html
+    for figure in ("lisa_local_moran_turnout.png", "global_statistics.csv", "multilevel_trust_model_comparison.csv"):
+        assert figure in html
+
+
+@needs_chromium
+def test_report_opens_in_chromium_and_its_figures_load(report, tmp_path):
+    probed = tmp_path / "report_probe.html"
+    # Before the page's own closing tag: the embedded libraries hold "</body>" in string literals too.
+    head, tag, tail = report.read_text(encoding="utf-8").rpartition("</body>")
+    probed.write_text(head + PROBE + "\n" + tag + tail, encoding="utf-8")
+    completed = _chromium("--dump-dom", probed.as_uri())
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    dom = completed.stdout
+    assert "afgehaakt: political disengagement in the Netherlands" in dom  # the landing page rendered
+    assert "Provenance of this run" in dom and "Config hash" in dom
+    assert "Burgerschapszone" in dom and "Spatial autocorrelation" in dom  # the menu of categories
+    outcome = json.loads(dom.split('<pre id="afgehaakt-probe">', 1)[1].split("</pre>", 1)[0])
+    assert outcome["figures"] >= 20 and outcome["failed"] == []
+    assert len(outcome["loaded"]) == outcome["figures"]
+    assert '<img src="data:image/png;charset=utf8;filename=lisa_local_moran_turnout.png;base64,' in dom  # opened
+
+    # The landing page as a reader first sees it (unmodified report), and the report showing a figure.
+    for page, name in ((report, "report_screenshot.png"), (probed, "report_figure_screenshot.png")):
+        screenshot = tmp_path / name
+        completed = _chromium(f"--screenshot={screenshot}", "--window-size=1400,1300", page.as_uri())
+        assert completed.returncode == 0, completed.stderr[-2000:]
+        _assert_a_real_picture(screenshot)
+        if os.environ.get("AFGEHAAKT_REPORT_SCREENSHOTS"):
+            shutil.copy(screenshot, Path(os.environ["AFGEHAAKT_REPORT_SCREENSHOTS"]) / name)
+
+
+def _assert_a_real_picture(path: Path) -> None:
+    """A PNG of the window's size that is not one flat colour."""
+    import matplotlib.image
+
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    pixels = matplotlib.image.imread(path)
+    assert pixels.shape[:2] == (1300, 1400)
+    colours = np.unique(pixels.reshape(-1, pixels.shape[-1]), axis=0)
+    assert len(colours) > 50, f"{path} is nearly blank ({len(colours)} colours)"

@@ -306,15 +306,18 @@ def test_figures_are_written(tmp_path, gradient, panel):
     import geopandas as gpd
     from shapely.geometry import box
 
+    from afgehaakt.labels import Labels
     from afgehaakt.plotting.panel import change_map, gradient_plot
 
+    labels = Labels("en")
     terms = ["low_education_share", *interaction_terms(panel, "low_education_share")]
     levels = gradient_levels(fit_random_effects(panel, "turnout", terms), panel, "low_education_share")
-    gradient_plot(gradient.gradient, levels=levels, source_line="synthetic", paths=[tmp_path / "g.png"])
+    gradient_plot(gradient.gradient, levels=levels, variable="turnout", source_line="synthetic",
+                  paths=[tmp_path / "g.png"], labels=labels)
     cells = [box(i % SIDE, -(i // SIDE), i % SIDE + 1, -(i // SIDE) + 1) for i in range(N)]
     boundaries = gpd.GeoDataFrame({"code": [f"{i:04d}" for i in range(1, N + 1)]}, geometry=cells, crs="EPSG:28992")
     change_map(boundaries, panel, "turnout", "tk2017", "tk2023", source_line="synthetic",
-               paths=[tmp_path / "m.png"])
+               paths=[tmp_path / "m.png"], labels=labels)
     assert (tmp_path / "g.png").stat().st_size > 1000 and (tmp_path / "m.png").stat().st_size > 1000
 
 

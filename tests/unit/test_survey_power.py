@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 
 from afgehaakt.errors import ConfigError, InputDataError
+from afgehaakt.labels import Labels
 from afgehaakt.scatter import scatter_part
 from afgehaakt.survey.power import (
     PowerDesign,
@@ -183,7 +184,7 @@ def test_power_curve_writes_png_and_pdf_reproducibly(stacked, tmp_path):
     table = power_table(simulate_part(context, design), design, context)
     first = [tmp_path / "a.png", tmp_path / "a.pdf"]
     second = [tmp_path / "b.png", tmp_path / "b.pdf"]
-    power_curve(table, source_line="Test.", paths=first)
-    power_curve(table, source_line="Test.", paths=second)
+    power_curve(table, source_line="Test.", paths=first, labels=Labels("en"))
+    power_curve(table, source_line="Test.", paths=second, labels=Labels("en"))
     assert all(path.stat().st_size > 1000 for path in first)
     assert [p.read_bytes() for p in first] == [p.read_bytes() for p in second]

@@ -1,0 +1,186 @@
+"""Publication tables: fixed-decimal formatting, LaTeX escaping, the three files, and every builder on small
+result tables shaped like the workflow's, in both languages."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from afgehaakt.labels import Labels
+from afgehaakt.provenance import checksum_list_summary
+from afgehaakt.tables import (
+    BUILDERS,
+    PublicationTable,
+    build,
+    latex,
+    latex_escape,
+    markdown,
+    number,
+    p_value,
+    with_se,
+    write_publication_table,
+)
+
+
+def test_numbers_have_fixed_decimals_and_no_negative_zero():
+    assert number(0.12345, 3) == "0.123" and number(2, 2) == "2.00" and number(-0.0001, 3) == "0.000"
+    assert number(float("nan"), 3) == "" and number(None, 1) == ""
+    assert p_value(0.0004) == "< 0.001" and p_value(0.01234) == "0.012" and p_value(float("nan")) == ""
+    assert with_se(0.5, 0.01, 2) == "0.50 (0.01)" and with_se(0.5, float("nan"), 2) == "0.50"
+
+
+def test_latex_escaping():
+    assert latex_escape("10% of A_B & C #1 $x {y} ~ ^") == (
+        r"10\% of A\_B \& C \#1 \$x \{y\} \textasciitilde{} \textasciicircum{}")
+    assert latex_escape("p < 0.001, R² × 2") == r"p $<$ 0.001, R$^2$ $\times$ 2"
+    assert latex_escape("a\\b") == r"a\textbackslash{}b"
+
+
+def _table():
+    return PublicationTable("demo_table", "Share_of 50% & more", ["Name", "Value"],
+                            [["a_b", "0.500"], ["c|d", "< 0.001"]], "Note: 100% & seed 1.", [False, True])
+
+
+def test_markdown_and_latex_render_the_same_cells():
+    text = markdown(_table())
+    assert text.splitlines()[:4] == ["**Share_of 50% & more**", "", "| Name | Value |", "|:---|---:|"]
+    assert "| c\\|d | < 0.001 |" in text and text.endswith("Note: 100% & seed 1.\n")
+    tex = latex(_table())
+    assert r"\caption{Share\_of 50\% \& more}" in tex and r"\label{tab:demo-table}" in tex
+    assert r"\begin{tabular}{lr}" in tex and r"a\_b & 0.500 \\" in tex and r"c|d & $<$ 0.001 \\" in tex
+    assert r"\par\footnotesize Note: 100\% \& seed 1." in tex and tex.rstrip().endswith(r"\end{table}")
+
+
+def test_the_three_files_are_written_deterministically(tmp_path):
+    first = write_publication_table(_table(), tmp_path / "one" / "demo")
+    second = write_publication_table(_table(), tmp_path / "two" / "demo")
+    assert [p.name for p in first] == ["demo.csv", "demo.md", "demo.tex"]
+    for a, b in zip(first, second, strict=True):
+        assert a.read_bytes() == b.read_bytes()
+    assert pd.read_csv(first[0]).columns.tolist() == ["Name", "Value"]
+    assert not list(tmp_path.rglob("*.part"))
+
+
+def test_a_ragged_table_is_refused():
+    with pytest.raises(ValueError, match="rows and header differ"):
+        PublicationTable("t", "T", ["a", "b"], [["1"]], "")
+
+
+# --- the builders, on inputs shaped like the workflow's result tables --------------------------------------
+
+
+def _global_statistics():
+    rows = []
+    for weights in ("queen", "knn"):
+        for name, value in (("moran_i", 0.34), ("geary_c", 0.62), ("bivariate_moran_i", 0.1)):
+            rows.append({"variable": "turnout_tk2021" if name != "bivariate_moran_i" else "a ~ lag(b)",
+                         "weights": weights, "statistic_name": name, "transformation": "r", "n": 352,
+                         "statistic": value, "expected": -0.00285, "z": 9.9, "p_analytical": 1e-20,
+                         "p_permutation": 0.001, "permutations": 999, "seed": 20210317, "alternative": "greater"})
+    return {"table": pd.DataFrame(rows)}
+
+
+def _multilevel(kind):
+    common = {"outcome": "turnout", "model": "M1_individual", "estimator": "ML (adaptive Gauss-Hermite quadrature)",
+              "data": "synthetic"}
+    if kind == "fixed_effects":
+        rows = [common | {"term": t, "estimate": 1.1, "se": 0.04, "z": 4, "p": 0.0, "ci_low": 1.0, "ci_high": 1.2,
+                          "odds_ratio": 3.0, "or_ci_low": 2.7, "or_ci_high": 3.3, "weights_used": False}
+                for t in ("intercept", "edu_low", "edu_low:stacked_disadvantage")]
+    elif kind == "variance_components":
+        rows = [common | {"level": "municipality", "component": "var(intercept)", "variance": 0.2, "sd": 0.45,
+                          "at_boundary": False}]
+    else:
+        rows = [common | {"compared_with": float("nan"), "n_obs": 20000, "n_groups": 352, "n_params": 3,
+                          "logLik": -41018.9, "AIC": 82043.8, "BIC": 82067.5, "LR_chi2": float("nan"),
+                          "df": float("nan"), "p": float("nan"), "ICC": 0.057, "PCV": 0.0, "converged": True,
+                          "gradient_norm": 6.5e-05, "weights_used": False}]
+    return {"table": pd.DataFrame(rows)}
+
+
+INPUTS = {
+    "global_statistics": _global_statistics,
+    "zone_candidate_explanations": lambda: {"table": pd.DataFrame(
+        [{"candidate": c, "outcome": "turnout_tk2021", "covariates": "low_education_share + urbanity", "n": 352,
+          "weights": "queen", "transformation": "r", "statistic": s, "z": 6.1, "p_value": 5e-10,
+          "alternative": "greater", "share_removed": r}
+         for c, s, r in (("(base)", 0.2, 0.0), ("volunteering_share", 0.11, 0.44), ("(all candidates)", 0.1, 0.46))])},
+    "zone_orientation_test": lambda: {"table": pd.DataFrame(
+        [{"outcome": "outsider_share_tk2021", "clusters": "unadjusted", "units": 30, "angle_degrees": 32.7,
+          "elongation": 12.99, "draws": 999.0, "seed": 20221014.0, "p_angle": 0.21, "p_elongation": 0.2,
+          "p_both": 0.048},
+         {"outcome": "outsider_share_tk2021", "clusters": "fdr", "units": 0, "angle_degrees": float("nan"),
+          "elongation": float("nan"), "draws": float("nan"), "seed": float("nan"), "p_angle": float("nan"),
+          "p_elongation": float("nan"), "p_both": float("nan")}])},
+    "spatial_regression": lambda: {
+        "coefficients": pd.DataFrame(
+            [{"model": m, "term": t, "estimate": 0.5, "se": 0.05, "outcome": "turnout_tk2021"}
+             for m in ("OLS", "ML spatial lag") for t in ("(Intercept)", "low_education_share")]
+            + [{"model": "ML spatial lag", "term": "rho", "estimate": 0.29, "se": 0.056, "outcome": "turnout_tk2021"}]),
+        "models": pd.DataFrame([{"model": m, "n": 352, "log_likelihood": 653.5, "aic": -1295.0, "weights": "queen",
+                                 "transformation": "r", "outcome": "turnout_tk2021"}
+                                for m in ("OLS", "ML spatial lag")])},
+    "multilevel_fixed_effects": lambda: _multilevel("fixed_effects"),
+    "multilevel_variance_components": lambda: _multilevel("variance_components"),
+    "multilevel_model_comparison": lambda: _multilevel("model_comparison"),
+    "correlations": lambda: {"table": pd.DataFrame(
+        [{"outcome": "turnout_tk2021", "indicator": "low_education_share", "method": m, "n": 352, "estimate": e,
+          "ci_low": e - 0.08, "ci_high": e + 0.08, "confidence": 0.95, "p_value": 3e-22, "alternative": "two-sided"}
+         for m, e in (("pearson", -0.485), ("spearman", -0.508))])},
+    "stacked_disadvantage": lambda: {
+        "loadings": pd.DataFrame({"domain": ["education", "income"], "indicator": ["low_education_share",
+                                                                                  "income_per_inhabitant"],
+                                  "loading": [0.6376, 0.5993]}),
+        "summary": {"cronbach_alpha": 0.718456, "pc1_explained_variance_ratio": 0.645198, "worst_quantile": 0.25,
+                    "spearman": {"mean_z~pc1": 0.996343}}},
+}
+
+
+def test_every_builder_has_test_inputs():
+    assert set(INPUTS) == set(BUILDERS)
+
+
+@pytest.mark.parametrize("builder", sorted(INPUTS))
+@pytest.mark.parametrize("language", ["en", "nl"])
+def test_every_builder_gives_a_complete_table_in_both_languages(builder, language):
+    table = build(builder, INPUTS[builder](), Labels(language), f"demo_{builder}")
+    assert table.rows and table.title and table.note
+    assert all(cell != "nan" for row in table.rows for cell in row)
+    assert all(header for header in table.header)
+    latex(table), markdown(table)  # both render
+
+
+def test_dutch_headers_and_labels_and_the_inference_note():
+    nl = Labels("nl")
+    table = build("global_statistics", INPUTS["global_statistics"](), nl, "global_statistics")
+    assert table.header == ["Variabele", "Statistiek", "queen", "knn"]
+    assert table.rows[0] == ["Opkomst Tweede Kamer 2021", "Moran's I", "0.340 (0.001)", "0.340 (0.001)"]
+    assert table.rows[1][1] == "Geary's C"
+    assert len(table.rows) == 2  # bivariate rows are formulas, left to the CSV
+    assert "999 permutaties (seed 20210317), alternatief: groter" in table.note
+
+    orientation = build("zone_orientation_test", INPUTS["zone_orientation_test"](), nl, "zone")
+    assert "(999 trekkingen, seed 20221014)" in orientation.note  # counts read as floats shown as integers
+    assert orientation.rows[1][2:] == ["0", "", "", "", "", ""]
+
+    regression = build("spatial_regression", INPUTS["spatial_regression"](), Labels("en"), "regression")
+    assert regression.header == ["Outcome", "Term", "OLS", "ML spatial lag"]
+    assert ["Turnout Tweede Kamer 2021", "Spatial lag (rho)", "", "0.290 (0.056)"] in regression.rows
+    assert ["Turnout Tweede Kamer 2021", "AIC", "-1295.0", "-1295.0"] in regression.rows
+
+    fixed = build("multilevel_fixed_effects", INPUTS["multilevel_fixed_effects"](), nl, "fixed")
+    assert fixed.header[-2:] == ["Oddsratio", "95%-BI"]
+    assert fixed.rows[2][1] == "Laag opleidingsniveau × Gestapelde achterstand"
+    assert "Ontwerpgewichten gebruikt: nee" in fixed.note and "Data: synthetic" in fixed.note
+
+
+def test_an_unknown_builder_is_named():
+    with pytest.raises(KeyError, match="no publication-table builder 'nope'"):
+        build("nope", {}, Labels("en"), "x")
+
+
+def test_checksum_list_summary(tmp_path):
+    path = tmp_path / "SHA256SUMS"
+    path.write_text(f"{'a' * 64}  x.csv\n{'b' * 64}  y/z.csv\n", encoding="utf-8")
+    summary = checksum_list_summary(path)
+    assert summary.endswith("(SHA256SUMS pinning 2 files)") and len(summary.split()[0]) == 64
