@@ -26,6 +26,8 @@ wildcard_constraints:
     variable="|".join(LISA_VARIABLES),
     outcome="|".join(ZONE_OUTCOMES + MULTILEVEL_OUTCOMES),
     panel_outcome="turnout|outsider_share",
+    units="all|[0-9]+",
+    permutations="[0-9]+",
 
 
 include: "rules/acquisition.smk"
@@ -33,6 +35,7 @@ include: "rules/weights.smk"
 include: "rules/features.smk"
 include: "rules/spatial.smk"
 include: "rules/models.smk"
+include: "rules/neighbourhoods.smk"
 include: "rules/outputs.smk"
 
 
