@@ -169,7 +169,7 @@ main() {
         --seconds-between-status-checks 5 --latency-wait 5 --retries 0 \
         >"$SLURM_TEST_DIR/slurm_run.log" 2>&1 || { tail -n 60 "$SLURM_TEST_DIR/slurm_run.log"; exit 1; }
     say "SLURM run finished in $((SECONDS - started)) s; jobs SLURM ran:"
-    squeue -h -t all -o '  job %.3i  %-45k %T after %M on %C cpu' | sort -n -k2 || true
+    squeue -h -t all -o '  job %.3i  %.45k  %T after %M on %C cpu' | sort -n -k2 || true
 
     started=$SECONDS
     say "run locally: same scenario, same targets"
