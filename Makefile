@@ -32,7 +32,7 @@ report: $(INSTALLED)
 	$(BIN)/snakemake --profile workflow/profiles/default --cores $(CORES) --report results/report.html
 
 # A one-node SLURM cluster on this machine runs a scenario through the SLURM executor; its outputs must equal a
-# local run's (needs root: installs slurm-wlm and munge with apt when missing; about 7 minutes).
+# local run's (needs root: installs slurm-wlm and munge with apt when missing; about 10 minutes on 2 cores).
 slurm-test: $(INSTALLED)
 	bash workflow/slurm/slurm_test.sh
 

@@ -1,5 +1,5 @@
 """The real SLURM test (`make slurm-test`) as an opt-in test: it installs packages and starts daemons as root,
-so it runs only when AFGEHAAKT_SLURM_TEST=1 (CI sets it in a job of its own; about 7 minutes on 2 cores)."""
+so it runs only when AFGEHAAKT_SLURM_TEST=1 (in a CI job of its own; about 10 minutes on 2 cores)."""
 
 from __future__ import annotations
 
