@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 CORES ?= 2
 
-.PHONY: install run test dag report lint lock clean snapshot
+.PHONY: install run test dag report lint lock clean snapshot slurm-test neighbourhoods
 
 $(INSTALLED): requirements.lock pyproject.toml
 	rm -rf $(VENV)
@@ -30,6 +30,16 @@ dag: $(INSTALLED)
 
 report: $(INSTALLED)
 	$(BIN)/snakemake --profile workflow/profiles/default --cores $(CORES) --report results/report.html
+
+# A one-node SLURM cluster on this machine runs a scenario through the SLURM executor; its outputs must equal a
+# local run's (needs root: installs slurm-wlm and munge with apt when missing; about 10 minutes on 2 cores).
+slurm-test: $(INSTALLED)
+	bash workflow/slurm/slurm_test.sh
+
+# The neighbourhood scale (about 13,000 buurten, 999 and 9,999 permutations) with benchmarks of its heavy jobs.
+neighbourhoods: $(INSTALLED)
+	$(BIN)/snakemake neighbourhoods --profile workflow/profiles/default --cores $(CORES) \
+		--configfile config/scenarios/neighbourhoods.yaml
 
 lint: $(INSTALLED)
 	$(BIN)/snakemake --lint

@@ -34,6 +34,8 @@ wildcard_constraints:
     panel_outcome="turnout|outsider_share",
     dataset="|".join(STATLINE_DATASETS),
     scatteritem=r"\d+-of-\d+",
+    units="all|[0-9]+",
+    permutations="[0-9]+",
 
 
 include: "rules/acquisition.smk"
@@ -41,6 +43,7 @@ include: "rules/weights.smk"
 include: "rules/features.smk"
 include: "rules/spatial.smk"
 include: "rules/models.smk"
+include: "rules/neighbourhoods.smk"
 include: "rules/outputs.smk"
 
 

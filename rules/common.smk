@@ -57,6 +57,11 @@ _SURVEY_DIR = (
 )
 SURVEY_RESPONDENTS = f"{_SURVEY_DIR}/respondents.parquet"
 SURVEY_RECORD = f"{_SURVEY_DIR}/survey_record.json"
+# Neighbourhood scale: each size of region (units) runs with each permutation count.
+NEIGHBOURHOOD_SIZES = [str(size) for size in config["neighbourhoods"]["sizes"]]
+NEIGHBOURHOOD_RUNS = dict(
+    units=NEIGHBOURHOOD_SIZES, permutations=config["neighbourhoods"]["permutations"]
+)
 CONFIG_SHA256 = config_hash(config)
 # Every rule file passes this as a parameter, so that a change in the package reruns the jobs built on it.
 CODE_SHA256 = source_digest(Path(afgehaakt.__file__).parent)
@@ -180,7 +185,27 @@ def outputs_by_rule():
             rules.publication_table.output, table=list(PUBLICATION_TABLES)
         ),
     }
+    if config["neighbourhoods"]["enabled"]:
+        producers.update(neighbourhood_outputs())
     # Plain strings, since outputs carry flags (report, ...) that cannot be passed to a script job.
+    return {name: [str(path) for path in paths] for name, paths in producers.items()}
+
+
+def neighbourhood_outputs():
+    """The final outputs of the neighbourhood scale (rules/neighbourhoods.smk), keyed by rule."""
+    producers = {
+        "neighbourhood_cells": list(rules.neighbourhood_cells.output),
+        "neighbourhood_weights": expand(
+            rules.neighbourhood_weights.output, units=NEIGHBOURHOOD_SIZES
+        ),
+        "neighbourhood_moran": expand(
+            rules.neighbourhood_moran.output, **NEIGHBOURHOOD_RUNS
+        ),
+        "neighbourhood_lisa": expand(
+            rules.neighbourhood_lisa.output, **NEIGHBOURHOOD_RUNS
+        ),
+        "neighbourhood_benchmarks": list(rules.neighbourhood_benchmarks.output),
+    }
     return {name: [str(path) for path in paths] for name, paths in producers.items()}
 
 
