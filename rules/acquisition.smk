@@ -7,7 +7,7 @@ rule boundaries:
     output:
         parquet=f"{RESULTS}/interim/boundaries/gemeenten_{BOUNDARY_YEAR}.parquet",
     log:
-        "logs/boundaries.log",
+        f"{LOGS}/boundaries.log",
     conda:
         "../envs/geo.yaml"
     resources:
@@ -28,7 +28,7 @@ rule municipalities:
     output:
         parquet=f"{RESULTS}/interim/municipalities_{BOUNDARY_YEAR}.parquet",
     log:
-        "logs/municipalities.log",
+        f"{LOGS}/municipalities.log",
     conda:
         "../envs/geo.yaml"
     resources:
@@ -48,7 +48,7 @@ rule election_results:
         party_votes=f"{RESULTS}/interim/elections/{{election}}_party_votes.parquet",
         excluded=f"{RESULTS}/tables/elections/{{election}}_excluded_rows.csv",
     log:
-        "logs/election_results/{election}.log",
+        f"{LOGS}/election_results/{{election}}.log",
     conda:
         "../envs/geo.yaml"
     resources:

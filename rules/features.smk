@@ -12,7 +12,7 @@ rule harmonise_election:
         party_votes=f"{RESULTS}/interim/elections/{{election}}_party_votes_{BOUNDARY_YEAR}.parquet",
         conversions=f"{RESULTS}/tables/harmonisation/{{election}}_conversions.csv",
     log:
-        "logs/harmonise_election/{election}.log",
+        f"{LOGS}/harmonise_election/{{election}}.log",
     conda:
         "../envs/geo.yaml"
     resources:
@@ -37,7 +37,7 @@ rule election_indicators:
         csv=f"{RESULTS}/tables/elections/{{election}}_indicators.csv",
         parties=f"{RESULTS}/tables/elections/{{election}}_party_classification.csv",
     log:
-        "logs/election_indicators/{election}.log",
+        f"{LOGS}/election_indicators/{{election}}.log",
     conda:
         "../envs/geo.yaml"
     resources:
@@ -68,7 +68,7 @@ rule municipal_features:
         conversions=f"{RESULTS}/tables/harmonisation/statline_conversions.csv",
         codebook=f"{RESULTS}/tables/features/codebook.csv",
     log:
-        "logs/municipal_features.log",
+        f"{LOGS}/municipal_features.log",
     conda:
         "../envs/geo.yaml"
     resources:
@@ -90,7 +90,7 @@ rule stacked_disadvantage:
         loadings=f"{RESULTS}/tables/features/stacked_disadvantage_pc1_loadings.csv",
         summary=f"{RESULTS}/tables/features/stacked_disadvantage_summary.json",
     log:
-        "logs/stacked_disadvantage.log",
+        f"{LOGS}/stacked_disadvantage.log",
     conda:
         "../envs/geo.yaml"
     resources:
@@ -110,7 +110,7 @@ rule correlations:
     output:
         table=f"{RESULTS}/tables/features/correlations_{{election}}.csv",
     log:
-        "logs/correlations/{election}.log",
+        f"{LOGS}/correlations/{{election}}.log",
     conda:
         "../envs/geo.yaml"
     resources:
@@ -141,7 +141,7 @@ rule data_quality:
         turnout=f"{RESULTS}/tables/quality/turnout_above_one.csv",
         converted=f"{RESULTS}/tables/quality/converted_municipalities.csv",
     log:
-        "logs/data_quality.log",
+        f"{LOGS}/data_quality.log",
     conda:
         "../envs/geo.yaml"
     resources:

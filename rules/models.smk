@@ -11,7 +11,7 @@ rule survey_respondents:
         respondents=SURVEY_RESPONDENTS,
         record=SURVEY_RECORD,
     log:
-        "logs/survey_respondents.log",
+        f"{LOGS}/survey_respondents.log",
     conda:
         "../envs/models.yaml"
     resources:
@@ -37,7 +37,7 @@ rule multilevel:
             subcategory="Model comparison",
         ),
     log:
-        "logs/multilevel/{outcome}.log",
+        f"{LOGS}/multilevel/{{outcome}}.log",
     conda:
         "../envs/models.yaml"
     resources:
@@ -64,7 +64,7 @@ rule panel:
         markdown=f"{RESULTS}/tables/panel/regression_table.md",
         latex=f"{RESULTS}/tables/panel/regression_table.tex",
     log:
-        "logs/panel.log",
+        f"{LOGS}/panel.log",
     conda:
         "../envs/models.yaml"
     resources:
@@ -101,7 +101,7 @@ rule panel_figures:
         ),
         change_pdf=f"{RESULTS}/figures/panel/change_{{panel_outcome}}.pdf",
     log:
-        "logs/panel_figures/{panel_outcome}.log",
+        f"{LOGS}/panel_figures/{{panel_outcome}}.log",
     conda:
         "../envs/plot.yaml"
     resources:
@@ -109,6 +109,7 @@ rule panel_figures:
         runtime=5,
     params:
         code=CODE_SHA256,
+        provenance=RUN,
         panel=config["panel"],
         turnout_above_one=config["indicators"]["turnout_above_one"],
     script:

@@ -14,7 +14,7 @@ rule choropleth:
         ),
         pdf=f"{RESULTS}/figures/maps/{{election}}_{{indicator}}.pdf",
     log:
-        "logs/choropleth/{election}_{indicator}.log",
+        f"{LOGS}/choropleth/{{election}}_{{indicator}}.log",
     conda:
         "../envs/plot.yaml"
     resources:
@@ -22,6 +22,7 @@ rule choropleth:
         runtime=5,
     params:
         code=CODE_SHA256,
+        provenance=RUN,
         maps=config["maps"],
         boundary_year=BOUNDARY_YEAR,
     script:
@@ -42,7 +43,7 @@ rule moran_scatterplot:
         ),
         pdf=f"{RESULTS}/figures/moran/{{election}}_{{indicator}}_scatter.pdf",
     log:
-        "logs/moran_scatterplot/{election}_{indicator}.log",
+        f"{LOGS}/moran_scatterplot/{{election}}_{{indicator}}.log",
     conda:
         "../envs/plot.yaml"
     resources:
@@ -50,6 +51,7 @@ rule moran_scatterplot:
         runtime=5,
     params:
         code=CODE_SHA256,
+        provenance=RUN,
         weights=config["weights"],
         turnout_above_one=config["indicators"]["turnout_above_one"],
     script:
@@ -70,7 +72,7 @@ rule indicator_maps:
         ),
         pdf=f"{RESULTS}/figures/features/indicator_maps_{BOUNDARY_YEAR}.pdf",
     log:
-        "logs/indicator_maps.log",
+        f"{LOGS}/indicator_maps.log",
     conda:
         "../envs/plot.yaml"
     resources:
@@ -78,6 +80,7 @@ rule indicator_maps:
         runtime=5,
     params:
         code=CODE_SHA256,
+        provenance=RUN,
         maps=config["maps"],
         boundary_year=BOUNDARY_YEAR,
     script:
@@ -96,7 +99,7 @@ rule correlation_heatmap:
         ),
         pdf=f"{RESULTS}/figures/features/correlations_{{election}}.pdf",
     log:
-        "logs/correlation_heatmap/{election}.log",
+        f"{LOGS}/correlation_heatmap/{{election}}.log",
     conda:
         "../envs/plot.yaml"
     resources:
@@ -104,6 +107,7 @@ rule correlation_heatmap:
         runtime=5,
     params:
         code=CODE_SHA256,
+        provenance=RUN,
         boundary_year=BOUNDARY_YEAR,
     script:
         "../scripts/correlation_heatmap.py"
@@ -122,7 +126,7 @@ rule cluster_maps:
         ),
         pdf=f"{RESULTS}/figures/spatial/lisa_{{statistic}}_{{variable}}.pdf",
     log:
-        "logs/cluster_maps/{statistic}_{variable}.log",
+        f"{LOGS}/cluster_maps/{{statistic}}_{{variable}}.log",
     conda:
         "../envs/plot.yaml"
     resources:
@@ -130,6 +134,7 @@ rule cluster_maps:
         runtime=5,
     params:
         code=CODE_SHA256,
+        provenance=RUN,
         boundary_year=BOUNDARY_YEAR,
     script:
         "../scripts/cluster_maps.py"
@@ -149,7 +154,7 @@ rule zone_map:
         ),
         pdf=f"{RESULTS}/figures/burgerschapszone/residuals_{{outcome}}.pdf",
     log:
-        "logs/zone_map/{outcome}.log",
+        f"{LOGS}/zone_map/{{outcome}}.log",
     conda:
         "../envs/plot.yaml"
     resources:
@@ -157,6 +162,7 @@ rule zone_map:
         runtime=5,
     params:
         code=CODE_SHA256,
+        provenance=RUN,
         boundary_year=BOUNDARY_YEAR,
     script:
         "../scripts/zone_map.py"
@@ -174,7 +180,7 @@ rule headline_numbers:
         latex=f"{RESULTS}/snippets/headline_numbers.tex",
         json=f"{RESULTS}/snippets/headline_numbers.json",
     log:
-        "logs/headline_numbers.log",
+        f"{LOGS}/headline_numbers.log",
     conda:
         "../envs/geo.yaml"
     resources:
@@ -192,9 +198,10 @@ rule manifest:
     input:
         all_outputs(),
     output:
-        manifest=f"{RESULTS}/manifest.tsv",
+        table=f"{RESULTS}/manifest.tsv",
+        document=f"{RESULTS}/manifest.json",
     log:
-        "logs/manifest.log",
+        f"{LOGS}/manifest.log",
     conda:
         "../envs/geo.yaml"
     resources:
@@ -203,7 +210,9 @@ rule manifest:
     params:
         code=CODE_SHA256,
         producers=outputs_by_rule(),
-        config_sha256=CONFIG_SHA256,
+        jobs=job_records(),
+        run=RUN,
+        results_dir=lambda wildcards, output: os.path.dirname(output.document),
     script:
         "../scripts/manifest.py"
 
@@ -212,11 +221,11 @@ rule manifest:
 rule disclosure_check:
     input:
         all_outputs(),
-        manifest=rules.manifest.output.manifest,
+        manifest=rules.manifest.output.table,
     output:
         report=f"{RESULTS}/disclosure_check.json",
     log:
-        "logs/disclosure_check.log",
+        f"{LOGS}/disclosure_check.log",
     conda:
         "../envs/geo.yaml"
     resources:

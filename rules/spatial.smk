@@ -14,7 +14,7 @@ rule global_moran:
             subcategory="Global Moran's I",
         ),
     log:
-        "logs/global_moran/{election}.log",
+        f"{LOGS}/global_moran/{{election}}.log",
     conda:
         "../envs/geo.yaml"
     resources:
@@ -39,7 +39,7 @@ rule global_statistics:
     output:
         table=f"{RESULTS}/tables/spatial/global_statistics.csv",
     log:
-        "logs/global_statistics.log",
+        f"{LOGS}/global_statistics.log",
     conda:
         "../envs/geo.yaml"
     resources:
@@ -67,7 +67,7 @@ rule lisa:
     output:
         table=f"{RESULTS}/tables/spatial/lisa.csv",
     log:
-        "logs/lisa.log",
+        f"{LOGS}/lisa.log",
     conda:
         "../envs/geo.yaml"
     resources:
@@ -98,7 +98,7 @@ rule burgerschapszone:
         candidates=f"{RESULTS}/tables/burgerschapszone/candidate_explanations.csv",
         coefficients=f"{RESULTS}/tables/burgerschapszone/ols_coefficients.csv",
     log:
-        "logs/burgerschapszone.log",
+        f"{LOGS}/burgerschapszone.log",
     conda:
         "../envs/geo.yaml"
     resources:
@@ -123,7 +123,7 @@ rule spatial_regression:
         statistics=f"{RESULTS}/tables/spatial/regression_models.csv",
         lagrange_multiplier=f"{RESULTS}/tables/spatial/regression_lm_tests.csv",
     log:
-        "logs/spatial_regression.log",
+        f"{LOGS}/spatial_regression.log",
     conda:
         "../envs/geo.yaml"
     resources:

@@ -8,7 +8,7 @@ rule contiguity_weights:
         edges=f"{RESULTS}/weights/queen_edges.parquet",
         summary=f"{RESULTS}/weights/queen_summary.json",
     log:
-        "logs/contiguity_weights.log",
+        f"{LOGS}/contiguity_weights.log",
     conda:
         "../envs/geo.yaml"
     resources:
@@ -28,7 +28,7 @@ rule spatial_weights:
         edges=f"{RESULTS}/weights/{{weights}}_edges.parquet",
         summary=f"{RESULTS}/weights/{{weights}}_summary.json",
     log:
-        "logs/spatial_weights/{weights}.log",
+        f"{LOGS}/spatial_weights/{{weights}}.log",
     conda:
         "../envs/geo.yaml"
     resources:
