@@ -183,10 +183,13 @@ def test_every_output_agrees_with_the_expected_manifest(manifest):
     assert verify_manifest(manifest, expected) == []
 
 
-def test_another_config_goes_to_another_folder(runs, results):
-    other_moran = "moran={permutations: 999, seed: 1, alternative: two-sided}"
-    completed = _snakemake(runs[0], "--dry-run", "--config", other_moran)
-    assert completed.returncode == 0, completed.stderr[-4000:]
+def test_another_config_goes_to_another_folder(runs, results, tmp_path):
+    """Another seed plans a complete run in another folder and leaves this one alone."""
+    override = tmp_path / "other_seed.yaml"
+    override.write_text(json.dumps({"moran": {"permutations": 9999, "seed": 1, "alternative": "greater"}}),
+                        encoding="utf-8")
+    completed = _snakemake(runs[0], "--dry-run", "--configfile", "config/config.yaml", str(override))
+    assert completed.returncode == 0, completed.stdout[-4000:]
     planned = completed.stdout + completed.stderr
     assert "Nothing to be done" not in planned and f"results/{results.name}/" not in planned
     assert f"results/{results.name.rsplit('_config-', 1)[0]}_config-" in planned
