@@ -1,13 +1,19 @@
 # Two commands for a fresh machine: `make run` regenerates every result offline, `make test` runs the tests.
 # Both first build .venv from requirements.lock (exact versions, verified by hash); nothing else is downloaded.
+# Results go to results/<version>/ (README, "Versioned results"); `make verify` checks them against
+# tests/reference/expected_manifest.json from a clean checkout, `make expected-manifest` rewrites that file.
 
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 CORES ?= 2
+EXPECTED := tests/reference/expected_manifest.json
+# The results folder of this checkout and config, as the workflow names it (printed on stderr when it parses).
+RESULTS_DIR = $(or $(shell $(BIN)/snakemake --list-rules --nolock 2>&1 >/dev/null | sed -n 's/^results folder: //p'),\
+	$(error the workflow did not name its results folder; run $(BIN)/snakemake --list-rules to see why))
 
-.PHONY: install run test dag report lint lock clean snapshot slurm-test neighbourhoods
+.PHONY: install run test dag report lint lock clean snapshot slurm-test neighbourhoods verify expected-manifest
 
 $(INSTALLED): requirements.lock pyproject.toml
 	rm -rf $(VENV)
@@ -25,11 +31,29 @@ test: $(INSTALLED)
 	$(BIN)/pytest
 
 dag: $(INSTALLED)
-	$(BIN)/snakemake --rulegraph > results/rulegraph.dot
-	@echo "wrote results/rulegraph.dot (render with: dot -Tsvg results/rulegraph.dot > rulegraph.svg)"
+	mkdir -p $(RESULTS_DIR)
+	$(BIN)/snakemake --rulegraph > $(RESULTS_DIR)/rulegraph.dot
+	@echo "wrote $(RESULTS_DIR)/rulegraph.dot (render with: dot -Tsvg $(RESULTS_DIR)/rulegraph.dot > rulegraph.svg)"
 
-report: $(INSTALLED)
-	$(BIN)/snakemake --profile workflow/profiles/default --cores $(CORES) --report results/report.html
+report: run
+	$(BIN)/snakemake --profile workflow/profiles/default --cores $(CORES) --report $(RESULTS_DIR)/report.html
+
+# Run the workflow from a clean clone of HEAD in a temporary directory (offline, with this .venv, the clone's own
+# package first on PYTHONPATH) and compare every output with the clone's expected manifest. Uncommitted changes
+# are not part of HEAD and so not verified. The clone is removed on success and kept for inspection otherwise.
+verify: $(INSTALLED)
+	@git diff --quiet HEAD -- || echo "verify: uncommitted changes are not verified; this checks HEAD $$(git rev-parse --short HEAD)"
+	@set -e; tmp=$$(mktemp -d); clone=$$tmp/afgehaakt; \
+	git clone --quiet --no-hardlinks . $$clone && git -C $$clone checkout --quiet --detach $$(git rev-parse HEAD); \
+	(cd $$clone && PYTHONPATH=$$clone $(abspath $(BIN))/snakemake --profile workflow/profiles/default \
+		--cores $(CORES)) > $$tmp/run.log 2>&1 || { echo "verify: the run failed, see $$tmp/run.log"; exit 1; }; \
+	if $(BIN)/python -m afgehaakt.verify compare $$clone/results/$$(cat $$clone/results/LATEST)/manifest.json \
+		$$clone/$(EXPECTED); then rm -rf $$tmp; else echo "verify: outputs kept in $$clone"; exit 1; fi
+
+# Rewrite the expected manifest from a run of the default config in this checkout (rerun after every change
+# that is meant to change results, and commit the file).
+expected-manifest: run
+	$(BIN)/python -m afgehaakt.verify expected $(RESULTS_DIR)/manifest.json $(EXPECTED)
 
 # A one-node SLURM cluster on this machine runs a scenario through the SLURM executor; its outputs must equal a
 # local run's (needs root: installs slurm-wlm and munge with apt when missing; about 10 minutes on 2 cores).
@@ -56,6 +80,7 @@ lock:
 	uv pip compile requirements.in --python-version 3.11 --python-platform x86_64-unknown-linux-gnu \
 		--generate-hashes --output-file requirements.lock
 
+# Every version's results and logs.
 clean:
 	rm -rf results/* logs .snakemake
 	touch results/.gitkeep

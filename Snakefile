@@ -48,13 +48,22 @@ include: "rules/outputs.smk"
 
 
 onstart:
+    print(f"results of this run: {RESULTS}/ (logs: {LOGS}/)")
     for stale in remove_stale_temporaries(RESULTS):
         print(f"removed a temporary left by an interrupted job: {stale}")
+
+
+# Only a complete run (its manifest exists) becomes the one that results/LATEST names.
+onsuccess:
+    if os.path.exists(rules.manifest.output.document):
+        print(
+            f"results of this run: {RESULTS}/ (named in {mark_latest('results', RUN['version'])})"
+        )
 
 
 rule all:
     default_target: True
     input:
         all_outputs(),
-        rules.manifest.output.manifest,
+        rules.manifest.output,
         rules.disclosure_check.output.report,

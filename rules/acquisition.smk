@@ -10,9 +10,9 @@ rule download_statline:
     output:
         directory=directory(f"{RAW}/statline/{{dataset}}"),
     log:
-        "logs/download_statline/{dataset}.log",
+        f"{LOGS}/download_statline/{{dataset}}.log",
     benchmark:
-        "logs/benchmarks/download_statline/{dataset}.tsv"
+        f"{LOGS}/benchmarks/download_statline/{{dataset}}.tsv"
     conda:
         "../envs/geo.yaml"
     threads: 1
@@ -36,9 +36,9 @@ rule download_kiesraad:
     output:
         csv=f"{RAW}/kiesraad/{{election}}_gemeente.csv",
     log:
-        "logs/download_kiesraad/{election}.log",
+        f"{LOGS}/download_kiesraad/{{election}}.log",
     benchmark:
-        "logs/benchmarks/download_kiesraad/{election}.tsv"
+        f"{LOGS}/benchmarks/download_kiesraad/{{election}}.tsv"
     conda:
         "../envs/geo.yaml"
     threads: 1
@@ -60,9 +60,9 @@ rule download_boundaries:
     output:
         geojson=f"{RAW}/pdok/gemeente_{BOUNDARY_YEAR}.geojson",
     log:
-        "logs/download_boundaries.log",
+        f"{LOGS}/download_boundaries.log",
     benchmark:
-        "logs/benchmarks/download_boundaries.tsv"
+        f"{LOGS}/benchmarks/download_boundaries.tsv"
     conda:
         "../envs/geo.yaml"
     threads: 1
@@ -85,9 +85,9 @@ rule statline_table:
     output:
         parquet=f"{RESULTS}/interim/statline/{{dataset}}.parquet",
     log:
-        "logs/statline_table/{dataset}.log",
+        f"{LOGS}/statline_table/{{dataset}}.log",
     benchmark:
-        "logs/benchmarks/statline_table/{dataset}.tsv"
+        f"{LOGS}/benchmarks/statline_table/{{dataset}}.tsv"
     conda:
         "../envs/geo.yaml"
     threads: 1
@@ -107,9 +107,9 @@ rule boundaries:
     output:
         parquet=f"{RESULTS}/interim/boundaries/gemeenten_{BOUNDARY_YEAR}.parquet",
     log:
-        "logs/boundaries.log",
+        f"{LOGS}/boundaries.log",
     benchmark:
-        "logs/benchmarks/boundaries.tsv"
+        f"{LOGS}/benchmarks/boundaries.tsv"
     conda:
         "../envs/geo.yaml"
     threads: 1
@@ -132,9 +132,9 @@ rule municipalities:
     output:
         parquet=f"{RESULTS}/interim/municipalities_{BOUNDARY_YEAR}.parquet",
     log:
-        "logs/municipalities.log",
+        f"{LOGS}/municipalities.log",
     benchmark:
-        "logs/benchmarks/municipalities.tsv"
+        f"{LOGS}/benchmarks/municipalities.tsv"
     conda:
         "../envs/geo.yaml"
     threads: 1
@@ -155,9 +155,9 @@ rule election_results:
         party_votes=f"{RESULTS}/interim/elections/{{election}}_party_votes.parquet",
         excluded=f"{RESULTS}/tables/elections/{{election}}_excluded_rows.csv",
     log:
-        "logs/election_results/{election}.log",
+        f"{LOGS}/election_results/{{election}}.log",
     benchmark:
-        "logs/benchmarks/election_results/{election}.tsv"
+        f"{LOGS}/benchmarks/election_results/{{election}}.tsv"
     conda:
         "../envs/geo.yaml"
     threads: 1

@@ -1,6 +1,7 @@
 # Shared helpers of the rule files - paths into the snapshot, the list of final outputs, and checks that need
 # the package. The package is installed into .venv by `make install` (editable), so jobs import this checkout.
 import os
+import sys
 from pathlib import Path
 
 import afgehaakt
@@ -10,7 +11,20 @@ from afgehaakt.acquisition.workflow import check_online_elections
 from afgehaakt.elections import check_party_groups
 from afgehaakt.features.codebook import ELECTION_OUTCOMES
 from afgehaakt.outputs import remove_stale_temporaries
-from afgehaakt.provenance import checksum_list_summary, config_hash, source_digest
+from afgehaakt.provenance import (
+    checksum_list_summary,
+    config_hash,
+    seeds_in,
+    source_digest,
+    tree_digest,
+)
+from afgehaakt.versioning import (
+    code_digest,
+    mark_latest,
+    package_versions,
+    release_name,
+    results_version,
+)
 
 # Checks that JSON schema cannot express, run before any job so that a bad value costs no computation.
 check_party_groups(config["parties"])
@@ -36,8 +50,30 @@ if config["spatial"]["focus_election"] not in config["elections"]:
 
 ELECTIONS = config["elections"]
 BOUNDARY_YEAR = config["boundary_year"]
-# Every output of the workflow lives under this folder.
-RESULTS = "results"
+CONFIG_SHA256 = config_hash(config)
+# Every rule file passes this as a parameter, so that a change in the package reruns the jobs built on it.
+CODE_SHA256 = source_digest(Path(afgehaakt.__file__).parent)
+# What names the results folder (afgehaakt/versioning.py): other code, config or data never share a folder.
+RUN = {
+    "release": release_name(workflow.basedir, afgehaakt.__version__),
+    "code_sha256": code_digest(
+        Path(afgehaakt.__file__).parent, workflow.basedir, package_versions()
+    ),
+    "package_sha256": CODE_SHA256,
+    "config_sha256": CONFIG_SHA256,
+    "data_sha256": tree_digest(config["data_dir"]),
+}
+RUN["version"] = results_version(
+    release=RUN["release"],
+    code_sha256=RUN["code_sha256"],
+    config_sha256=RUN["config_sha256"],
+    data_sha256=RUN["data_sha256"],
+)
+# Every output of the workflow lives under this folder, and every log under its twin in logs/.
+RESULTS = f"results/{RUN['version']}"
+LOGS = f"logs/{RUN['version']}"
+# On stderr, so that `make` can find the folder (Makefile: RESULTS_DIR) without spoiling --rulegraph's stdout.
+print(f"results folder: {RESULTS}", file=sys.stderr)
 INDICATORS = list(ELECTION_OUTCOMES)
 DISTANCE_WEIGHTS = ["knn", "distance_band", "kernel"]
 LISA_VARIABLES = ["turnout", "outsider_share", "stacked_disadvantage"]
@@ -49,11 +85,12 @@ ZONE_OUTCOMES = [
     outcome["variable"] for outcome in config["burgerschapszone"]["outcomes"]
 ]
 MULTILEVEL_OUTCOMES = ["trust", "turnout"]
-# Real microdata never enter results/: their respondent table stays in private/ (ignored by git).
+# Real microdata never enter results/: their respondent table stays in private/ (ignored by git), in a folder
+# of the same version so that a run with other code, config or data does not overwrite it either.
 _SURVEY_DIR = (
     f"{RESULTS}/interim/survey"
     if config["survey"]["source"] == "synthetic"
-    else "private/survey"
+    else f"private/{RUN['version']}/survey"
 )
 SURVEY_RESPONDENTS = f"{_SURVEY_DIR}/respondents.parquet"
 SURVEY_RECORD = f"{_SURVEY_DIR}/survey_record.json"
@@ -62,9 +99,6 @@ NEIGHBOURHOOD_SIZES = [str(size) for size in config["neighbourhoods"]["sizes"]]
 NEIGHBOURHOOD_RUNS = dict(
     units=NEIGHBOURHOOD_SIZES, permutations=config["neighbourhoods"]["permutations"]
 )
-CONFIG_SHA256 = config_hash(config)
-# Every rule file passes this as a parameter, so that a change in the package reruns the jobs built on it.
-CODE_SHA256 = source_digest(Path(afgehaakt.__file__).parent)
 # The data snapshot as pinned by its checksum list; shown with the config and code digests on the report's landing page.
 DATA_CHECKSUMS = checksum_list_summary(os.path.join(config["data_dir"], "SHA256SUMS"))
 
@@ -211,3 +245,31 @@ def neighbourhood_outputs():
 
 def all_outputs():
     return [path for paths in outputs_by_rule().values() for path in paths]
+
+
+def _script(rule):
+    """The rule's script, relative to the workflow directory (rules name it relative to their own file)."""
+    defined_in = os.path.dirname(str(rule.snakefile))
+    return os.path.relpath(os.path.join(defined_in, rule.script), workflow.basedir)
+
+
+def job_records():
+    """Script, inputs and seeds of the job behind every final output, for the manifest.
+
+    Inputs come from Snakemake's own resolution of the rule's input for the output's wildcards
+    (Rule.get_wildcards and Rule.expand_input), so input functions are resolved as for the job itself.
+    """
+    from snakemake.iocontainers import Wildcards
+
+    records = {}
+    for name, paths in outputs_by_rule().items():
+        proxy = getattr(rules, name)
+        fixed = {
+            key: value for key, value in proxy.params.items() if not callable(value)
+        }
+        common = {"script": _script(proxy.rule), "seeds": seeds_in(fixed)}
+        for path in paths:
+            wildcards = Wildcards(fromdict=proxy.rule.get_wildcards(path))
+            inputs = proxy.rule.expand_input(wildcards)[0]
+            records[path] = {**common, "inputs": [str(item) for item in inputs]}
+    return records

@@ -12,9 +12,9 @@ rule harmonise_election:
         party_votes=f"{RESULTS}/interim/elections/{{election}}_party_votes_{BOUNDARY_YEAR}.parquet",
         conversions=f"{RESULTS}/tables/harmonisation/{{election}}_conversions.csv",
     log:
-        "logs/harmonise_election/{election}.log",
+        f"{LOGS}/harmonise_election/{{election}}.log",
     benchmark:
-        "logs/benchmarks/harmonise_election/{election}.tsv"
+        f"{LOGS}/benchmarks/harmonise_election/{{election}}.tsv"
     conda:
         "../envs/geo.yaml"
     threads: 1
@@ -40,9 +40,9 @@ rule election_indicators:
         csv=f"{RESULTS}/tables/elections/{{election}}_indicators.csv",
         parties=f"{RESULTS}/tables/elections/{{election}}_party_classification.csv",
     log:
-        "logs/election_indicators/{election}.log",
+        f"{LOGS}/election_indicators/{{election}}.log",
     benchmark:
-        "logs/benchmarks/election_indicators/{election}.tsv"
+        f"{LOGS}/benchmarks/election_indicators/{{election}}.tsv"
     conda:
         "../envs/geo.yaml"
     threads: 1
@@ -76,9 +76,9 @@ rule municipal_features:
         conversions=f"{RESULTS}/tables/harmonisation/statline_conversions.csv",
         codebook=f"{RESULTS}/tables/features/codebook.csv",
     log:
-        "logs/municipal_features.log",
+        f"{LOGS}/municipal_features.log",
     benchmark:
-        "logs/benchmarks/municipal_features.tsv"
+        f"{LOGS}/benchmarks/municipal_features.tsv"
     conda:
         "../envs/geo.yaml"
     threads: 1
@@ -101,9 +101,9 @@ rule stacked_disadvantage:
         loadings=f"{RESULTS}/tables/features/stacked_disadvantage_pc1_loadings.csv",
         summary=f"{RESULTS}/tables/features/stacked_disadvantage_summary.json",
     log:
-        "logs/stacked_disadvantage.log",
+        f"{LOGS}/stacked_disadvantage.log",
     benchmark:
-        "logs/benchmarks/stacked_disadvantage.tsv"
+        f"{LOGS}/benchmarks/stacked_disadvantage.tsv"
     conda:
         "../envs/geo.yaml"
     threads: 1
@@ -124,9 +124,9 @@ rule correlations:
     output:
         table=f"{RESULTS}/tables/features/correlations_{{election}}.csv",
     log:
-        "logs/correlations/{election}.log",
+        f"{LOGS}/correlations/{{election}}.log",
     benchmark:
-        "logs/benchmarks/correlations/{election}.tsv"
+        f"{LOGS}/benchmarks/correlations/{{election}}.tsv"
     conda:
         "../envs/geo.yaml"
     threads: 1
@@ -158,9 +158,9 @@ rule data_quality:
         turnout=f"{RESULTS}/tables/quality/turnout_above_one.csv",
         converted=f"{RESULTS}/tables/quality/converted_municipalities.csv",
     log:
-        "logs/data_quality.log",
+        f"{LOGS}/data_quality.log",
     benchmark:
-        "logs/benchmarks/data_quality.tsv"
+        f"{LOGS}/benchmarks/data_quality.tsv"
     conda:
         "../envs/geo.yaml"
     threads: 1

@@ -11,9 +11,9 @@ rule survey_respondents:
         respondents=SURVEY_RESPONDENTS,
         record=SURVEY_RECORD,
     log:
-        "logs/survey_respondents.log",
+        f"{LOGS}/survey_respondents.log",
     benchmark:
-        "logs/benchmarks/survey_respondents.tsv"
+        f"{LOGS}/benchmarks/survey_respondents.tsv"
     conda:
         "../envs/models.yaml"
     threads: 1
@@ -40,9 +40,9 @@ rule multilevel:
             subcategory="Model comparison",
         ),
     log:
-        "logs/multilevel/{outcome}.log",
+        f"{LOGS}/multilevel/{{outcome}}.log",
     benchmark:
-        "logs/benchmarks/multilevel/{outcome}.tsv"
+        f"{LOGS}/benchmarks/multilevel/{{outcome}}.tsv"
     conda:
         "../envs/models.yaml"
     threads: 1
@@ -70,9 +70,9 @@ rule panel:
         markdown=f"{RESULTS}/tables/panel/regression_table.md",
         latex=f"{RESULTS}/tables/panel/regression_table.tex",
     log:
-        "logs/panel.log",
+        f"{LOGS}/panel.log",
     benchmark:
-        "logs/benchmarks/panel.tsv"
+        f"{LOGS}/benchmarks/panel.tsv"
     conda:
         "../envs/models.yaml"
     threads: 1
@@ -110,9 +110,9 @@ rule panel_figures:
         ),
         change_pdf=f"{RESULTS}/figures/panel/change_{{panel_outcome}}.pdf",
     log:
-        "logs/panel_figures/{panel_outcome}.log",
+        f"{LOGS}/panel_figures/{{panel_outcome}}.log",
     benchmark:
-        "logs/benchmarks/panel_figures/{panel_outcome}.tsv"
+        f"{LOGS}/benchmarks/panel_figures/{{panel_outcome}}.tsv"
     conda:
         "../envs/plot.yaml"
     threads: 1
@@ -122,6 +122,7 @@ rule panel_figures:
     params:
         code=CODE_SHA256,
         language=config["outputs"]["language"],
+        provenance=RUN,
         panel=config["panel"],
         turnout_above_one=config["indicators"]["turnout_above_one"],
     script:
@@ -137,9 +138,9 @@ rule power_simulation:
     output:
         part=temp(f"{RESULTS}/interim/power/{{scatteritem}}.parquet"),
     log:
-        "logs/power_simulation/{scatteritem}.log",
+        f"{LOGS}/power_simulation/{{scatteritem}}.log",
     benchmark:
-        "logs/benchmarks/power_simulation/{scatteritem}.tsv"
+        f"{LOGS}/benchmarks/power_simulation/{{scatteritem}}.tsv"
     conda:
         "../envs/models.yaml"
     threads: 1
@@ -166,9 +167,9 @@ rule power_analysis:
         ),
         replicates=f"{RESULTS}/tables/power/replicates.csv",
     log:
-        "logs/power_analysis.log",
+        f"{LOGS}/power_analysis.log",
     benchmark:
-        "logs/benchmarks/power_analysis.tsv"
+        f"{LOGS}/benchmarks/power_analysis.tsv"
     conda:
         "../envs/models.yaml"
     threads: 1

@@ -14,7 +14,7 @@ rule neighbourhood_cells:
         cells=f"{RESULTS}/interim/neighbourhoods/cells.parquet",
         excluded=f"{RESULTS}/tables/neighbourhoods/excluded_buurten.csv",
     log:
-        "logs/neighbourhood_cells.log",
+        f"{LOGS}/neighbourhood_cells.log",
     benchmark:
         f"{RESULTS}/benchmarks/neighbourhood_cells.tsv"
     conda:
@@ -39,7 +39,7 @@ rule neighbourhood_weights:
         edges=f"{RESULTS}/weights/neighbourhoods/queen_{{units}}_edges.parquet",
         summary=f"{RESULTS}/weights/neighbourhoods/queen_{{units}}_summary.json",
     log:
-        "logs/neighbourhood_weights/{units}.log",
+        f"{LOGS}/neighbourhood_weights/{{units}}.log",
     benchmark:
         f"{RESULTS}/benchmarks/neighbourhood_weights/{{units}}.tsv"
     conda:
@@ -63,7 +63,7 @@ rule neighbourhood_moran:
     output:
         table=f"{RESULTS}/tables/neighbourhoods/global_moran_{{units}}_p{{permutations}}.csv",
     log:
-        "logs/neighbourhood_moran/{units}_p{permutations}.log",
+        f"{LOGS}/neighbourhood_moran/{{units}}_p{{permutations}}.log",
     benchmark:
         f"{RESULTS}/benchmarks/neighbourhood_moran/{{units}}_p{{permutations}}.tsv"
     conda:
@@ -88,7 +88,7 @@ rule neighbourhood_lisa:
     output:
         table=f"{RESULTS}/tables/neighbourhoods/lisa_{{units}}_p{{permutations}}.csv",
     log:
-        "logs/neighbourhood_lisa/{units}_p{permutations}.log",
+        f"{LOGS}/neighbourhood_lisa/{{units}}_p{{permutations}}.log",
     benchmark:
         f"{RESULTS}/benchmarks/neighbourhood_lisa/{{units}}_p{{permutations}}.tsv"
     conda:
@@ -117,9 +117,9 @@ rule neighbourhood_benchmarks:
     output:
         table=f"{RESULTS}/tables/neighbourhoods/benchmarks.csv",
     log:
-        "logs/neighbourhood_benchmarks.log",
+        f"{LOGS}/neighbourhood_benchmarks.log",
     benchmark:
-        "logs/benchmarks/neighbourhood_benchmarks.tsv"
+        f"{LOGS}/benchmarks/neighbourhood_benchmarks.tsv"
     conda:
         "../envs/geo.yaml"
     threads: 1

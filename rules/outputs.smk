@@ -14,9 +14,9 @@ rule choropleth:
         ),
         pdf=f"{RESULTS}/figures/maps/{{election}}_{{indicator}}.pdf",
     log:
-        "logs/choropleth/{election}_{indicator}.log",
+        f"{LOGS}/choropleth/{{election}}_{{indicator}}.log",
     benchmark:
-        "logs/benchmarks/choropleth/{election}_{indicator}.tsv"
+        f"{LOGS}/benchmarks/choropleth/{{election}}_{{indicator}}.tsv"
     conda:
         "../envs/plot.yaml"
     threads: 1
@@ -26,6 +26,7 @@ rule choropleth:
     params:
         code=CODE_SHA256,
         language=config["outputs"]["language"],
+        provenance=RUN,
         maps=config["maps"],
         boundary_year=BOUNDARY_YEAR,
     script:
@@ -46,9 +47,9 @@ rule moran_scatterplot:
         ),
         pdf=f"{RESULTS}/figures/moran/{{election}}_{{indicator}}_scatter.pdf",
     log:
-        "logs/moran_scatterplot/{election}_{indicator}.log",
+        f"{LOGS}/moran_scatterplot/{{election}}_{{indicator}}.log",
     benchmark:
-        "logs/benchmarks/moran_scatterplot/{election}_{indicator}.tsv"
+        f"{LOGS}/benchmarks/moran_scatterplot/{{election}}_{{indicator}}.tsv"
     conda:
         "../envs/plot.yaml"
     threads: 1
@@ -58,6 +59,7 @@ rule moran_scatterplot:
     params:
         code=CODE_SHA256,
         language=config["outputs"]["language"],
+        provenance=RUN,
         weights=config["weights"],
         turnout_above_one=config["indicators"]["turnout_above_one"],
     script:
@@ -78,9 +80,9 @@ rule indicator_maps:
         ),
         pdf=f"{RESULTS}/figures/features/indicator_maps_{BOUNDARY_YEAR}.pdf",
     log:
-        "logs/indicator_maps.log",
+        f"{LOGS}/indicator_maps.log",
     benchmark:
-        "logs/benchmarks/indicator_maps.tsv"
+        f"{LOGS}/benchmarks/indicator_maps.tsv"
     conda:
         "../envs/plot.yaml"
     threads: 1
@@ -90,6 +92,7 @@ rule indicator_maps:
     params:
         code=CODE_SHA256,
         language=config["outputs"]["language"],
+        provenance=RUN,
         maps=config["maps"],
         boundary_year=BOUNDARY_YEAR,
     script:
@@ -108,9 +111,9 @@ rule correlation_heatmap:
         ),
         pdf=f"{RESULTS}/figures/features/correlations_{{election}}.pdf",
     log:
-        "logs/correlation_heatmap/{election}.log",
+        f"{LOGS}/correlation_heatmap/{{election}}.log",
     benchmark:
-        "logs/benchmarks/correlation_heatmap/{election}.tsv"
+        f"{LOGS}/benchmarks/correlation_heatmap/{{election}}.tsv"
     conda:
         "../envs/plot.yaml"
     threads: 1
@@ -120,6 +123,7 @@ rule correlation_heatmap:
     params:
         code=CODE_SHA256,
         language=config["outputs"]["language"],
+        provenance=RUN,
         boundary_year=BOUNDARY_YEAR,
     script:
         "../scripts/correlation_heatmap.py"
@@ -138,9 +142,9 @@ rule cluster_maps:
         ),
         pdf=f"{RESULTS}/figures/spatial/lisa_{{statistic}}_{{variable}}.pdf",
     log:
-        "logs/cluster_maps/{statistic}_{variable}.log",
+        f"{LOGS}/cluster_maps/{{statistic}}_{{variable}}.log",
     benchmark:
-        "logs/benchmarks/cluster_maps/{statistic}_{variable}.tsv"
+        f"{LOGS}/benchmarks/cluster_maps/{{statistic}}_{{variable}}.tsv"
     conda:
         "../envs/plot.yaml"
     threads: 1
@@ -150,6 +154,7 @@ rule cluster_maps:
     params:
         code=CODE_SHA256,
         language=config["outputs"]["language"],
+        provenance=RUN,
         boundary_year=BOUNDARY_YEAR,
     script:
         "../scripts/cluster_maps.py"
@@ -169,9 +174,9 @@ rule zone_map:
         ),
         pdf=f"{RESULTS}/figures/burgerschapszone/residuals_{{outcome}}.pdf",
     log:
-        "logs/zone_map/{outcome}.log",
+        f"{LOGS}/zone_map/{{outcome}}.log",
     benchmark:
-        "logs/benchmarks/zone_map/{outcome}.tsv"
+        f"{LOGS}/benchmarks/zone_map/{{outcome}}.tsv"
     conda:
         "../envs/plot.yaml"
     threads: 1
@@ -181,6 +186,7 @@ rule zone_map:
     params:
         code=CODE_SHA256,
         language=config["outputs"]["language"],
+        provenance=RUN,
         boundary_year=BOUNDARY_YEAR,
     script:
         "../scripts/zone_map.py"
@@ -198,9 +204,9 @@ rule power_curve:
         ),
         pdf=f"{RESULTS}/figures/power/power_curve.pdf",
     log:
-        "logs/power_curve.log",
+        f"{LOGS}/power_curve.log",
     benchmark:
-        "logs/benchmarks/power_curve.tsv"
+        f"{LOGS}/benchmarks/power_curve.tsv"
     conda:
         "../envs/plot.yaml"
     threads: 1
@@ -210,6 +216,7 @@ rule power_curve:
     params:
         code=CODE_SHA256,
         language=config["outputs"]["language"],
+        provenance=RUN,
     script:
         "../scripts/power_curve.py"
 
@@ -277,9 +284,9 @@ rule publication_table:
         markdown=f"{RESULTS}/tables/publication/{{table}}.md",
         latex=f"{RESULTS}/tables/publication/{{table}}.tex",
     log:
-        "logs/publication_table/{table}.log",
+        f"{LOGS}/publication_table/{{table}}.log",
     benchmark:
-        "logs/benchmarks/publication_table/{table}.tsv"
+        f"{LOGS}/benchmarks/publication_table/{{table}}.tsv"
     wildcard_constraints:
         table="|".join(PUBLICATION_TABLES),
     conda:
@@ -308,9 +315,9 @@ rule headline_numbers:
         latex=f"{RESULTS}/snippets/headline_numbers.tex",
         json=f"{RESULTS}/snippets/headline_numbers.json",
     log:
-        "logs/headline_numbers.log",
+        f"{LOGS}/headline_numbers.log",
     benchmark:
-        "logs/benchmarks/headline_numbers.tsv"
+        f"{LOGS}/benchmarks/headline_numbers.tsv"
     conda:
         "../envs/geo.yaml"
     threads: 1
@@ -329,15 +336,16 @@ rule manifest:
     input:
         all_outputs(),
     output:
-        manifest=report(
+        table=report(
             f"{RESULTS}/manifest.tsv",
             caption="../workflow/report/provenance.rst",
             category="Provenance",
         ),
+        document=f"{RESULTS}/manifest.json",
     log:
-        "logs/manifest.log",
+        f"{LOGS}/manifest.log",
     benchmark:
-        "logs/benchmarks/manifest.tsv"
+        f"{LOGS}/benchmarks/manifest.tsv"
     conda:
         "../envs/geo.yaml"
     threads: 1
@@ -349,6 +357,9 @@ rule manifest:
         producers=outputs_by_rule(),
         config_sha256=CONFIG_SHA256,
         data_checksums=DATA_CHECKSUMS,
+        jobs=job_records(),
+        run=RUN,
+        results_dir=lambda wildcards, output: os.path.dirname(output.document),
     script:
         "../scripts/manifest.py"
 
@@ -357,13 +368,13 @@ rule manifest:
 rule disclosure_check:
     input:
         all_outputs(),
-        manifest=rules.manifest.output.manifest,
+        manifest=rules.manifest.output.table,
     output:
         report=f"{RESULTS}/disclosure_check.json",
     log:
-        "logs/disclosure_check.log",
+        f"{LOGS}/disclosure_check.log",
     benchmark:
-        "logs/benchmarks/disclosure_check.tsv"
+        f"{LOGS}/benchmarks/disclosure_check.tsv"
     conda:
         "../envs/geo.yaml"
     threads: 1

@@ -14,9 +14,9 @@ rule global_moran:
             subcategory="Global Moran's I",
         ),
     log:
-        "logs/global_moran/{election}.log",
+        f"{LOGS}/global_moran/{{election}}.log",
     benchmark:
-        "logs/benchmarks/global_moran/{election}.tsv"
+        f"{LOGS}/benchmarks/global_moran/{{election}}.tsv"
     conda:
         "../envs/geo.yaml"
     threads: 1
@@ -42,9 +42,9 @@ rule global_statistics:
     output:
         table=f"{RESULTS}/tables/spatial/global_statistics.csv",
     log:
-        "logs/global_statistics.log",
+        f"{LOGS}/global_statistics.log",
     benchmark:
-        "logs/benchmarks/global_statistics.tsv"
+        f"{LOGS}/benchmarks/global_statistics.tsv"
     conda:
         "../envs/geo.yaml"
     threads: 1
@@ -75,9 +75,9 @@ rule lisa_part:
     output:
         part=temp(f"{RESULTS}/interim/lisa/{{scatteritem}}.parquet"),
     log:
-        "logs/lisa_part/{scatteritem}.log",
+        f"{LOGS}/lisa_part/{{scatteritem}}.log",
     benchmark:
-        "logs/benchmarks/lisa_part/{scatteritem}.tsv"
+        f"{LOGS}/benchmarks/lisa_part/{{scatteritem}}.tsv"
     conda:
         "../envs/geo.yaml"
     threads: 1
@@ -98,9 +98,9 @@ rule lisa:
     output:
         table=f"{RESULTS}/tables/spatial/lisa.csv",
     log:
-        "logs/lisa.log",
+        f"{LOGS}/lisa.log",
     benchmark:
-        "logs/benchmarks/lisa.tsv"
+        f"{LOGS}/benchmarks/lisa.tsv"
     conda:
         "../envs/geo.yaml"
     threads: 1
@@ -130,9 +130,9 @@ rule burgerschapszone:
         candidates=f"{RESULTS}/tables/burgerschapszone/candidate_explanations.csv",
         coefficients=f"{RESULTS}/tables/burgerschapszone/ols_coefficients.csv",
     log:
-        "logs/burgerschapszone.log",
+        f"{LOGS}/burgerschapszone.log",
     benchmark:
-        "logs/benchmarks/burgerschapszone.tsv"
+        f"{LOGS}/benchmarks/burgerschapszone.tsv"
     conda:
         "../envs/geo.yaml"
     threads: 1
@@ -158,9 +158,9 @@ rule spatial_regression:
         statistics=f"{RESULTS}/tables/spatial/regression_models.csv",
         lagrange_multiplier=f"{RESULTS}/tables/spatial/regression_lm_tests.csv",
     log:
-        "logs/spatial_regression.log",
+        f"{LOGS}/spatial_regression.log",
     benchmark:
-        "logs/benchmarks/spatial_regression.tsv"
+        f"{LOGS}/benchmarks/spatial_regression.tsv"
     conda:
         "../envs/geo.yaml"
     threads: 1

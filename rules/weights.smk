@@ -8,9 +8,9 @@ rule contiguity_weights:
         edges=f"{RESULTS}/weights/queen_edges.parquet",
         summary=f"{RESULTS}/weights/queen_summary.json",
     log:
-        "logs/contiguity_weights.log",
+        f"{LOGS}/contiguity_weights.log",
     benchmark:
-        "logs/benchmarks/contiguity_weights.tsv"
+        f"{LOGS}/benchmarks/contiguity_weights.tsv"
     conda:
         "../envs/geo.yaml"
     threads: 1
@@ -31,9 +31,9 @@ rule spatial_weights:
         edges=f"{RESULTS}/weights/{{weights}}_edges.parquet",
         summary=f"{RESULTS}/weights/{{weights}}_summary.json",
     log:
-        "logs/spatial_weights/{weights}.log",
+        f"{LOGS}/spatial_weights/{{weights}}.log",
     benchmark:
-        "logs/benchmarks/spatial_weights/{weights}.tsv"
+        f"{LOGS}/benchmarks/spatial_weights/{{weights}}.tsv"
     conda:
         "../envs/geo.yaml"
     threads: 1

@@ -6,9 +6,11 @@ import pandas as pd
 from afgehaakt import catalogue
 from afgehaakt.labels import Labels
 from afgehaakt.logs import step_log
+from afgehaakt.manifest import script_job_provenance
 from afgehaakt.plotting.maps import choropleth
+from afgehaakt.plotting.style import embedded_provenance
 
-with step_log(snakemake.log[0], "choropleth"):
+with step_log(snakemake.log[0], "choropleth"), embedded_provenance(script_job_provenance(snakemake, __file__)):
     election = catalogue.election(snakemake.wildcards.election)
     name = snakemake.wildcards.indicator
     labels = Labels(snakemake.params.language)

@@ -6,9 +6,11 @@ import pandas as pd
 from afgehaakt import catalogue
 from afgehaakt.labels import Labels
 from afgehaakt.logs import step_log
+from afgehaakt.manifest import script_job_provenance
 from afgehaakt.plotting.clusters import cluster_maps
+from afgehaakt.plotting.style import embedded_provenance
 
-with step_log(snakemake.log[0], "cluster_maps"):
+with step_log(snakemake.log[0], "cluster_maps"), embedded_provenance(script_job_provenance(snakemake, __file__)):
     lisa = pd.read_csv(snakemake.input.lisa, dtype={"code": str})
     chosen = lisa[(lisa["statistic_name"] == snakemake.wildcards.statistic)
                   & (lisa["variable"].str.startswith(snakemake.wildcards.variable))]

@@ -5,9 +5,11 @@ import pandas as pd
 from afgehaakt import catalogue
 from afgehaakt.labels import Labels
 from afgehaakt.logs import step_log
+from afgehaakt.manifest import script_job_provenance
 from afgehaakt.plotting.panels import correlation_heatmap
+from afgehaakt.plotting.style import embedded_provenance
 
-with step_log(snakemake.log[0], "correlation_heatmap"):
+with step_log(snakemake.log[0], "correlation_heatmap"), embedded_provenance(script_job_provenance(snakemake, __file__)):
     election = catalogue.election(snakemake.wildcards.election)
     labels = Labels(snakemake.params.language)
     correlation_heatmap(

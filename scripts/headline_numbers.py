@@ -1,6 +1,7 @@
 """Rule headline_numbers: the statistics quoted in text, from the result tables, as Markdown, LaTeX and JSON."""
 
 import json
+from pathlib import Path
 
 import pandas as pd
 
@@ -9,6 +10,9 @@ from afgehaakt.outputs import atomic_path, write_json
 from afgehaakt.snippets import Headline, as_records, latex, markdown
 
 with step_log(snakemake.log[0], "headline_numbers") as log:
+    # Sources relative to the results folder: the folder's name changes with every commit, a quoted source must not.
+    results_dir = Path(snakemake.output.json).parents[1]
+    source = {name: Path(path).relative_to(results_dir).as_posix() for name, path in snakemake.input.items()}
     election = snakemake.params.focus_election
     moran = pd.read_csv(snakemake.input.moran).set_index("variable")
     stacked = json.loads(open(snakemake.input.stacked, encoding="utf-8").read())
@@ -16,24 +20,24 @@ with step_log(snakemake.log[0], "headline_numbers") as log:
     turnout_ml = pd.read_csv(snakemake.input.turnout).set_index("model")
     axis = pd.read_csv(snakemake.input.axis)
     headlines = [
-        Headline(f"moran_turnout_{election}", moran.loc["turnout", "statistic"], 3, snakemake.input.moran,
+        Headline(f"moran_turnout_{election}", moran.loc["turnout", "statistic"], 3, source["moran"],
                  f"Moran's I of turnout ({election}), queen weights"),
-        Headline(f"moran_turnout_{election}_p", moran.loc["turnout", "p_permutation"], 4, snakemake.input.moran,
+        Headline(f"moran_turnout_{election}_p", moran.loc["turnout", "p_permutation"], 4, source["moran"],
                  f"its permutation p-value ({int(moran.loc['turnout', 'permutations'])} permutations)"),
-        Headline(f"moran_outsider_{election}", moran.loc["outsider_share", "statistic"], 3, snakemake.input.moran,
+        Headline(f"moran_outsider_{election}", moran.loc["outsider_share", "statistic"], 3, source["moran"],
                  f"Moran's I of the outsider share ({election}), queen weights"),
-        Headline("stacked_alpha", stacked["cronbach_alpha"], 2, snakemake.input.stacked,
+        Headline("stacked_alpha", stacked["cronbach_alpha"], 2, source["stacked"],
                  "Cronbach's alpha of the stacked-disadvantage domains"),
-        Headline("stacked_pc_share", stacked["pc1_explained_variance_ratio"], 2, snakemake.input.stacked,
+        Headline("stacked_pc_share", stacked["pc1_explained_variance_ratio"], 2, source["stacked"],
                  "share of variance of the first principal component"),
-        Headline("icc_trust", trust.loc["M0_null", "ICC"], 3, snakemake.input.trust,
+        Headline("icc_trust", trust.loc["M0_null", "ICC"], 3, source["trust"],
                  f"ICC of trust, null model ({trust.loc['M0_null', 'data']} survey)"),
-        Headline("icc_turnout", turnout_ml.loc["M0_null", "ICC"], 3, snakemake.input.turnout,
+        Headline("icc_turnout", turnout_ml.loc["M0_null", "ICC"], 3, source["turnout"],
                  f"ICC of turnout on the latent scale, null model ({turnout_ml.loc['M0_null', 'data']} survey)"),
     ]
     zone = axis[(axis["clusters"] == "unadjusted") & axis["p_both"].notna()]
     for row in zone.itertuples():
-        headlines.append(Headline(f"zone_axis_p_{row.outcome}", row.p_both, 3, snakemake.input.axis,
+        headlines.append(Headline(f"zone_axis_p_{row.outcome}", row.p_both, 3, source["axis"],
                                   f"orientation test of high-residual clusters of {row.outcome} "
                                   f"({row.angle_degrees:.0f} degrees; SW-NE = 45)"))
     log.info("%d headline numbers", len(headlines))

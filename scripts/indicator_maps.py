@@ -7,14 +7,16 @@ from afgehaakt import catalogue
 from afgehaakt.features.codebook import MUNICIPAL_INDICATORS, IndicatorDefinition
 from afgehaakt.labels import Labels
 from afgehaakt.logs import step_log
+from afgehaakt.manifest import script_job_provenance
 from afgehaakt.plotting.panels import small_multiples
+from afgehaakt.plotting.style import embedded_provenance
 
 STACKED = IndicatorDefinition(
     "stacked_disadvantage_mean_z", "Stacked disadvantage", "mean of oriented z-scores of the domains",
     "this pipeline", "", 2020, "mean z-score (higher = worse)", "high", False,
 )
 
-with step_log(snakemake.log[0], "indicator_maps"):
+with step_log(snakemake.log[0], "indicator_maps"), embedded_provenance(script_job_provenance(snakemake, __file__)):
     labels = Labels(snakemake.params.language)
     stacked = pd.read_csv(snakemake.input.stacked, dtype={"code": str})[["code", "mean_z"]]
     table = pd.read_parquet(snakemake.input.features).merge(

@@ -1,10 +1,13 @@
-"""Rule manifest: every output with its size, SHA-256, the rule that made it and the config hash."""
+"""Rule manifest: every output with its hashes, value fingerprint and the provenance of the job that made it."""
 
 from afgehaakt.logs import step_log
-from afgehaakt.outputs import write_table
-from afgehaakt.provenance import build_manifest
+from afgehaakt.manifest import build_manifest, manifest_table
+from afgehaakt.outputs import write_json, write_table
 
 with step_log(snakemake.log[0], "manifest") as log:
-    manifest = build_manifest(snakemake.params.producers, config_digest=snakemake.params.config_sha256)
-    log.info("%d outputs listed", len(manifest))
-    write_table(manifest, snakemake.output.manifest)
+    manifest = build_manifest(snakemake.params.producers, results_dir=snakemake.params.results_dir,
+                              jobs=snakemake.params.jobs, run=snakemake.params.run)
+    log.info("%d outputs listed; commit %s (dirty: %s)", len(manifest["outputs"]), manifest["git"]["commit"],
+             manifest["git"]["dirty"])
+    write_json(manifest, snakemake.output.document)
+    write_table(manifest_table(manifest), snakemake.output.table)

@@ -6,10 +6,12 @@ from afgehaakt import catalogue
 from afgehaakt.elections import analysis_values
 from afgehaakt.labels import Labels
 from afgehaakt.logs import step_log
+from afgehaakt.manifest import script_job_provenance
 from afgehaakt.plotting.scatter import moran_scatterplot
 from afgehaakt.spatial.weights import graph_from_edges
+from afgehaakt.plotting.style import embedded_provenance
 
-with step_log(snakemake.log[0], "moran_scatterplot"):
+with step_log(snakemake.log[0], "moran_scatterplot"), embedded_provenance(script_job_provenance(snakemake, __file__)):
     election = catalogue.election(snakemake.wildcards.election)
     name = snakemake.wildcards.indicator
     table = pd.read_parquet(snakemake.input.indicators)

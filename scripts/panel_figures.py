@@ -6,10 +6,12 @@ import pandas as pd
 from afgehaakt import catalogue
 from afgehaakt.labels import Labels
 from afgehaakt.logs import step_log
+from afgehaakt.manifest import script_job_provenance
 from afgehaakt.models.panel import build_panel
 from afgehaakt.plotting.panel import change_map, gradient_plot
+from afgehaakt.plotting.style import embedded_provenance
 
-with step_log(snakemake.log[0], "panel_figures"):
+with step_log(snakemake.log[0], "panel_figures"), embedded_provenance(script_job_provenance(snakemake, __file__)):
     labels = Labels(snakemake.params.language)
     settings = snakemake.params.panel
     outcome = snakemake.wildcards.panel_outcome

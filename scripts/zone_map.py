@@ -6,10 +6,12 @@ import pandas as pd
 from afgehaakt import catalogue
 from afgehaakt.labels import Labels
 from afgehaakt.logs import step_log
+from afgehaakt.manifest import script_job_provenance
 from afgehaakt.plotting.clusters import zone_map
 from afgehaakt.spatial.analyses import principal_axis_of
+from afgehaakt.plotting.style import embedded_provenance
 
-with step_log(snakemake.log[0], "zone_map"):
+with step_log(snakemake.log[0], "zone_map"), embedded_provenance(script_job_provenance(snakemake, __file__)):
     labels = Labels(snakemake.params.language)
     residuals = pd.read_csv(snakemake.input.residuals, dtype={"code": str})
     outcome = residuals[residuals["outcome"].str.startswith(snakemake.wildcards.outcome)]

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 
 import matplotlib
@@ -30,6 +34,39 @@ _METADATA = {
 }
 
 
+PROVENANCE_KEY = "afgehaakt:provenance"
+"""The PNG text chunk that holds the provenance; in a PDF it is the Subject, after this key and a space."""
+_provenance: ContextVar[Mapping | None] = ContextVar("figure_provenance", default=None)
+
+
+@contextmanager
+def embedded_provenance(record: Mapping) -> Iterator[None]:
+    """Every figure saved inside the block carries ``record`` (as JSON) in its metadata.
+
+    A context rather than an argument, so that the drawing functions need not pass it along; the figure scripts
+    open it around their work with the provenance of their job (:func:`afgehaakt.manifest.job_provenance`).
+    """
+    token = _provenance.set(record)
+    try:
+        yield
+    finally:
+        _provenance.reset(token)
+
+
+def _metadata(suffix: str) -> dict:
+    """The fixed metadata of the format, with the provenance of the job when one is set (no timestamps)."""
+    metadata = dict(_METADATA.get(suffix, {}))
+    record = _provenance.get()
+    if record is not None:
+        # ASCII JSON with sorted keys: a PNG text chunk takes Latin-1 only, and equal records give equal bytes.
+        text = json.dumps(record, sort_keys=True, ensure_ascii=True, separators=(",", ":"))
+        if suffix == ".png":
+            metadata[PROVENANCE_KEY] = text
+        elif suffix == ".pdf":
+            metadata["Subject"] = f"{PROVENANCE_KEY} {text}"
+    return metadata
+
+
 def new_figure(width: float, height: float) -> plt.Figure:
     with plt.rc_context(STYLE):
         return plt.figure(figsize=(width, height))
@@ -41,5 +78,5 @@ def save_figure(figure: plt.Figure, paths: list[str | Path]) -> None:
         for path in paths:
             suffix = Path(path).suffix.lower()
             with atomic_path(path) as temporary:
-                figure.savefig(temporary, format=suffix.lstrip("."), metadata=_METADATA.get(suffix, {}))
+                figure.savefig(temporary, format=suffix.lstrip("."), metadata=_metadata(suffix))
     plt.close(figure)

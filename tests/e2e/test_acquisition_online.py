@@ -15,7 +15,7 @@ import geopandas
 import pandas as pd
 import pytest
 import yaml
-from test_workflow import _copy_workflow, _snakemake
+from test_workflow import _copy_workflow, _results_folder, _snakemake
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit"))
 from test_acquisition_support import FIXTURES, KIESRAAD_TK2021, LocalServer, Reply, serve_publishers  # noqa: E402
@@ -24,10 +24,10 @@ from afgehaakt.acquisition.interim import STATLINE_DATASETS  # noqa: E402
 
 pytestmark = pytest.mark.e2e
 
-STATLINE_TABLES = [f"results/interim/statline/{name}.parquet" for name in STATLINE_DATASETS]
-BOUNDARIES = "results/interim/boundaries/gemeenten_2021.parquet"
-ELECTION_TABLES = ["results/interim/elections/tk2021_totals.parquet",
-                   "results/interim/elections/tk2021_party_votes.parquet"]
+# Relative to the run's results folder (results/<version>/, which differs between the two routes' configs).
+STATLINE_TABLES = [f"interim/statline/{name}.parquet" for name in STATLINE_DATASETS]
+BOUNDARIES = "interim/boundaries/gemeenten_2021.parquet"
+ELECTION_TABLES = ["interim/elections/tk2021_totals.parquet", "interim/elections/tk2021_party_votes.parquet"]
 TARGETS = [*STATLINE_TABLES, BOUNDARIES, *ELECTION_TABLES]
 
 
@@ -53,11 +53,15 @@ def online_config(urls: dict[str, str], *, tk2021_sha256: str = "") -> dict:
 
 
 def run(directory: Path, overrides: dict, *targets: str):
-    """Snakemake with ``overrides`` merged into the default config (a --configfile updates, key by key)."""
+    """Snakemake with ``overrides`` merged into the default config (a --configfile updates, key by key), building
+    ``targets`` in the run's results folder; returns the completed process and that folder."""
     path = directory / "config" / "test_overrides.yaml"
     path.write_text(yaml.safe_dump(overrides), encoding="utf-8")
+    configfiles = ("--configfile", "config/config.yaml", str(path.relative_to(directory)))
+    results = _results_folder(directory, *configfiles)
     # Targets first: --configfile takes every argument after it.
-    return _snakemake(directory, *targets, "--configfile", "config/config.yaml", str(path.relative_to(directory)))
+    paths = [str((results / target).relative_to(directory)) for target in targets]
+    return _snakemake(directory, *paths, *configfiles), results
 
 
 @pytest.fixture(scope="module")
@@ -74,12 +78,12 @@ def routes(tmp_path_factory, server):
     server.route(KIESRAAD_TK2021, Reply(status=500, body=b"busy", content_type="text/plain"),
                  Reply(body=(FIXTURES / "tk2021_three_gemeenten.csv").read_bytes(), content_type="text/csv"))
     online = _copy_workflow(tmp_path_factory.mktemp("online") / "afgehaakt")
-    completed = run(online, online_config(urls), *TARGETS)
+    completed, online_results = run(online, online_config(urls), *TARGETS)
     assert completed.returncode == 0, completed.stderr[-4000:]
     snapshot = _copy_workflow(tmp_path_factory.mktemp("snapshot") / "afgehaakt")
-    completed = run(snapshot, ELECTIONS, *TARGETS)
+    completed, snapshot_results = run(snapshot, ELECTIONS, *TARGETS)
     assert completed.returncode == 0, completed.stderr[-4000:]
-    return online, snapshot
+    return {"online": online, "online_results": online_results, "snapshot_results": snapshot_results}
 
 
 def overlap(snapshot: pd.DataFrame, online: pd.DataFrame, key: str = "code") -> pd.DataFrame:
@@ -89,14 +93,14 @@ def overlap(snapshot: pd.DataFrame, online: pd.DataFrame, key: str = "code") -> 
 
 @pytest.mark.parametrize("table", STATLINE_TABLES)
 def test_statline_interim_tables_are_the_same_on_both_routes(routes, table):
-    online_dir, snapshot_dir = routes
+    online_dir, snapshot_dir = routes["online_results"], routes["snapshot_results"]
     online = pd.read_parquet(online_dir / table)
     assert len(online) >= 5
     pd.testing.assert_frame_equal(online, overlap(pd.read_parquet(snapshot_dir / table), online))
 
 
 def test_boundaries_are_the_same_on_both_routes(routes):
-    online_dir, snapshot_dir = routes
+    online_dir, snapshot_dir = routes["online_results"], routes["snapshot_results"]
     online = geopandas.read_parquet(online_dir / BOUNDARIES)
     snapshot = overlap(geopandas.read_parquet(snapshot_dir / BOUNDARIES), online)
     assert len(online) == 6 and online.crs == snapshot.crs
@@ -107,7 +111,7 @@ def test_boundaries_are_the_same_on_both_routes(routes):
 
 @pytest.mark.parametrize("table", ELECTION_TABLES)
 def test_election_tables_are_the_same_on_both_routes(routes, table):
-    online_dir, snapshot_dir = routes
+    online_dir, snapshot_dir = routes["online_results"], routes["snapshot_results"]
     online = pd.read_parquet(online_dir / table)
     snapshot = overlap(pd.read_parquet(snapshot_dir / table), online)
     assert sorted(set(online["code"])) == ["0197", "0358", "1680"]
@@ -115,8 +119,7 @@ def test_election_tables_are_the_same_on_both_routes(routes, table):
 
 
 def test_every_download_has_its_provenance_record(routes, server):
-    online_dir, _ = routes
-    raw = online_dir / "resources" / "raw"
+    raw = routes["online"] / "resources" / "raw"
     kiesraad = json.loads((raw / "kiesraad" / "tk2021_gemeente.csv.provenance.json").read_text())
     assert kiesraad["url"] == server.base_url + "/kiesraad/Uitslag_alle_gemeenten_TK20210317.csv"
     assert kiesraad["status"] == 200 and kiesraad["bytes"] == (raw / "kiesraad" / "tk2021_gemeente.csv").stat().st_size
@@ -133,11 +136,11 @@ def test_every_download_has_its_provenance_record(routes, server):
 def test_a_pinned_checksum_that_does_not_match_stops_the_run_and_leaves_no_file(tmp_path, server):
     urls = serve_publishers(server)
     directory = _copy_workflow(tmp_path / "afgehaakt")
-    completed = run(directory, online_config(urls, tk2021_sha256="0" * 64), ELECTION_TABLES[0])
+    completed, results = run(directory, online_config(urls, tk2021_sha256="0" * 64), ELECTION_TABLES[0])
     assert completed.returncode != 0
     assert f"checksum mismatch for resources/raw/kiesraad/tk2021_gemeente.csv: pinned sha256 {'0' * 64}" in (
         completed.stderr + completed.stdout
     )
     kiesraad = directory / "resources" / "raw" / "kiesraad"
     assert not kiesraad.exists() or list(kiesraad.iterdir()) == []
-    assert not (directory / ELECTION_TABLES[0]).exists()
+    assert not (results / ELECTION_TABLES[0]).exists()

@@ -3,7 +3,7 @@
 What a researcher does after a crash, a power cut or ``kill -9``: ``snakemake --unlock`` (a killed Snakemake
 cannot remove its lock) and then the same command again. The default profile sets ``rerun-incomplete: true``, so
 jobs that were running when the process died are redone. The test checks that the recovered run completes, that
-its ``results/manifest.tsv`` (path, size and SHA-256 of every output) is byte-identical to the one of an
+its ``results/<version>/manifest.tsv`` (path, size and SHA-256 of every output) is byte-identical to the one of an
 uninterrupted run in another copy of the same files, and that neither run leaves a ``*.part`` temporary (written
 by ``afgehaakt.outputs.atomic_path`` and the downloader) in ``results/``. A temporary left by a job killed while
 writing must be gone after the recovered run; one is planted after the kill to make that case deterministic.
@@ -25,13 +25,14 @@ pytestmark = pytest.mark.e2e
 
 REPO = Path(__file__).resolve().parents[2]
 WORKFLOW_PARTS = ["Snakefile", "rules", "scripts", "workflow", "config", "envs", "data"]
-KILL_WHEN = "results/weights/queen_edges.parquet"
-"""The run is killed as soon as this output exists: it is made early, after the boundaries, while many jobs are
-still to run (and one or two are usually running)."""
+KILL_WHEN = "results/*/weights/queen_edges.parquet"
+"""The run is killed as soon as this output exists (in the run's version folder): it is made early, after the
+boundaries, while many jobs are still to run (and one or two are usually running)."""
 TIMEOUT = 900
-PLANTED_PART = "results/weights/.queen_summary.json.killed0.part"
-"""What ``atomic_path`` leaves when a job is killed while writing (its ``finally`` never runs). A kill rarely
-lands inside a write, so one such file is planted after the kill to make that case deterministic."""
+PLANTED_PART = "weights/.queen_summary.json.killed0.part"
+"""What ``atomic_path`` leaves when a job is killed while writing (its ``finally`` never runs), relative to the
+version folder. A kill rarely lands inside a write, so one such file is planted after the kill to make that case
+deterministic."""
 
 
 def _copy_workflow(target: Path) -> Path:
@@ -51,6 +52,12 @@ def _command(*arguments: str) -> list[str]:
 
 def _snakemake(directory: Path, *arguments: str) -> subprocess.CompletedProcess:
     return subprocess.run(_command(*arguments), cwd=directory, capture_output=True, text=True, timeout=TIMEOUT)
+
+
+def _results(directory: Path) -> Path:
+    """The run's version folder (there is one: both runs use the same code, config and data)."""
+    [folder] = (directory / "results").glob("*/")
+    return folder
 
 
 def _part_files(directory: Path) -> list[str]:
@@ -86,7 +93,7 @@ def interrupted(source, tmp_path_factory) -> dict:
                                start_new_session=True)
     deadline = time.monotonic() + TIMEOUT
     try:
-        while not (directory / KILL_WHEN).exists():
+        while not list(directory.glob(KILL_WHEN)):
             if process.poll() is not None:
                 pytest.fail(f"the run ended (code {process.returncode}) before {KILL_WHEN} appeared")
             if time.monotonic() > deadline:
@@ -102,14 +109,16 @@ def interrupted(source, tmp_path_factory) -> dict:
     state = {
         "directory": directory,
         "returncode": process.returncode,
-        "manifest_at_kill": (directory / "results/manifest.tsv").exists(),
+        "manifest_at_kill": (_results(directory) / "manifest.tsv").exists(),
         "part_files_at_kill": _part_files(directory),
         "incomplete_markers_at_kill": sorted(
             p.name for p in (directory / ".snakemake/incomplete").glob("*") if p.is_file()
         ) if (directory / ".snakemake/incomplete").is_dir() else [],
     }
-    (directory / PLANTED_PART).parent.mkdir(parents=True, exist_ok=True)
-    (directory / PLANTED_PART).write_bytes(b"half a file")
+    planted = _results(directory) / PLANTED_PART
+    planted.parent.mkdir(parents=True, exist_ok=True)
+    planted.write_bytes(b"half a file")
+    state["planted"] = planted.relative_to(directory).as_posix()
     state["unlock"] = _snakemake(directory, "--unlock")
     state["rerun"] = _snakemake(directory)
     return state
@@ -128,19 +137,20 @@ def test_the_rerun_completes_and_had_work_to_do(interrupted):
     rerun = interrupted["rerun"]
     assert rerun.returncode == 0, rerun.stderr[-4000:]
     assert "Nothing to be done" not in rerun.stdout + rerun.stderr
-    assert (interrupted["directory"] / "results/manifest.tsv").exists()
+    assert (_results(interrupted["directory"]) / "manifest.tsv").exists()
 
 
 def test_the_recovered_outputs_equal_those_of_an_uninterrupted_run(interrupted, uninterrupted):
-    recovered = (interrupted["directory"] / "results/manifest.tsv").read_text(encoding="utf-8")
-    reference = (uninterrupted / "results/manifest.tsv").read_text(encoding="utf-8")
+    assert _results(interrupted["directory"]).name == _results(uninterrupted).name
+    recovered = (_results(interrupted["directory"]) / "manifest.tsv").read_text(encoding="utf-8")
+    reference = (_results(uninterrupted) / "manifest.tsv").read_text(encoding="utf-8")
     assert recovered == reference
 
 
 def test_the_runs_themselves_leave_no_part_files(interrupted, uninterrupted):
     """Neither the uninterrupted run nor the recovery run leaves a temporary; only what the kill left (and the
     planted one) may still be there (next test)."""
-    left_by_the_kill = {*interrupted["part_files_at_kill"], PLANTED_PART}
+    left_by_the_kill = {*interrupted["part_files_at_kill"], interrupted["planted"]}
     assert set(_part_files(interrupted["directory"])) <= left_by_the_kill
     assert _part_files(uninterrupted) == []
 

@@ -1,8 +1,9 @@
 """The workflow end to end on the default config, in temporary copies of the repository.
 
 Checks real content: the 352 municipalities, the totals of the source file, the flagged turnout above 1, the
-weights' components, Moran's I recomputed from the saved weights, the manifest, byte-identical reruns, a no-op
-rerun, and a bad input that fails cleanly.
+weights' components, Moran's I recomputed from the saved weights, the manifest and the provenance it and the
+figures carry, byte-identical reruns, a no-op rerun, a bad input that fails cleanly, and - this is CI's
+`make verify` - every output against the committed expected manifest (tests/reference/expected_manifest.json).
 """
 
 from __future__ import annotations
@@ -20,10 +21,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from PIL import Image
+
+from afgehaakt.plotting.style import PROVENANCE_KEY
+from afgehaakt.verify import verify_manifest
 
 pytestmark = pytest.mark.e2e
 
 REPO = Path(__file__).resolve().parents[2]
+EXPECTED_MANIFEST = REPO / "tests/reference/expected_manifest.json"
 # The package is copied too and put first on PYTHONPATH, so that a run sees the code as it was when the test
 # started, whatever happens to the working tree meanwhile.
 WORKFLOW_PARTS = ["Snakefile", "rules", "scripts", "workflow", "config", "envs", "data", "afgehaakt"]
@@ -46,6 +52,14 @@ def _snakemake(directory: Path, *arguments: str) -> subprocess.CompletedProcess:
     return subprocess.run(command, cwd=directory, capture_output=True, text=True, timeout=1800, env=environment)
 
 
+def _results_folder(directory: Path, *arguments: str) -> Path:
+    """The results folder a run with these arguments writes to, as the workflow names it (afgehaakt.versioning)."""
+    completed = _snakemake(directory, "--dry-run", "--quiet", *arguments)
+    assert completed.returncode == 0, completed.stderr[-4000:]
+    announced = [line for line in completed.stderr.splitlines() if line.startswith("results folder: ")]
+    return directory / announced[-1].removeprefix("results folder: ")
+
+
 def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -60,9 +74,19 @@ def runs(tmp_path_factory):
     return directories
 
 
+def _version(directory: Path) -> str:
+    """The folder of the run's results, as the run itself named it in results/LATEST."""
+    return (directory / "results/LATEST").read_text(encoding="utf-8").strip()
+
+
 @pytest.fixture(scope="module")
 def results(runs):
-    return runs[0] / "results"
+    return runs[0] / "results" / _version(runs[0])
+
+
+@pytest.fixture(scope="module")
+def manifest(results):
+    return json.loads((results / "manifest.json").read_text(encoding="utf-8"))
 
 
 def test_352_municipalities(results):
@@ -110,18 +134,74 @@ def test_reported_moran_equals_a_direct_computation_on_the_saved_weights(results
         assert moran.loc[variable, "seed"] == 20210317
 
 
-def test_manifest_lists_every_output_with_its_hash_and_rule(results):
-    manifest = pd.read_csv(results / "manifest.tsv", sep="\t")
-    on_disk = {p.relative_to(results.parent).as_posix() for p in results.rglob("*") if p.is_file()}
+def test_results_lie_in_one_version_folder_named_after_code_config_and_data(runs, results):
+    assert [p.name for p in (runs[0] / "results").iterdir() if p.is_dir()] == [results.name]
+    release, code, config, data = results.name.split("_")
+    assert release[0].isdigit() and code.startswith("code-") and config.startswith("config-")
+    assert data.startswith("data-") and all(len(part.split("-")[1]) == 8 for part in (code, config, data))
+
+
+def test_manifest_lists_every_output_with_its_hash_and_rule(results, manifest):
+    table = pd.read_csv(results / "manifest.tsv", sep="\t")
+    on_disk = {p.relative_to(results).as_posix() for p in results.rglob("*") if p.is_file()}
     # The disclosure check runs after the manifest, over everything in it.
-    assert set(manifest["path"]) == on_disk - {"results/manifest.tsv", "results/disclosure_check.json"}
-    for row in manifest.itertuples():
-        assert row.sha256 == _sha256(results.parent / row.path)
-    assert manifest["config_sha256"].nunique() == 1
-    assert set(manifest["rule"]) >= {"boundaries", "global_moran", "choropleth", "moran_scatterplot", "lisa",
-                                     "burgerschapszone", "multilevel", "panel", "headline_numbers"}
+    assert set(table["path"]) == set(manifest["outputs"]) == on_disk - {
+        "manifest.tsv", "manifest.json", "disclosure_check.json"}
+    for row in table.itertuples():
+        assert row.sha256 == _sha256(results / row.path) == manifest["outputs"][row.path]["sha256"]
+    assert table["config_sha256"].unique().tolist() == [manifest["config_sha256"]]
+    assert set(table["rule"]) >= {"boundaries", "global_moran", "choropleth", "moran_scatterplot", "lisa",
+                                  "burgerschapszone", "multilevel", "panel", "headline_numbers"}
     check = json.loads((results / "disclosure_check.json").read_text(encoding="utf-8"))
     assert check["ok"] and check["findings"] == []
+
+
+def test_manifest_gives_the_provenance_of_every_output(runs, results, manifest):
+    assert manifest["version"] == results.name and manifest["git"] == {"commit": "unknown", "dirty": None}
+    assert manifest["config_sha256"][:8] in results.name and manifest["data_sha256"][:8] in results.name
+    assert {"python", "snakemake", "pandas", "numpy", "esda", "statsmodels", "matplotlib"} <= set(
+        manifest["packages"])
+    for path, entry in manifest["outputs"].items():
+        assert (runs[0] / entry["script"]).is_file(), path
+        assert entry["inputs"], path
+        for source, digest in entry["inputs"].items():
+            assert _sha256(runs[0] / source) == digest, (path, source)
+    moran = manifest["outputs"]["tables/spatial/tk2021_global_moran.csv"]
+    assert moran["rule"] == "global_moran" and moran["script"] == "scripts/global_moran.py"
+    assert moran["seeds"] == {"moran.seed": 20210317}
+    assert any(source.startswith("data/elections/") for source in
+               manifest["outputs"]["interim/elections/tk2021_totals.parquet"]["inputs"])
+
+
+def test_figures_carry_the_provenance_of_their_job(runs, results, manifest):
+    entry = manifest["outputs"]["figures/maps/tk2021_turnout.png"]
+    with Image.open(results / "figures/maps/tk2021_turnout.png") as image:
+        embedded = json.loads(image.text[PROVENANCE_KEY])
+    assert embedded["rule"] == "choropleth" and embedded["script"] == entry["script"] == "scripts/choropleth.py"
+    assert embedded["inputs"] == entry["inputs"]
+    assert embedded["version"] == results.name and embedded["git"] == manifest["git"]
+    assert embedded["packages"] == manifest["packages"]
+    pdf = (results / "figures/maps/tk2021_turnout.pdf").read_bytes()
+    assert f"/Subject ({PROVENANCE_KEY} ".encode() in pdf and results.name.encode() in pdf
+
+
+def test_every_output_agrees_with_the_expected_manifest(manifest):
+    """CI's verification: regenerate the expected manifest with `make expected-manifest` when a change is meant
+    to change results."""
+    expected = json.loads(EXPECTED_MANIFEST.read_text(encoding="utf-8"))
+    assert verify_manifest(manifest, expected) == []
+
+
+def test_another_config_goes_to_another_folder(runs, results, tmp_path):
+    """Another seed plans a complete run in another folder and leaves this one alone."""
+    override = tmp_path / "other_seed.yaml"
+    override.write_text(json.dumps({"moran": {"permutations": 9999, "seed": 1, "alternative": "greater"}}),
+                        encoding="utf-8")
+    completed = _snakemake(runs[0], "--dry-run", "--configfile", "config/config.yaml", str(override))
+    assert completed.returncode == 0, completed.stdout[-4000:]
+    planned = completed.stdout + completed.stderr
+    assert "Nothing to be done" not in planned and f"results/{results.name}/" not in planned
+    assert f"results/{results.name.rsplit('_config-', 1)[0]}_config-" in planned
 
 
 @pytest.mark.parametrize("election", ["tk2017", "ep2019", "tk2021", "tk2023"])
@@ -154,14 +234,16 @@ def test_stacked_disadvantage_variants_and_statistics(results):
     assert len(table) == 352 and table["domains_worst_quartile"].between(0, 3).all()
 
 
-def test_every_rule_wrote_its_log(runs):
-    logs = {p.name for p in (runs[0] / "logs").rglob("*.log")}
+def test_every_rule_wrote_its_log_beside_the_results_version(runs, results):
+    logs = {p.name for p in (runs[0] / "logs" / results.name).rglob("*.log")}
     assert {"boundaries.log", "contiguity_weights.log", "manifest.log", "tk2021.log"} <= logs
 
 
 def test_two_runs_give_byte_identical_outputs(runs):
-    first, second = ((run / "results/manifest.tsv").read_text(encoding="utf-8") for run in runs)
-    assert first == second
+    assert _version(runs[0]) == _version(runs[1])
+    for name in ("manifest.tsv", "manifest.json"):
+        first, second = ((run / "results" / _version(run) / name).read_text(encoding="utf-8") for run in runs)
+        assert first == second
 
 
 def test_a_rerun_has_nothing_to_do(runs):
@@ -178,10 +260,12 @@ def test_bad_input_fails_with_a_named_error_and_no_partial_output(tmp_path):
     source.write_text("\n".join(lines) + "\n", encoding="utf-8")
     completed = _snakemake(directory)
     assert completed.returncode != 0
-    log = (directory / "logs/election_results/tk2021.log").read_text(encoding="utf-8")
-    assert "tk2021_gemeente.csv" in log and "field 'Kiesgerechtigden', row 4: negative count" in log
-    assert not (directory / "results/interim/elections/tk2021_totals.parquet").exists()
+    [log] = directory.glob("logs/*/election_results/tk2021.log")
+    text = log.read_text(encoding="utf-8")
+    assert "tk2021_gemeente.csv" in text and "field 'Kiesgerechtigden', row 4: negative count" in text
+    assert not list(directory.glob("results/*/interim/elections/tk2021_totals.parquet"))
     assert not list((directory / "results").rglob("*.part"))
+    assert not (directory / "results/LATEST").exists()
 
 
 # --- the HTML report, opened in a real browser ------------------------------------------------------------------

@@ -11,7 +11,8 @@ set -euo pipefail
 
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
 SCENARIO=${SCENARIO:-config/scenarios/slurm_smoke.yaml}
-TARGETS=${TARGETS:-"results/tables/spatial/tk2021_global_moran.csv results/tables/spatial/lisa.csv"}
+# Relative to the run's results folder, results/<version>/ (afgehaakt/versioning.py).
+TARGETS=${TARGETS:-"tables/spatial/tk2021_global_moran.csv tables/spatial/lisa.csv"}
 SLURM_TEST_DIR=${SLURM_TEST_DIR:-$(mktemp -d /tmp/afgehaakt-slurm-test.XXXXXX)}
 PARTITION=afgehaakt
 SNAKEMAKE="$REPO/.venv/bin/snakemake"
@@ -142,7 +143,12 @@ run_snakemake() {
     shift
     # The copied package goes first on PYTHONPATH (as in the e2e tests); sbatch --export=ALL hands it to the
     # jobs too, so both runs execute exactly the copied code.
-    (cd "$directory" && PYTHONPATH="$directory" "$SNAKEMAKE" --configfile "$SCENARIO" "$@" $TARGETS)
+    local results target targets=()
+    results=$(cd "$directory" && PYTHONPATH="$directory" "$SNAKEMAKE" --configfile "$SCENARIO" --dry-run --quiet \
+        2>&1 >/dev/null | sed -n 's/^results folder: //p' | tail -n 1)
+    [ -n "$results" ] || { echo "the workflow in $directory named no results folder" >&2; exit 1; }
+    for target in $TARGETS; do targets+=("$results/$target"); done
+    (cd "$directory" && PYTHONPATH="$directory" "$SNAKEMAKE" --configfile "$SCENARIO" "$@" "${targets[@]}")
 }
 
 main() {

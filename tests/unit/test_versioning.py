@@ -1,0 +1,129 @@
+"""The results folder's name: one per release, code, config and data; the git facts behind it."""
+
+import subprocess
+
+import pytest
+
+from afgehaakt.provenance import tree_digest
+from afgehaakt.versioning import (
+    LATEST,
+    code_digest,
+    git_state,
+    mark_latest,
+    package_versions,
+    release_name,
+    results_version,
+)
+
+A, B, C = "a" * 64, "b" * 64, "c" * 64
+
+
+def test_the_name_joins_release_and_the_first_eight_digits_of_each_digest():
+    name = results_version(release="0.1.0", code_sha256="1a2b3c4d" + A[8:], config_sha256=B, data_sha256=C)
+    assert name == "0.1.0_code-1a2b3c4d_config-bbbbbbbb_data-cccccccc"
+
+
+@pytest.mark.parametrize("part", ["code_sha256", "config_sha256", "data_sha256"])
+def test_another_digest_gives_another_folder(part):
+    digests = dict(code_sha256=A, config_sha256=B, data_sha256=C)
+    changed = {**digests, part: "d" * 64}
+    assert results_version(release="0.1.0", **digests) != results_version(release="0.1.0", **changed)
+
+
+@pytest.mark.parametrize("release, digest", [("0.1/..", A), ("", A), ("0.1.0", "xyz"), ("0.1.0", A.upper())])
+def test_a_name_that_could_escape_the_folder_or_hide_a_digest_is_refused(release, digest):
+    with pytest.raises(ValueError):
+        results_version(release=release, code_sha256=digest, config_sha256=B, data_sha256=C)
+
+
+def _workflow(root):
+    (root / "pkg").mkdir(parents=True)
+    (root / "pkg" / "model.py").write_text("x = 1\n", encoding="utf-8")
+    (root / "rules").mkdir()
+    (root / "rules" / "a.smk").write_text("rule a:\n", encoding="utf-8")
+    (root / "scripts").mkdir()
+    (root / "scripts" / "a.py").write_text("print(1)\n", encoding="utf-8")
+    (root / "Snakefile").write_text("include: 'rules/a.smk'\n", encoding="utf-8")
+    return root
+
+
+@pytest.mark.parametrize("edit", ["pkg/model.py", "rules/a.smk", "scripts/a.py", "Snakefile"])
+def test_the_code_digest_covers_package_rules_scripts_and_snakefile(tmp_path, edit):
+    root = _workflow(tmp_path / "w")
+    versions = {"numpy": "2.0"}
+    before = code_digest(root / "pkg", root, versions)
+    (root / edit).write_text((root / edit).read_text(encoding="utf-8") + "# changed\n", encoding="utf-8")
+    assert code_digest(root / "pkg", root, versions) != before
+
+
+def test_the_code_digest_covers_library_versions_and_not_caches(tmp_path):
+    root = _workflow(tmp_path / "w")
+    before = code_digest(root / "pkg", root, {"numpy": "2.0"})
+    assert code_digest(root / "pkg", root, {"numpy": "2.1"}) != before
+    (root / "scripts" / "__pycache__").mkdir()
+    (root / "scripts" / "__pycache__" / "a.cpython-311.pyc").write_bytes(b"\0")
+    assert code_digest(root / "pkg", root, {"numpy": "2.0"}) == before
+
+
+def test_the_code_digest_does_not_depend_on_where_the_workflow_lies(tmp_path):
+    first, second = _workflow(tmp_path / "one"), _workflow(tmp_path / "two")
+    assert code_digest(first / "pkg", first, {}) == code_digest(second / "pkg", second, {})
+
+
+def test_the_data_digest_sees_contents_and_names(tmp_path):
+    (tmp_path / "d").mkdir()
+    (tmp_path / "d" / "x.csv").write_text("1\n", encoding="utf-8")
+    before = tree_digest(tmp_path / "d")
+    (tmp_path / "d" / "x.csv").write_text("2\n", encoding="utf-8")
+    changed = tree_digest(tmp_path / "d")
+    (tmp_path / "d" / "x.csv").rename(tmp_path / "d" / "y.csv")
+    assert len({before, changed, tree_digest(tmp_path / "d")}) == 3
+
+
+def test_package_versions_name_python_and_the_key_stack():
+    versions = package_versions()
+    assert versions["python"].startswith("3.11")
+    assert {"snakemake", "pandas", "numpy", "esda", "statsmodels", "linearmodels", "matplotlib"} <= set(versions)
+    assert versions["numpy"][0].isdigit()
+
+
+def _git(directory, *arguments):
+    subprocess.run(["git", "-C", str(directory), *arguments], check=True, capture_output=True)
+
+
+@pytest.fixture
+def repository(tmp_path):
+    root = tmp_path / "repo"
+    root.mkdir()
+    _git(root, "init", "-q")
+    (root / "a.txt").write_text("a\n", encoding="utf-8")
+    _git(root, "add", "a.txt")
+    _git(root, "-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-q", "-m", "first")
+    return root
+
+
+def test_git_state_gives_the_commit_and_sees_a_dirty_tree(repository):
+    state = git_state(repository)
+    assert len(state["commit"]) == 40 and state["dirty"] is False
+    (repository / "a.txt").write_text("b\n", encoding="utf-8")
+    assert git_state(repository)["dirty"] is True
+
+
+def test_a_copy_without_git_and_a_folder_inside_another_repository_are_unknown(tmp_path, repository):
+    assert git_state(tmp_path / "copy") == {"commit": "unknown", "dirty": None}
+    (repository / "inner").mkdir()
+    assert git_state(repository / "inner") == {"commit": "unknown", "dirty": None}
+
+
+def test_the_release_is_the_tag_on_head_else_the_package_version(repository, tmp_path):
+    assert release_name(repository, "0.1.0") == "0.1.0"
+    _git(repository, "tag", "v0.2.0")
+    assert release_name(repository, "0.1.0") == "0.2.0"
+    assert release_name(tmp_path / "copy", "0.1.0") == "0.1.0"
+
+
+def test_latest_names_the_folder_of_the_last_complete_run(tmp_path):
+    path = mark_latest(tmp_path / "results", "0.1.0_code-1_config-2_data-3")
+    assert path == tmp_path / "results" / LATEST
+    assert path.read_text(encoding="utf-8") == "0.1.0_code-1_config-2_data-3\n"
+    assert [p.name for p in (tmp_path / "results").iterdir()] == [LATEST]
