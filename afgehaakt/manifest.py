@@ -53,7 +53,7 @@ def _output_entry(path: Path, rule: str, job: Mapping) -> dict:
         "fingerprint": fingerprint(path),
         "rule": rule,
         "script": job["script"],
-        "inputs": input_digests(job["inputs"]),
+        "inputs": input_digests(job["inputs"], temporaries=job.get("temporaries", ())),
         "seeds": dict(job["seeds"]),
     }
 

@@ -108,6 +108,17 @@ def seeds_in(parameters: Mapping, prefix: str = "") -> dict[str, object]:
     return seeds
 
 
-def input_digests(paths: Iterable[str | Path]) -> dict[str, str]:
-    """SHA-256 of each input file, keyed by its path as given."""
-    return {str(path): sha256_file(path) for path in paths}
+REMOVED_TEMPORARY = "removed after use (temporary input)"
+
+
+def input_digests(paths: Iterable[str | Path], *, temporaries: Iterable[str | Path] = ()) -> dict[str, str]:
+    """SHA-256 of each input file, keyed by its path as given.
+
+    ``temporaries`` are inputs that Snakemake deletes once their consumers have run (``temp()``, e.g. the parts
+    of a scatter-gather step): when one is already gone it is listed as such, not hashed and not left out.
+    """
+    removable = {str(path) for path in temporaries}
+    return {
+        str(path): REMOVED_TEMPORARY if str(path) in removable and not Path(path).exists() else sha256_file(path)
+        for path in paths
+    }

@@ -253,6 +253,17 @@ def _script(rule):
     return os.path.relpath(os.path.join(defined_in, rule.script), workflow.basedir)
 
 
+def _is_temporary(path):
+    """Whether the rule that writes ``path`` marks it temp(): Snakemake deletes it once its consumers ran."""
+    from snakemake.io import is_flagged
+
+    return any(
+        is_flagged(output, "temp") and output.match(str(path))
+        for rule in workflow.rules
+        for output in rule.output
+    )
+
+
 def job_records():
     """Script, inputs and seeds of the job behind every final output, for the manifest.
 
@@ -271,5 +282,9 @@ def job_records():
         for path in paths:
             wildcards = Wildcards(fromdict=proxy.rule.get_wildcards(path))
             inputs = proxy.rule.expand_input(wildcards)[0]
-            records[path] = {**common, "inputs": [str(item) for item in inputs]}
+            records[path] = {
+                **common,
+                "inputs": [str(item) for item in inputs],
+                "temporaries": [str(item) for item in inputs if _is_temporary(item)],
+            }
     return records

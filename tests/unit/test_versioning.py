@@ -127,3 +127,16 @@ def test_latest_names_the_folder_of_the_last_complete_run(tmp_path):
     assert path == tmp_path / "results" / LATEST
     assert path.read_text(encoding="utf-8") == "0.1.0_code-1_config-2_data-3\n"
     assert [p.name for p in (tmp_path / "results").iterdir()] == [LATEST]
+
+
+def test_a_removed_temporary_input_is_listed_as_removed_and_any_other_missing_input_is_an_error(tmp_path):
+    from afgehaakt.provenance import REMOVED_TEMPORARY, input_digests, sha256_file
+
+    kept, part = tmp_path / "kept.csv", tmp_path / "1-of-2.parquet"
+    kept.write_text("a\n1\n", encoding="utf-8")
+    digests = input_digests([kept, part], temporaries=[part])
+    assert digests == {str(kept): sha256_file(kept), str(part): REMOVED_TEMPORARY}
+    part.write_bytes(b"still here")
+    assert input_digests([part], temporaries=[part]) == {str(part): sha256_file(part)}
+    with pytest.raises(FileNotFoundError):
+        input_digests([tmp_path / "gone.csv"])
