@@ -254,7 +254,7 @@ def _script(rule):
 
 
 def _is_temporary(path):
-    """Whether the rule that writes ``path`` marks it temp(): Snakemake deletes it once its consumers ran."""
+    """Whether ``path`` is declared temp() where it is written; Snakemake deletes such files after use."""
     from snakemake.io import is_flagged
 
     return any(
