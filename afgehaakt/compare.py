@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from afgehaakt.provenance import sha256_file
+from afgehaakt.verify import TOLERANCE, Tolerance
 
 # Folders that describe a run rather than its results: timings and logs differ between any two runs.
 RUN_RECORDS = ("benchmarks", "logs")
@@ -42,8 +43,8 @@ def result_files(root: str | Path) -> set[str]:
     return files
 
 
-def compare_tables(first: str | Path, second: str | Path, *, rel_tol: float) -> str:
-    """Empty when two CSV tables hold the same cells (numbers within rel_tol), else what differs first."""
+def compare_tables(first: str | Path, second: str | Path, *, tolerance: Tolerance) -> str:
+    """Empty when two CSV tables hold the same cells (numbers within tolerance per cell), else what differs first."""
     a, b = pd.read_csv(first, dtype=str, keep_default_na=False), pd.read_csv(second, dtype=str, keep_default_na=False)
     if list(a.columns) != list(b.columns):
         return f"columns differ: {list(a.columns)} vs {list(b.columns)}"
@@ -56,14 +57,14 @@ def compare_tables(first: str | Path, second: str | Path, *, rel_tol: float) -> 
         if text_differs.any():
             row = int(np.flatnonzero(text_differs.to_numpy())[0])
             return f"column {column!r}, row {row + 1}: {a[column].iloc[row]!r} vs {b[column].iloc[row]!r}"
-        close = np.isclose(left[numeric], right[numeric], rtol=rel_tol, atol=0.0, equal_nan=True)
+        close = np.isclose(left[numeric], right[numeric], rtol=tolerance.rtol, atol=tolerance.atol, equal_nan=True)
         if not close.all():
             row = int(np.flatnonzero(numeric.to_numpy())[np.flatnonzero(~close)[0]])
             return f"column {column!r}, row {row + 1}: {left.iloc[row]!r} vs {right.iloc[row]!r}"
     return ""
 
 
-def compare_file(first_root: Path, second_root: Path, relative: str, *, rel_tol: float) -> FileComparison:
+def compare_file(first_root: Path, second_root: Path, relative: str, *, tolerance: Tolerance) -> FileComparison:
     first, second = first_root / relative, second_root / relative
     if not first.is_file() or not second.is_file():
         side = first_root if not first.is_file() else second_root
@@ -71,15 +72,17 @@ def compare_file(first_root: Path, second_root: Path, relative: str, *, rel_tol:
     if sha256_file(first) == sha256_file(second):
         return FileComparison(relative, "identical")
     if first.suffix == ".csv":
-        difference = compare_tables(first, second, rel_tol=rel_tol)
+        difference = compare_tables(first, second, tolerance=tolerance)
         if not difference:
-            return FileComparison(relative, "equal within tolerance", f"relative tolerance {rel_tol}")
+            return FileComparison(relative, "equal within tolerance", f"rtol {tolerance.rtol}, atol {tolerance.atol}")
         return FileComparison(relative, "different", difference)
     return FileComparison(relative, "different", "SHA-256 differs")
 
 
-def compare_results(first_root: str | Path, second_root: str | Path, *, rel_tol: float = 1e-9) -> list[FileComparison]:
-    """One comparison per result file found under either root, sorted by path."""
+def compare_results(first_root: str | Path, second_root: str | Path, *,
+                    tolerance: Tolerance = TOLERANCE) -> list[FileComparison]:
+    """One comparison per result file found under either root, sorted by path; numbers agree within the same
+    per-cell tolerance as `make verify` (afgehaakt.verify.TOLERANCE)."""
     first_root, second_root = Path(first_root), Path(second_root)
     files = sorted(result_files(first_root) | result_files(second_root))
-    return [compare_file(first_root, second_root, relative, rel_tol=rel_tol) for relative in files]
+    return [compare_file(first_root, second_root, relative, tolerance=tolerance) for relative in files]
