@@ -37,7 +37,16 @@ r is exactly equally likely. The random words of unit i (0-based position in the
 with mix64 the SplitMix64 finaliser (Steele, Lea and Flood 2014), GAMMA the golden-ratio increment and GAMMA2
 another odd constant. Each unit's draws are a pure function of (seed, i), so results are identical whatever the
 number of threads or the order in which threads take units, and units' reference distributions are drawn
-independently of each other (esda instead shares one matrix of draws between all units).
+independently of each other.
+
+esda's scheme, on request (``draws="esda"``)
+--------------------------------------------
+esda instead draws one (permutations x max k) matrix of positions among the n - 1 others and gives every unit
+the same rows: replicate p of unit i uses row p's first k_i entries, position r standing for unit r if r < i and
+r + 1 otherwise. ``afgehaakt.spatial.esda_draws`` reproduces esda's matrix exactly for the same seed, so the tail
+counts are esda's and the p-values equal esda's ``p_sim`` (and, two-sided, twice it). Shared draws make units'
+p-values depend on each other through the common rows, which the independent scheme avoids; the esda scheme is
+for reproducing esda's results, and is faster because every unit reads the same small matrix.
 
 Nothing of size n x permutations is kept: per unit, two tail counts and running sums of the permuted lag's
 deviations from its exact conditional mean (for a numerically stable mean and sd). Memory is O(n + nnz): per
@@ -56,16 +65,21 @@ results.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import numba
 import numpy as np
 from scipy import sparse
 
+from afgehaakt.spatial.esda_draws import esda_permutation_matrix
 from afgehaakt.spatial.inference import Alternative, check_alternative
 
 if TYPE_CHECKING:  # libpysal is only needed by callers that pass a Graph; keep the kernel's import light
     from libpysal.graph import Graph
+
+Draws = Literal["independent", "esda"]
+DRAWS: tuple[str, ...] = ("independent", "esda")
+"""How neighbours' values are drawn: independently per unit (the scheme above), or esda's shared matrix."""
 
 TIE_TOLERANCE = 1e-12
 """Relative size of the band around the observed statistic inside which permuted values count as ties."""
@@ -151,6 +165,7 @@ def conditional_reference(
     permutations: int,
     seed: int,
     alternative: Alternative,
+    draws: Draws = "independent",
 ) -> ConditionalReference:
     """Permutation p-values (1 + count at least as extreme) / (1 + permutations) for every unit.
 
@@ -160,7 +175,9 @@ def conditional_reference(
     scheme is described in the module docstring.
     """
     check_alternative(alternative)
-    counts = permutation_counts(observed, scale, offset, pool, rows, permutations=permutations, seed=seed)
+    counts = permutation_counts(
+        observed, scale, offset, pool, rows, permutations=permutations, seed=seed, draws=draws
+    )
     greater = (1.0 + counts.at_least) / (1.0 + permutations)
     less = (1.0 + counts.at_most) / (1.0 + permutations)
     p_value = {"greater": greater, "less": less, "two-sided": np.minimum(1.0, 2.0 * np.minimum(greater, less))}[
@@ -179,8 +196,13 @@ def permutation_counts(
     *,
     permutations: int,
     seed: int,
+    draws: Draws = "independent",
 ) -> PermutationCounts:
-    """Run the kernel: per unit, how many permuted statistics are >= and <= the observed one, mean and sd."""
+    """Run the kernel: per unit, how many permuted statistics are >= and <= the observed one, mean and sd.
+
+    ``draws="esda"`` gives every unit the rows of esda's shared permutation matrix for the same ``seed``
+    (``esda_draws``), so the tail counts, and with them the p-values, are those of esda's ``crand``.
+    """
     if isinstance(permutations, bool) or int(permutations) != permutations or permutations < 1:
         raise ValueError("conditional permutation needs an integer permutations >= 1")
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= int(seed) < 2**63:
@@ -191,6 +213,11 @@ def permutation_counts(
         raise ValueError("observed, scale, offset, pool and rows must describe the same n units")
     if n >= 2**32:
         raise ValueError("the kernel draws 32-bit positions: at most 2**32 - 1 units")
+    if draws not in DRAWS:
+        raise ValueError(f"draws must be one of {DRAWS}, not {draws!r}")
+    n_chunks = max(64, 8 * numba.get_num_threads())  # work units for load balance; results do not depend on it
+    if draws == "esda":
+        return _esda_counts(observed, scale, offset, pool, rows, int(permutations), int(seed), n_chunks)
     at_least, at_most, mean, sd = _kernel(
         observed,
         scale,
@@ -200,9 +227,29 @@ def permutation_counts(
         np.ascontiguousarray(rows.weights, dtype=np.float64),
         int(permutations),
         np.uint64(int(seed)),
-        max(64, 8 * numba.get_num_threads()),  # work units for load balance; results do not depend on it
+        n_chunks,
     )
     return PermutationCounts(at_least, at_most, mean, sd, int(permutations))
+
+
+def _esda_counts(observed, scale, offset, pool, rows, permutations, seed, n_chunks) -> PermutationCounts:
+    n = len(pool)
+    max_card = int(rows.cardinalities.max()) if n else 0
+    if max_card == 0:
+        permuted = np.zeros((permutations, 0), dtype=np.uint32)
+    else:
+        permuted = esda_permutation_matrix(max_card, n, permutations, seed)
+    at_least, at_most, mean, sd = _esda_kernel(
+        observed,
+        scale,
+        offset,
+        pool,
+        np.ascontiguousarray(rows.indptr, dtype=np.int64),
+        np.ascontiguousarray(rows.weights, dtype=np.float64),
+        permuted,
+        n_chunks,
+    )
+    return PermutationCounts(at_least, at_most, mean, sd, permutations)
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -259,6 +306,18 @@ def _uniform_below_varying(bound, counter, word, left, bits, mask, per_word):
             return product >> bits, counter, word, left
 
 
+@numba.njit(inline="always", cache=True)
+def _tally(lag, scale_i, offset_i, observed_i, tol, centre, greater, less, total, total_squares):
+    """Count one permuted statistic in the tails it reaches and add its lag's deviation to the running sums."""
+    simulated = scale_i * lag + offset_i
+    if simulated >= observed_i - tol:
+        greater += 1
+    if simulated <= observed_i + tol:
+        less += 1
+    deviation = lag - centre
+    return greater, less, total + deviation, total_squares + deviation * deviation
+
+
 @numba.njit(cache=True)
 def _unit_rejection(
     unit_weights, values, counter, permutations, bits, scale_i, offset_i, observed_i, tol, centre, marks, tag
@@ -294,14 +353,9 @@ def _unit_rejection(
                     break
             marks[r] = current
             lag += unit_weights[s] * values[r]
-        simulated = scale_i * lag + offset_i
-        if simulated >= observed_i - tol:
-            greater += 1
-        if simulated <= observed_i + tol:
-            less += 1
-        deviation = lag - centre
-        total += deviation
-        total_squares += deviation * deviation
+        greater, less, total, total_squares = _tally(
+            lag, scale_i, offset_i, observed_i, tol, centre, greater, less, total, total_squares
+        )
     return greater, less, total, total_squares, tag
 
 
@@ -337,32 +391,62 @@ def _unit_fisher_yates(
             picked = scratch[s]
             scratch[s] = scratch[position]
             scratch[position] = picked
-        simulated = scale_i * lag + offset_i
-        if simulated >= observed_i - tol:
-            greater += 1
-        if simulated <= observed_i + tol:
-            less += 1
-        deviation = lag - centre
-        total += deviation
-        total_squares += deviation * deviation
+        greater, less, total, total_squares = _tally(
+            lag, scale_i, offset_i, observed_i, tol, centre, greater, less, total, total_squares
+        )
     return greater, less, total, total_squares
+
+
+@numba.njit(cache=True)
+def _empty_outputs(n):
+    return np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64), np.full(n, np.nan), np.full(n, np.nan)
+
+
+@numba.njit(cache=True)
+def _pool_summary(pool):
+    total = 0.0
+    largest = 0.0
+    for j in range(pool.shape[0]):
+        total += pool[j]
+        largest = max(largest, abs(pool[j]))
+    return total, largest
+
+
+@numba.njit(inline="always", cache=True)
+def _tie_band_and_centre(unit_weights, pool, unit, pool_total, pool_max, observed_i, scale_i, offset_i):
+    """The half-width of the band of ties around the observed statistic, and the lag's exact conditional mean."""
+    weight_total = 0.0
+    weight_abs = 0.0
+    for s in range(unit_weights.shape[0]):
+        weight_total += unit_weights[s]
+        weight_abs += abs(unit_weights[s])
+    tol = TIE_TOLERANCE * (abs(offset_i) + abs(scale_i) * weight_abs * pool_max + abs(observed_i))
+    # every other unit's value is equally likely in every slot
+    centre = weight_total * (pool_total - pool[unit]) / (pool.shape[0] - 1)
+    return tol, centre
+
+
+@numba.njit(inline="always", cache=True)
+def _store_unit(
+    i, greater, less, total, total_squares, permutations, scale_i, offset_i, centre, at_least, at_most, mean, sd
+):
+    at_least[i] = greater
+    at_most[i] = less
+    mean_deviation = total / permutations
+    mean[i] = scale_i * (centre + mean_deviation) + offset_i
+    if permutations > 1:
+        variance = (total_squares - permutations * mean_deviation * mean_deviation) / (permutations - 1)
+        sd[i] = abs(scale_i) * np.sqrt(max(variance, 0.0))
 
 
 @numba.njit(parallel=True, cache=True)
 def _kernel(observed, scale, offset, pool, indptr, weights, permutations, seed, n_chunks):
     n = pool.shape[0]
-    at_least = np.zeros(n, dtype=np.int64)
-    at_most = np.zeros(n, dtype=np.int64)
-    mean = np.full(n, np.nan)
-    sd = np.full(n, np.nan)
+    at_least, at_most, mean, sd = _empty_outputs(n)
     if n < 2:
         return at_least, at_most, mean, sd
     others = n - 1
-    pool_total = 0.0
-    pool_max = 0.0
-    for j in range(n):
-        pool_total += pool[j]
-        pool_max = max(pool_max, abs(pool[j]))
+    pool_total, pool_max = _pool_summary(pool)
     max_k = 0
     needs_scratch = False
     for i in range(n):
@@ -389,14 +473,9 @@ def _kernel(observed, scale, offset, pool, indptr, weights, permutations, seed, 
             scale_i = scale[i]
             offset_i = offset[i]
             observed_i = observed[i]
-            weight_total = 0.0
-            weight_abs = 0.0
-            for s in range(k):
-                weight_total += weights[start + s]
-                weight_abs += abs(weights[start + s])
-            tol = TIE_TOLERANCE * (abs(offset_i) + abs(scale_i) * weight_abs * pool_max + abs(observed_i))
-            # exact conditional mean of the lag: every other unit's value is equally likely in every slot
-            centre = weight_total * (pool_total - pool[i]) / others
+            tol, centre = _tie_band_and_centre(
+                weights[start : start + k], pool, i, pool_total, pool_max, observed_i, scale_i, offset_i
+            )
             counter = _unit_key(seed_key, i)
             own = values[i]
             values[i] = values[others]
@@ -433,47 +512,60 @@ def _kernel(observed, scale, offset, pool, indptr, weights, permutations, seed, 
                 )
             values[others] = values[i]
             values[i] = own
-            at_least[i] = greater
-            at_most[i] = less
-            mean_dev = total / permutations
-            mean[i] = scale_i * (centre + mean_dev) + offset_i
-            if permutations > 1:
-                variance = (total_squares - permutations * mean_dev * mean_dev) / (permutations - 1)
-                sd[i] = abs(scale_i) * np.sqrt(max(variance, 0.0))
+            _store_unit(
+                i, greater, less, total, total_squares, permutations, scale_i, offset_i, centre,
+                at_least, at_most, mean, sd,
+            )  # fmt: skip
     return at_least, at_most, mean, sd
 
 
 @numba.njit(cache=True)
-def _shared_draws_kernel(observed, scale, offset, pool, indptr, weights, permuted_ids):
-    """esda's scheme, for cross-checking only: every unit reads the same rows of ``permuted_ids``.
-
-    ``permuted_ids`` is esda's (permutations x max k) matrix of positions among the n - 1 others
-    (``esda.crand.vec_permutations``). Returns the tail counts, with the same comparisons as ``_kernel``.
-    """
-    n = pool.shape[0]
-    permutations = permuted_ids.shape[0]
-    at_least = np.zeros(n, dtype=np.int64)
-    at_most = np.zeros(n, dtype=np.int64)
-    pool_max = 0.0
-    for j in range(n):
-        pool_max = max(pool_max, abs(pool[j]))
-    for i in range(n):
-        start = indptr[i]
-        k = indptr[i + 1] - start
-        if k == 0:
-            continue
-        weight_abs = 0.0
+def _unit_esda(unit_weights, pool, permuted, unit, scale_i, offset_i, observed_i, tol, centre):
+    """Unit i's reference distribution from esda's shared rows: position r stands for unit r + (r >= i)."""
+    k = unit_weights.shape[0]
+    greater = 0
+    less = 0
+    total = 0.0
+    total_squares = 0.0
+    for p in range(permuted.shape[0]):
+        lag = 0.0
         for s in range(k):
-            weight_abs += abs(weights[start + s])
-        tol = TIE_TOLERANCE * (abs(offset[i]) + abs(scale[i]) * weight_abs * pool_max + abs(observed[i]))
-        for p in range(permutations):
-            lag = 0.0
-            for s in range(k):
-                r = permuted_ids[p, s]
-                lag += weights[start + s] * pool[r + 1 if r >= i else r]
-            sim = scale[i] * lag + offset[i]
-            if sim >= observed[i] - tol:
-                at_least[i] += 1
-            if sim <= observed[i] + tol:
-                at_most[i] += 1
-    return at_least, at_most
+            r = permuted[p, s]
+            lag += unit_weights[s] * pool[r + np.uint32(r >= unit)]
+        greater, less, total, total_squares = _tally(
+            lag, scale_i, offset_i, observed_i, tol, centre, greater, less, total, total_squares
+        )
+    return greater, less, total, total_squares
+
+
+@numba.njit(parallel=True, cache=True)
+def _esda_kernel(observed, scale, offset, pool, indptr, weights, permuted, n_chunks):
+    n = pool.shape[0]
+    at_least, at_most, mean, sd = _empty_outputs(n)
+    if n < 2:
+        return at_least, at_most, mean, sd
+    permutations = permuted.shape[0]
+    pool_total, pool_max = _pool_summary(pool)
+    n_chunks = min(n, n_chunks)
+    chunk = (n + n_chunks - 1) // n_chunks
+    for c in numba.prange(n_chunks):
+        for i in range(c * chunk, min(n, (c + 1) * chunk)):
+            start = indptr[i]
+            k = indptr[i + 1] - start
+            if k == 0:
+                continue
+            scale_i = scale[i]
+            offset_i = offset[i]
+            observed_i = observed[i]
+            unit_weights = weights[start : start + k]
+            tol, centre = _tie_band_and_centre(
+                unit_weights, pool, i, pool_total, pool_max, observed_i, scale_i, offset_i
+            )
+            greater, less, total, total_squares = _unit_esda(
+                unit_weights, pool, permuted, np.uint32(i), scale_i, offset_i, observed_i, tol, centre
+            )
+            _store_unit(
+                i, greater, less, total, total_squares, permutations, scale_i, offset_i, centre,
+                at_least, at_most, mean, sd,
+            )  # fmt: skip
+    return at_least, at_most, mean, sd

@@ -17,10 +17,10 @@ from libpysal.weights import lat2W
 from scipy import sparse, stats
 
 from afgehaakt.spatial.conditional_permutation import (
-    _shared_draws_kernel,
     conditional_reference,
     permutation_counts,
     rows_from_sparse,
+    use_threads,
 )
 from afgehaakt.spatial.local import local_moran
 
@@ -191,20 +191,45 @@ def esda_planted(planted):
         return esda.Moran_Local(y, lattice(20), transformation="r", permutations=9999, seed=31)
 
 
-def test_given_esdas_draws_the_kernel_reproduces_esdas_p_values_exactly(planted, esda_planted):
-    # esda shares one (permutations x max k) matrix of draws between all units; fed the same matrix, our
-    # arithmetic and tail counts give esda's ("directed") p_sim to the last bit, and our two-sided p is
+def test_esda_draws_reproduce_esdas_p_values_exactly(planted, esda_planted):
+    # esda shares one (permutations x max k) matrix of draws between all units; draws="esda" replays that matrix
+    # from the seed, so the tail counts give esda's ("directed") p_sim to the last bit, and our two-sided p is
     # min(1, 2 x esda's) whenever no permuted value ties the observed one.
     w, y = planted
     rows = rows_from_sparse(w.sparse)
-    observed, scale, offset, pool = moran_inputs(y, rows)
-    ids = esda.crand.vec_permutations(int(rows.cardinalities.max()), len(y), 9999, 31)
-    at_least, at_most = _shared_draws_kernel(observed, scale, offset, pool, rows.indptr, rows.weights, ids)
+    counts = permutation_counts(*moran_inputs(y, rows), rows, permutations=9999, seed=31, draws="esda")
+    at_least, at_most = counts.at_least, counts.at_most
     directed = (1.0 + np.minimum(at_least, 9999 - at_least)) / 10000.0
     np.testing.assert_array_equal(directed, esda_planted.p_sim)
     assert (at_least + at_most == 9999).all()  # no ties
     two_sided = np.minimum(1.0, 2.0 * np.minimum(1.0 + at_least, 1.0 + at_most) / 10000.0)
     np.testing.assert_allclose(two_sided, np.minimum(1.0, 2.0 * esda_planted.p_sim), rtol=1e-15)
+
+
+def test_esda_draws_give_esdas_moments_and_do_not_depend_on_threads(planted, esda_planted):
+    w, y = planted
+    rows = rows_from_sparse(w.sparse)
+    inputs = moran_inputs(y, rows)
+    runs = []
+    for threads in (1, 2):
+        use_threads(threads)
+        runs.append(permutation_counts(*inputs, rows, permutations=9999, seed=31, draws="esda"))
+    use_threads(numba.config.NUMBA_NUM_THREADS)
+    for field in ("at_least", "at_most", "mean", "sd"):
+        np.testing.assert_array_equal(getattr(runs[0], field), getattr(runs[1], field))
+    # esda's Moran_Local.sim (permutations x n) holds every permuted I_i on its scale, (n - 1) / n times ours
+    n = len(y)
+    np.testing.assert_allclose(runs[0].mean * (n - 1) / n, esda_planted.sim.mean(axis=0), rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(runs[0].sd * (n - 1) / n, esda_planted.sim.std(axis=0, ddof=1), rtol=1e-9)
+
+
+def test_esda_draws_refuse_a_seed_numba_cannot_take(planted):
+    w, y = planted
+    rows = rows_from_sparse(w.sparse)
+    with pytest.raises(ValueError, match="32-bit seed"):
+        permutation_counts(*moran_inputs(y, rows), rows, permutations=9, seed=2**32, draws="esda")
+    with pytest.raises(ValueError, match="draws must be one of"):
+        permutation_counts(*moran_inputs(y, rows), rows, permutations=9, seed=1, draws="shared")
 
 
 def test_independent_draws_agree_with_esda_within_monte_carlo_error(planted, esda_planted):
