@@ -39,6 +39,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 SEED = 20_240_507
 DATA_SEED = 42
+KERNEL_METHODS = ("kernel", "local_moran", "kernel_esda", "local_moran_esda")
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -97,7 +98,7 @@ def _run(method: str, side: int, permutations: int, repeats: int) -> dict:
     """Warm up ``method`` and time ``repeats`` calls; returns times and memory."""
     setup_start = time.perf_counter()
     w, y, rows = _lattice_inputs(side)
-    if method in ("kernel", "local_moran"):
+    if method in KERNEL_METHODS:
         import numba
         import pandas as pd
         from libpysal.graph import Graph
@@ -109,12 +110,16 @@ def _run(method: str, side: int, permutations: int, repeats: int) -> dict:
         graph = Graph.from_W(w)
         series = pd.Series(y, index=graph.unique_ids, name="y")
 
-        def call(p):
-            if method == "kernel":
-                return conditional_reference(*inputs, rows, permutations=p, seed=SEED, alternative="two-sided")
-            return local_moran(series, graph, weights_name="queen", permutations=p, seed=SEED)
+        draws = "esda" if method.endswith("_esda") else "independent"
 
-        extra = {"threads": numba.get_num_threads(), "threading_layer": None}
+        def call(p):
+            if method.startswith("kernel"):
+                return conditional_reference(
+                    *inputs, rows, permutations=p, seed=SEED, alternative="two-sided", draws=draws
+                )
+            return local_moran(series, graph, weights_name="queen", permutations=p, seed=SEED, draws=draws)
+
+        extra = {"threads": numba.get_num_threads(), "threading_layer": None, "draws": draws}
     elif method.startswith("esda"):
         import warnings
 
@@ -133,7 +138,7 @@ def _run(method: str, side: int, permutations: int, repeats: int) -> dict:
     warm_start = time.perf_counter()
     call(99)
     warm_up = time.perf_counter() - warm_start
-    if method in ("kernel", "local_moran"):
+    if method in KERNEL_METHODS:
         import numba
 
         extra["threading_layer"] = numba.threading_layer()
@@ -227,6 +232,9 @@ def _equivalence(side: int, permutations: int) -> dict:
             y, w, transformation="r", permutations=permutations, seed=SEED, keep_simulations=False
         ).p_sim.astype(float)
         theirs = np.minimum(1.0, 2.0 * theirs_directed)
+        with_esda_draws = conditional_reference(
+            *_moran_inputs(y, rows), rows, permutations=permutations, seed=SEED, alternative="two-sided", draws="esda"
+        ).p_value
         q = np.clip((ours + theirs) / 4.0, 1.0 / (permutations + 1), 0.5)
         sd_difference = 2.0 * np.sqrt(2.0 * q * (1.0 - q) / permutations)
         standardised = (ours - theirs) / sd_difference
@@ -244,6 +252,11 @@ def _equivalence(side: int, permutations: int) -> dict:
             "sd_standardised_difference": float(standardised.std()),
             "max_abs_standardised_difference": float(np.abs(standardised).max()),
             "ks_two_sample_p": float(stats.ks_2samp(ours, theirs).pvalue),
+            # esda's p_sim is float32 when keep_simulations=False: compare at that precision
+            "esda_draws_units_equal_to_esda": int(
+                (with_esda_draws.astype(np.float32) == theirs.astype(np.float32)).sum()
+            ),
+            "esda_draws_units": n,
         }
     # esda's draws are shared by all units, so its Monte Carlo errors move together and the mean difference
     # wanders from seed to seed far more than between two of our (independent-draw) runs: show both spreads.
@@ -401,12 +414,15 @@ def main() -> None:
     main_runs = results.setdefault("main", {"units": side * side, "permutations": permutations, "runs": {}})["runs"]
     if "main" in parts:
         _log("main case")
-        for threads in (2, 1):
-            main_runs[f"kernel_threads_{threads}"] = _worker(
-                ["run", "kernel", str(side), str(permutations), str(repeats)], {"NUMBA_NUM_THREADS": str(threads)}
-            )
-            _log(f"kernel {threads} threads: {main_runs[f'kernel_threads_{threads}']['wall_median_s']:.2f} s")
-        main_runs["local_moran_threads_2"] = _worker(["run", "local_moran", str(side), str(permutations), str(repeats)])
+        for kernel in ("kernel", "kernel_esda"):
+            for threads in (2, 1):
+                name = f"{kernel}_threads_{threads}"
+                main_runs[name] = _worker(
+                    ["run", kernel, str(side), str(permutations), str(repeats)], {"NUMBA_NUM_THREADS": str(threads)}
+                )
+                _log(f"{name}: {main_runs[name]['wall_median_s']:.2f} s")
+        for method in ("local_moran", "local_moran_esda"):
+            main_runs[f"{method}_threads_2"] = _worker(["run", method, str(side), str(permutations), str(repeats)])
         for method in ("esda_keep_false", "esda_default"):
             main_runs[method] = _worker(["run", method, str(side), str(permutations), str(repeats)])
             _log(f"{method}: {main_runs[method]['wall_median_s']:.2f} s")

@@ -24,7 +24,7 @@ with step_log(snakemake.log[0], "burgerschapszone") as log:
                          covariates=resolve(settings["covariates"]), candidates=resolve(settings["candidates"]),
                          weights_name="queen", permutations=snakemake.params.lisa["permutations"],
                          seed=settings["seed"], alpha=snakemake.params.lisa["alpha"],
-                         axis_draws=settings["axis_draws"])
+                         axis_draws=settings["axis_draws"], draws=snakemake.params.lisa["draws"])
         for outcome in settings["outcomes"]
     ]
     for result in results:

@@ -80,14 +80,14 @@ def robustness_table(table: pd.DataFrame, graphs: dict[str, Graph], *, variables
 
 def lisa_tables(table: pd.DataFrame, graph: Graph, *, weights_name: str, variables: list[str],
                 bivariate_with: str, permutations: int, seed: int, alpha: float,
-                units: np.ndarray | None = None) -> pd.DataFrame:
+                draws: str = "independent", units: np.ndarray | None = None) -> pd.DataFrame:
     """Local Moran and Gi* of each variable, and bivariate local Moran of ``bivariate_with`` against each.
 
     With ``units`` (positions in the graph) only those units are evaluated, without the FDR columns, plus a
     ``position`` column: one scatter part, for :func:`gather_lisa_chunks`.
     """
     shared = {"weights_name": weights_name, "permutations": permutations, "seed": seed, "alpha": alpha,
-              "units": units}
+              "draws": draws, "units": units}
     frames = []
     for variable in variables:
         values = table[variable].astype(float).rename(variable)
@@ -146,7 +146,8 @@ class ZoneResult:
 
 def burgerschapszone(table: pd.DataFrame, graph: Graph, edges: pd.DataFrame, boundaries: gpd.GeoDataFrame, *,
                      outcome: str, better: str, covariates: list[str], candidates: list[str], weights_name: str,
-                     permutations: int, seed: int, alpha: float, axis_draws: int) -> ZoneResult:
+                     permutations: int, seed: int, alpha: float, axis_draws: int,
+                     draws: str = "independent") -> ZoneResult:
     """Where does ``outcome`` beat its prediction, is that a SW-NE band, and what explains the clustering?
 
     "Better" is a high residual for turnout and a low one for the outsider vote or poor health. The analysis
@@ -160,7 +161,7 @@ def burgerschapszone(table: pd.DataFrame, graph: Graph, edges: pd.DataFrame, bou
     orientation = "as observed" if better == "high" else "sign reversed (lower is better)"
     clusters = residual_clusters(oriented.rename(outcome), table[covariates].astype(float),
                                  graph, weights_name=weights_name, permutations=permutations, seed=seed,
-                                 alpha=alpha)
+                                 alpha=alpha, draws=draws)
     centroids = municipal_centroids(boundaries, id_column="code")
     axis_rows = []
     for label, units in (("unadjusted", clusters.high_units), ("fdr", clusters.high_units_fdr)):

@@ -101,11 +101,12 @@ def residual_clusters(
     permutations: int,
     seed: int,
     alpha: float = 0.05,
+    draws: str = "independent",
 ) -> ResidualClusters:
     """Fit OLS, run a two-sided local Moran on its residuals and list the significant HH units."""
     fit = fit_ols(outcome, covariates, graph)
     lisa = local_moran(
-        fit.residuals, graph, weights_name=weights_name, permutations=permutations, seed=seed, alpha=alpha
+        fit.residuals, graph, weights_name=weights_name, permutations=permutations, seed=seed, alpha=alpha, draws=draws
     )
     return ResidualClusters(
         fit=fit,

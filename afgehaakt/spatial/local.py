@@ -13,7 +13,9 @@ Three statistics, each one row per unit:
   expectation, variance and z (equal to ``spdep::localG`` on ``include.self`` binary weights).
 
 Significance always comes from conditional permutation (``conditional_permutation``), two-sided by default,
-seeded explicitly. Cluster labels are given twice: unadjusted (p_sim < alpha) and controlling the false
+seeded explicitly, with each unit's neighbours drawn independently (``draws="independent"``) or from esda's
+shared matrix for the same seed (``draws="esda"``, which reproduces esda's p-values); the ``draws`` column says
+which. Cluster labels are given twice: unadjusted (p_sim < alpha) and controlling the false
 discovery rate (p_sim < the Benjamini-Hochberg cut-off returned by ``esda.fdr``; esda returns alpha / n when
 no unit passes). Both comparisons are strict, as in esda, so the FDR-labelled units are a subset of the
 unadjusted ones. Units without neighbours have no reference distribution: their p_sim is NaN, their label
@@ -34,6 +36,7 @@ from libpysal.graph import Graph
 
 from afgehaakt.spatial.conditional_permutation import (
     ConditionalReference,
+    Draws,
     NeighbourRows,
     conditional_reference,
     neighbour_rows,
@@ -59,6 +62,7 @@ def local_moran(
     alternative: Alternative = "two-sided",
     alpha: float = 0.05,
     units: np.ndarray | None = None,
+    draws: Draws = "independent",
 ) -> pd.DataFrame:
     """Local Moran's I of ``values`` per unit, with analytical moments, permutation p and cluster labels.
 
@@ -84,6 +88,7 @@ def local_moran(
         permutations=permutations,
         seed=seed,
         alternative=alternative,
+        draws=draws,
     )
     return _tidy(
         values.name,
@@ -93,7 +98,7 @@ def local_moran(
         variance=variance,
         reference=reference,
         quadrant=_quadrants(z, lag),
-        settings=_settings(weights_name, transformation, permutations, seed, alternative, alpha),
+        settings=_settings(weights_name, transformation, permutations, seed, alternative, alpha, draws),
         units=units,
     )
 
@@ -110,6 +115,7 @@ def local_bivariate_moran(
     alternative: Alternative = "two-sided",
     alpha: float = 0.05,
     units: np.ndarray | None = None,
+    draws: Draws = "independent",
 ) -> pd.DataFrame:
     """Bivariate local Moran of ``x`` in each unit against the lag of ``y``; quadrant = (x, lag of y)."""
     x_values, y_values = aligned_values(x, graph), aligned_values(y, graph)
@@ -128,6 +134,7 @@ def local_bivariate_moran(
         permutations=permutations,
         seed=seed,
         alternative=alternative,
+        draws=draws,
     )
     no_moments = np.full(n, _NO_MOMENTS)
     table = _tidy(
@@ -138,7 +145,7 @@ def local_bivariate_moran(
         variance=no_moments,
         reference=reference,
         quadrant=_quadrants(zx, lag),
-        settings=_settings(weights_name, transformation, permutations, seed, alternative, alpha),
+        settings=_settings(weights_name, transformation, permutations, seed, alternative, alpha, draws),
         units=units,
     )
     return table
@@ -154,6 +161,7 @@ def local_getis_ord_star(
     alternative: Alternative = "two-sided",
     alpha: float = 0.05,
     units: np.ndarray | None = None,
+    draws: Draws = "independent",
 ) -> pd.DataFrame:
     """Gi* of non-negative ``values`` per unit (binary weights, self included); labels ``hot``/``cold`` spot."""
     y = aligned_values(values, graph)
@@ -173,6 +181,7 @@ def local_getis_ord_star(
         permutations=permutations,
         seed=seed,
         alternative=alternative,
+        draws=draws,
     )
     direction = np.where(np.asarray(g_star.Zs) > 0, "hot spot", "cold spot")
     table = _tidy(
@@ -183,7 +192,7 @@ def local_getis_ord_star(
         variance=np.asarray(g_star.VGs, dtype=float),
         reference=reference,
         quadrant=direction,
-        settings=_settings(weights_name, "B (self included)", permutations, seed, alternative, alpha),
+        settings=_settings(weights_name, "B (self included)", permutations, seed, alternative, alpha, draws),
         units=units,
     )
     return table
@@ -274,7 +283,7 @@ def _tidy(
     return table.iloc[np.asarray(units, dtype=np.int64)].reset_index(drop=True)
 
 
-def _settings(weights_name, transformation, permutations, seed, alternative, alpha) -> dict:
+def _settings(weights_name, transformation, permutations, seed, alternative, alpha, draws) -> dict:
     check_alternative(alternative)
     if not 0 < alpha < 1:
         raise ValueError("alpha must lie strictly between 0 and 1")
@@ -283,6 +292,7 @@ def _settings(weights_name, transformation, permutations, seed, alternative, alp
         "transformation": transformation,
         "permutations": permutations,
         "seed": seed,
+        "draws": draws,
         "alternative": alternative,
         "alpha": alpha,
     }

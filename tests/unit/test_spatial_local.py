@@ -60,6 +60,24 @@ def test_local_moran_agrees_with_esda_on_spdeps_scale(turnout, graph):
     np.testing.assert_allclose(table["variance"], reference.VIc, rtol=1e-10, atol=1e-15)
 
 
+def test_esda_draws_give_esdas_p_values_for_real_turnout(turnout, graph):
+    # Real queen weights of 2021 (islands linked): with draws="esda" the two-sided p is twice esda's folded p_sim
+    # for the same seed, capped at 1, wherever no permuted value ties the observed one; the table says so.
+    # A unit with one or two neighbours ties whenever a replicate draws its own neighbours (about 1 in 351 or
+    # 61,000 replicates); we count ties in both tails, esda in one, so only those units may differ.
+    table = local_moran(turnout, graph, weights_name="queen", permutations=999, seed=11, draws="esda")
+    y = turnout.reindex(graph.unique_ids).to_numpy()
+    reference = esda.Moran_Local(y, graph.to_W(), transformation="r", permutations=999, seed=11)
+    twice_esda = np.minimum(1.0, 2.0 * reference.p_sim)
+    few_neighbours = graph.cardinalities.reindex(graph.unique_ids).to_numpy() <= 2
+    np.testing.assert_allclose(table["p_sim"][~few_neighbours], twice_esda[~few_neighbours], rtol=1e-15)
+    assert (np.abs(table["p_sim"] - twice_esda)[few_neighbours] <= 2 * 8 / 1000).all()
+    assert (table["draws"] == "esda").all()
+    independent = local_moran(turnout, graph, weights_name="queen", permutations=999, seed=11)
+    assert (independent["draws"] == "independent").all()
+    assert not independent["p_sim"].equals(table["p_sim"])
+
+
 def test_conditional_permutation_reproduces_the_analytical_moments(turnout, graph):
     table = local_moran(turnout, graph, weights_name="queen", permutations=4000, seed=2)
     standard_error = np.sqrt(table["variance"] / 4000)
