@@ -109,9 +109,18 @@ def snapshot(relative_path):
 
 
 def election_files(wildcards):
-    if route("kiesraad") == "online":
-        return [rules.download_kiesraad.output.csv.format(election=wildcards.election)]
-    return [snapshot(path) for path in catalogue.election(wildcards.election).files]
+    """The Kiesraad files of an election: the snapshot's, or their downloads on the online route."""
+    source = catalogue.election(wildcards.election)
+    if route("kiesraad") == "snapshot":
+        return [snapshot(path) for path in source.files]
+    if source.format == "kiesraad_csv":
+        return [rules.download_kiesraad.output.csv.format(election=source.id)]
+    return [
+        rules.download_kiesraad_count_file.output.csv.format(
+            election=source.id, count_file=name
+        )
+        for name in source.published_names
+    ]
 
 
 def election_crosswalk(wildcards):
@@ -147,7 +156,7 @@ def boundaries_source(wildcards):
 
 
 if route("kiesraad") == "online":
-    check_online_elections(ELECTIONS, config["acquisition"]["kiesraad"]["elections"])
+    check_online_elections(ELECTIONS, config["acquisition"]["kiesraad"])
 
 
 # Measured on this machine (a loaded 2-core runner): one fit of the power model takes 0.5-1.7 s of CPU for

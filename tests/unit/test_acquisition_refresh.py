@@ -37,7 +37,7 @@ def test_the_default_config_refreshes_the_statline_tables_in_odata_layout(config
 
 
 def test_a_configured_kiesraad_url_is_refreshed_as_served(config):
-    kiesraad = {"elections": {"tk2021": {"url": "http://x/u.csv", "sha256": ""}}}
+    kiesraad = {**config["acquisition"]["kiesraad"], "elections": {"tk2021": {"url": "http://x/u.csv", "sha256": ""}}}
     acquisition = {**config["acquisition"], "kiesraad": kiesraad}
     specs = dict(snapshot_sources(acquisition)[0])
     assert specs["elections/tk2021_gemeente.csv"] == FetchSpec("http://x/u.csv", expected_content_types=specs[
