@@ -1,6 +1,7 @@
 """The acquisition stage of the workflow on both routes: the online route, downloading from a loopback server that
 serves the recorded fixtures, gives the snapshot route's interim tables for the municipalities it serves; a
-pinned checksum that does not match stops the run and leaves no download behind.
+pinned checksum that does not match stops the run and leaves no download behind. tk2023 is read from its 19
+Osv4-3 count files, three of them cut to a few municipalities and the others served as the snapshot holds them.
 
 Only the reading steps' outputs are built (not the whole DAG), so the test takes about a minute.
 """
@@ -20,7 +21,10 @@ from test_workflow import _copy_workflow, _results_folder, _snakemake
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit"))
 from test_acquisition_support import FIXTURES, KIESRAAD_TK2021, LocalServer, Reply, serve_publishers  # noqa: E402
 
+from afgehaakt import catalogue  # noqa: E402
+from afgehaakt.acquisition.http import provenance_path  # noqa: E402
 from afgehaakt.acquisition.interim import STATLINE_DATASETS  # noqa: E402
+from afgehaakt.provenance import sha256_file  # noqa: E402
 
 pytestmark = pytest.mark.e2e
 
@@ -28,11 +32,14 @@ pytestmark = pytest.mark.e2e
 STATLINE_TABLES = [f"interim/statline/{name}.parquet" for name in STATLINE_DATASETS]
 BOUNDARIES = "interim/boundaries/gemeenten_2021.parquet"
 ELECTION_TABLES = ["interim/elections/tk2021_totals.parquet", "interim/elections/tk2021_party_votes.parquet"]
-TARGETS = [*STATLINE_TABLES, BOUNDARIES, *ELECTION_TABLES]
+COUNT_FILE_TABLES = ["interim/elections/tk2023_totals.parquet", "interim/elections/tk2023_party_votes.parquet"]
+TARGETS = [*STATLINE_TABLES, BOUNDARIES, *ELECTION_TABLES, *COUNT_FILE_TABLES]
+# The municipalities of the three cut count files (tests/fixtures/acquisition/osv4-3).
+CUT_COUNT_FILE_CODES = {"0080", "0088", "0106", "0599", "1680"}
 
 
-# Two elections, as the panel needs; only tk2021's tables are built, so tk2017's URL is never fetched.
-ELECTIONS = {"elections": ["tk2017", "tk2021"], "panel": {"elections": ["tk2017", "tk2021"]},
+# tk2017 as the panel needs a second election; its tables are not built, so its URL is never fetched.
+ELECTIONS = {"elections": ["tk2017", "tk2021", "tk2023"], "panel": {"elections": ["tk2017", "tk2021"]},
              "spatial": {"focus_election": "tk2021"}}
 
 
@@ -46,7 +53,9 @@ def online_config(urls: dict[str, str], *, tk2021_sha256: str = "") -> dict:
                      "read_timeout_seconds": 5, "min_interval_seconds": 0},
             "statline": {"tables": {name: {"base_url": urls[name]} for name in STATLINE_DATASETS}},
             "kiesraad": {"elections": {"tk2017": {"url": urls["tk2021"] + "?not-fetched", "sha256": ""},
-                                       "tk2021": {"url": urls["tk2021"], "sha256": tk2021_sha256}}},
+                                       "tk2021": {"url": urls["tk2021"], "sha256": tk2021_sha256}},
+                         "count_files": {"tk2023": {name: {"url": url, "sha256": ""}
+                                                    for name, url in urls["tk2023"].items()}}},
             "pdok": {"url_template": urls["pdok"]},
         },
     }
@@ -118,6 +127,16 @@ def test_election_tables_are_the_same_on_both_routes(routes, table):
     pd.testing.assert_frame_equal(online.reset_index(drop=True), snapshot)
 
 
+@pytest.mark.parametrize("table", COUNT_FILE_TABLES)
+def test_count_file_tables_are_the_same_on_both_routes(routes, table):
+    online_dir, snapshot_dir = routes["online_results"], routes["snapshot_results"]
+    online = pd.read_parquet(online_dir / table)
+    snapshot = overlap(pd.read_parquet(snapshot_dir / table), online)
+    # 16 files served whole and 3 cut: every municipality but those cut away.
+    assert CUT_COUNT_FILE_CODES <= set(online["code"]) and 300 < online["code"].nunique() < 342
+    pd.testing.assert_frame_equal(online.reset_index(drop=True), snapshot)
+
+
 def test_every_download_has_its_provenance_record(routes, server):
     raw = routes["online"] / "resources" / "raw"
     kiesraad = json.loads((raw / "kiesraad" / "tk2021_gemeente.csv.provenance.json").read_text())
@@ -129,6 +148,11 @@ def test_every_download_has_its_provenance_record(routes, server):
         assert [page["items"] for page in record["data_pages"]] in ([4, 2], [3, 3]), name
         for page in record["data_pages"]:
             assert (raw / "statline" / name / (page["file"] + ".provenance.json")).exists()
+    count_files = sorted((raw / "kiesraad" / "tk2023_osv4-3").glob("*.csv"))
+    assert [path.name for path in count_files] == sorted(catalogue.election("tk2023").published_names)
+    for path in count_files:
+        record = json.loads(provenance_path(path).read_text())
+        assert record["sha256"] == sha256_file(path) and record["url"].endswith("/kiesraad/tk2023/" + path.name)
     pdok = json.loads((raw / "pdok" / "gemeente_2021.geojson.provenance.json").read_text())
     assert pdok["features"] == 6 and len(pdok["pages"]) == 2
 

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from afgehaakt import catalogue
+
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "acquisition"
 
 
@@ -118,6 +120,8 @@ STATLINE_FIXTURES = {
 }
 PDOK_ITEMS = "/ogc/v1/collections/gemeente_gegeneraliseerd/items"
 KIESRAAD_TK2021 = "/kiesraad/Uitslag_alle_gemeenten_TK20210317.csv"
+COUNT_FILE_FIXTURES = FIXTURES / "osv4-3"
+SNAPSHOT = FIXTURES.parents[2] / "data"
 
 
 def serve_statline_dataset(server: LocalServer, dataset: str) -> str:
@@ -138,6 +142,18 @@ def serve_publishers(server: LocalServer) -> dict[str, str]:
     server.serve_file(PDOK_ITEMS + "?f=json&cursor=page2", "pdok_gemeente_2021_page2.json", "application/geo+json")
     urls["pdok"] = server.base_url + "/ogc/v1/collections/{collection}/items"
     urls["tk2021"] = server.serve_file(KIESRAAD_TK2021, "tk2021_three_gemeenten.csv", "text/csv")
+    urls["tk2023"] = serve_count_files(server)
+    return urls
+
+
+def serve_count_files(server: LocalServer) -> dict[str, str]:
+    """tk2023's Osv4-3 count files, {published name: URL}: the three cut fixtures, the others as in the snapshot."""
+    source = catalogue.election("tk2023")
+    urls = {}
+    for path, name in zip(source.files, source.published_names):
+        fixture = COUNT_FILE_FIXTURES / name
+        body = (fixture if fixture.exists() else SNAPSHOT / path).read_bytes()
+        urls[name] = server.route(f"/kiesraad/tk2023/{name}", Reply(body=body, content_type="text/csv"))
     return urls
 
 
