@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from urllib.parse import quote
 
 import geopandas
 import pandas as pd
@@ -152,7 +153,7 @@ def test_every_download_has_its_provenance_record(routes, server):
     assert [path.name for path in count_files] == sorted(catalogue.election("tk2023").published_names)
     for path in count_files:
         record = json.loads(provenance_path(path).read_text())
-        assert record["sha256"] == sha256_file(path) and record["url"].endswith("/kiesraad/tk2023/" + path.name)
+        assert record["sha256"] == sha256_file(path) and record["url"].endswith("/kiesraad/tk2023/" + quote(path.name))
     pdok = json.loads((raw / "pdok" / "gemeente_2021.geojson.provenance.json").read_text())
     assert pdok["features"] == 6 and len(pdok["pages"]) == 2
 

@@ -5,6 +5,7 @@ interim rows as the snapshot route gives for the municipalities they hold."""
 from __future__ import annotations
 
 import sys
+from urllib.parse import quote
 
 import pandas as pd
 import pytest
@@ -66,7 +67,7 @@ def test_each_download_has_its_provenance_record(local_server, tmp_path):
     download_all(local_server, tmp_path)
     for name in SERVED:
         record = ProvenanceRecord.read(provenance_path(tmp_path / name))
-        assert record.url == f"{local_server.base_url}/kiesraad/tk2023/{name}"
+        assert record.url == f"{local_server.base_url}/kiesraad/tk2023/{quote(name)}"
         assert record.sha256 == sha256_file(tmp_path / name) and record.status == 200
         assert record.content_type == "text/csv"
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -153,7 +154,8 @@ def serve_count_files(server: LocalServer) -> dict[str, str]:
     for path, name in zip(source.files, source.published_names):
         fixture = COUNT_FILE_FIXTURES / name
         body = (fixture if fixture.exists() else SNAPSHOT / path).read_bytes()
-        urls[name] = server.route(f"/kiesraad/tk2023/{name}", Reply(body=body, content_type="text/csv"))
+        # A URL is written percent-encoded (the Groningen file's name has a space).
+        urls[name] = server.route(f"/kiesraad/tk2023/{quote(name)}", Reply(body=body, content_type="text/csv"))
     return urls
 
 
