@@ -155,7 +155,7 @@ rule boundaries:
 
 rule municipalities:
     input:
-        csv=snapshot(catalogue.MUNICIPALITIES_2021),
+        source=membership_source,
         boundaries=rules.boundaries.output.parquet,
     output:
         parquet=f"{RESULTS}/interim/municipalities_{BOUNDARY_YEAR}.parquet",
@@ -171,6 +171,7 @@ rule municipalities:
         runtime=5,
     params:
         code=CODE_SHA256,
+        route=route("statline"),
     script:
         "../scripts/municipalities.py"
 

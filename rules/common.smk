@@ -6,7 +6,8 @@ from pathlib import Path
 
 import afgehaakt
 from afgehaakt import catalogue
-from afgehaakt.acquisition.interim import STATLINE_DATASETS
+from afgehaakt.acquisition.interim import STATLINE_DATASETS, STATLINE_DOWNLOADS
+from afgehaakt.acquisition.membership import MEMBERSHIP_DATASET
 from afgehaakt.acquisition.workflow import check_online_elections
 from afgehaakt.elections import check_party_groups
 from afgehaakt.features.codebook import ELECTION_OUTCOMES
@@ -147,6 +148,15 @@ def statline_source(wildcards):
             dataset=wildcards.dataset
         )
     return statline_file(wildcards.dataset)
+
+
+def membership_source(wildcards):
+    """The municipality list: the snapshot's CBS list or the download of Gebieden in Nederland."""
+    if route("statline") == "online":
+        return rules.download_statline.output.directory.format(
+            dataset=MEMBERSHIP_DATASET
+        )
+    return snapshot(catalogue.MUNICIPALITIES_2021)
 
 
 def boundaries_source(wildcards):
