@@ -24,7 +24,7 @@ from test_acquisition_support import FIXTURES, KIESRAAD_TK2021, LocalServer, Rep
 
 from afgehaakt import catalogue  # noqa: E402
 from afgehaakt.acquisition.http import provenance_path  # noqa: E402
-from afgehaakt.acquisition.interim import STATLINE_DATASETS  # noqa: E402
+from afgehaakt.acquisition.interim import STATLINE_DATASETS, STATLINE_DOWNLOADS  # noqa: E402
 from afgehaakt.provenance import sha256_file  # noqa: E402
 
 pytestmark = pytest.mark.e2e
@@ -32,9 +32,10 @@ pytestmark = pytest.mark.e2e
 # Relative to the run's results folder (results/<version>/, which differs between the two routes' configs).
 STATLINE_TABLES = [f"interim/statline/{name}.parquet" for name in STATLINE_DATASETS]
 BOUNDARIES = "interim/boundaries/gemeenten_2021.parquet"
+MUNICIPALITIES = "interim/municipalities_2021.parquet"
 ELECTION_TABLES = ["interim/elections/tk2021_totals.parquet", "interim/elections/tk2021_party_votes.parquet"]
 COUNT_FILE_TABLES = ["interim/elections/tk2023_totals.parquet", "interim/elections/tk2023_party_votes.parquet"]
-TARGETS = [*STATLINE_TABLES, BOUNDARIES, *ELECTION_TABLES, *COUNT_FILE_TABLES]
+TARGETS = [*STATLINE_TABLES, BOUNDARIES, MUNICIPALITIES, *ELECTION_TABLES, *COUNT_FILE_TABLES]
 # The municipalities of the three cut count files (tests/fixtures/acquisition/osv4-3).
 CUT_COUNT_FILE_CODES = {"0080", "0088", "0106", "0599", "1680"}
 
@@ -52,7 +53,7 @@ def online_config(urls: dict[str, str], *, tk2021_sha256: str = "") -> dict:
             "source": "online",
             "http": {"retries": 2, "backoff_seconds": 0, "max_backoff_seconds": 0, "connect_timeout_seconds": 5,
                      "read_timeout_seconds": 5, "min_interval_seconds": 0},
-            "statline": {"tables": {name: {"base_url": urls[name]} for name in STATLINE_DATASETS}},
+            "statline": {"tables": {name: {"base_url": urls[name]} for name in STATLINE_DOWNLOADS}},
             "kiesraad": {"elections": {"tk2017": {"url": urls["tk2021"] + "?not-fetched", "sha256": ""},
                                        "tk2021": {"url": urls["tk2021"], "sha256": tk2021_sha256}},
                          "count_files": {"tk2023": {name: {"url": url, "sha256": ""}
@@ -119,6 +120,13 @@ def test_boundaries_are_the_same_on_both_routes(routes):
     assert online.geometry.geom_equals_exact(snapshot.geometry, tolerance=0).all()
 
 
+def test_the_municipality_list_is_the_same_on_both_routes(routes):
+    # Online from Gebieden in Nederland (84929NED), checked against the online boundaries of the same six.
+    online = pd.read_parquet(routes["online_results"] / MUNICIPALITIES)
+    assert len(online) == 6
+    pd.testing.assert_frame_equal(online, overlap(pd.read_parquet(routes["snapshot_results"] / MUNICIPALITIES), online))
+
+
 @pytest.mark.parametrize("table", ELECTION_TABLES)
 def test_election_tables_are_the_same_on_both_routes(routes, table):
     online_dir, snapshot_dir = routes["online_results"], routes["snapshot_results"]
@@ -144,7 +152,7 @@ def test_every_download_has_its_provenance_record(routes, server):
     assert kiesraad["url"] == server.base_url + "/kiesraad/Uitslag_alle_gemeenten_TK20210317.csv"
     assert kiesraad["status"] == 200 and kiesraad["bytes"] == (raw / "kiesraad" / "tk2021_gemeente.csv").stat().st_size
     assert kiesraad["attempts"] == 2 and kiesraad["failed_attempts"][0]["error"].startswith("HTTP 500")
-    for name in STATLINE_DATASETS:
+    for name in STATLINE_DOWNLOADS:
         record = json.loads((raw / "statline" / name / "statline.json").read_text())
         assert [page["items"] for page in record["data_pages"]] in ([4, 2], [3, 3]), name
         for page in record["data_pages"]:

@@ -118,6 +118,8 @@ STATLINE_FIXTURES = {
                    "odata_50090NED_health2020_page2.json", "odata_50090NED_health2020_dataproperties.json"),
     "health2016": ("50090NED", "odata_50090NED_health2016_page1.json", "$skiptoken=health2016",
                    "odata_50090NED_health2016_page2.json", "odata_50090NED_health2016_dataproperties.json"),
+    "gebieden2021": ("84929NED", "odata_84929NED_gebieden2021_page1.json", "$skiptoken=gebieden2021",
+                     "odata_84929NED_gebieden2021_page2.json", "odata_84929NED_gebieden2021_dataproperties.json"),
 }
 PDOK_ITEMS = "/ogc/v1/collections/gemeente_gegeneraliseerd/items"
 KIESRAAD_TK2021 = "/kiesraad/Uitslag_alle_gemeenten_TK20210317.csv"
