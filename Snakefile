@@ -32,7 +32,7 @@ wildcard_constraints:
     variable="|".join(LISA_VARIABLES),
     outcome="|".join(ZONE_OUTCOMES + MULTILEVEL_OUTCOMES),
     panel_outcome="turnout|outsider_share",
-    dataset="|".join(STATLINE_DATASETS),
+    dataset="|".join(STATLINE_DOWNLOADS),
     scatteritem=r"\d+-of-\d+",
     units="all|[0-9]+",
     permutations="[0-9]+",

@@ -7,6 +7,7 @@ directory and an attribution line. The config schema enumerates the same ids, an
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 from typing import Literal
 
 
@@ -20,6 +21,11 @@ class ElectionSource:
     files: tuple[str, ...]
     boundary_year: int
     attribution: str
+
+    @property
+    def published_names(self) -> tuple[str, ...]:
+        """The files' names as the Kiesraad published them (the count files keep their inconsistent spelling)."""
+        return tuple(PurePosixPath(path).name for path in self.files)
 
 
 @dataclass(frozen=True)

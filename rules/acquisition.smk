@@ -51,6 +51,34 @@ rule download_kiesraad:
         download=lambda wildcards: config["acquisition"]["kiesraad"]["elections"][
             wildcards.election
         ],
+        kind="results",
+        http=HTTP_SETTINGS,
+    script:
+        "../scripts/download_kiesraad.py"
+
+
+rule download_kiesraad_count_file:
+    output:
+        csv=f"{RAW}/kiesraad/{{election}}_osv4-3/{{count_file}}",
+    log:
+        f"{LOGS}/download_kiesraad_count_file/{{election}}/{{count_file}}.log",
+    benchmark:
+        f"{LOGS}/benchmarks/download_kiesraad_count_file/{{election}}/{{count_file}}.tsv"
+    wildcard_constraints:
+        count_file=r"[^/]+\.csv",
+    conda:
+        "../envs/geo.yaml"
+    threads: 1
+    resources:
+        mem_mb=500,
+        runtime=10,
+        http_connections=1,
+    params:
+        code=CODE_SHA256,
+        download=lambda wildcards: config["acquisition"]["kiesraad"]["count_files"][
+            wildcards.election
+        ][wildcards.count_file],
+        kind="count_file",
         http=HTTP_SETTINGS,
     script:
         "../scripts/download_kiesraad.py"
@@ -127,7 +155,7 @@ rule boundaries:
 
 rule municipalities:
     input:
-        csv=snapshot(catalogue.MUNICIPALITIES_2021),
+        source=membership_source,
         boundaries=rules.boundaries.output.parquet,
     output:
         parquet=f"{RESULTS}/interim/municipalities_{BOUNDARY_YEAR}.parquet",
@@ -143,6 +171,7 @@ rule municipalities:
         runtime=5,
     params:
         code=CODE_SHA256,
+        route=route("statline"),
     script:
         "../scripts/municipalities.py"
 

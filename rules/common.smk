@@ -6,7 +6,8 @@ from pathlib import Path
 
 import afgehaakt
 from afgehaakt import catalogue
-from afgehaakt.acquisition.interim import STATLINE_DATASETS
+from afgehaakt.acquisition.interim import STATLINE_DATASETS, STATLINE_DOWNLOADS
+from afgehaakt.acquisition.membership import MEMBERSHIP_DATASET
 from afgehaakt.acquisition.workflow import check_online_elections
 from afgehaakt.elections import check_party_groups
 from afgehaakt.features.codebook import ELECTION_OUTCOMES
@@ -109,9 +110,18 @@ def snapshot(relative_path):
 
 
 def election_files(wildcards):
-    if route("kiesraad") == "online":
-        return [rules.download_kiesraad.output.csv.format(election=wildcards.election)]
-    return [snapshot(path) for path in catalogue.election(wildcards.election).files]
+    """The Kiesraad files of an election: the snapshot's, or their downloads on the online route."""
+    source = catalogue.election(wildcards.election)
+    if route("kiesraad") == "snapshot":
+        return [snapshot(path) for path in source.files]
+    if source.format == "kiesraad_csv":
+        return [rules.download_kiesraad.output.csv.format(election=source.id)]
+    return [
+        rules.download_kiesraad_count_file.output.csv.format(
+            election=source.id, count_file=name
+        )
+        for name in source.published_names
+    ]
 
 
 def election_crosswalk(wildcards):
@@ -140,6 +150,15 @@ def statline_source(wildcards):
     return statline_file(wildcards.dataset)
 
 
+def membership_source(wildcards):
+    """The municipality list: the snapshot's CBS list or the download of Gebieden in Nederland."""
+    if route("statline") == "online":
+        return rules.download_statline.output.directory.format(
+            dataset=MEMBERSHIP_DATASET
+        )
+    return snapshot(catalogue.MUNICIPALITIES_2021)
+
+
 def boundaries_source(wildcards):
     if route("pdok") == "online":
         return rules.download_boundaries.output.geojson
@@ -147,7 +166,7 @@ def boundaries_source(wildcards):
 
 
 if route("kiesraad") == "online":
-    check_online_elections(ELECTIONS, config["acquisition"]["kiesraad"]["elections"])
+    check_online_elections(ELECTIONS, config["acquisition"]["kiesraad"])
 
 
 # Measured on this machine (a loaded 2-core runner): one fit of the power model takes 0.5-1.7 s of CPU for

@@ -1,16 +1,12 @@
-"""Rule download_kiesraad: the per-municipality results CSV of one election, checked before it lands."""
+"""Rules download_kiesraad and download_kiesraad_count_file: one Kiesraad file, checked by its reader before it lands."""
 
-from afgehaakt.acquisition.kiesraad import download_kiesraad_results
+from afgehaakt.acquisition.kiesraad import download_configured
 from afgehaakt.acquisition.workflow import downloader_from_settings
 from afgehaakt.logs import step_log
 
-with step_log(snakemake.log[0], "download_kiesraad") as log:
+with step_log(snakemake.log[0], snakemake.rule) as log:
     download = snakemake.params.download
-    record = download_kiesraad_results(
-        download["url"],
-        snakemake.output.csv,
-        expected_sha256=download["sha256"] or None,
-        downloader=downloader_from_settings(snakemake.params.http),
-    )
+    record = download_configured(snakemake.params.kind, download, snakemake.output.csv,
+                                 downloader=downloader_from_settings(snakemake.params.http))
     log.info("%s: %d bytes, sha256 %s%s, after %d attempt(s)", record.final_url, record.bytes, record.sha256,
              " (as pinned)" if download["sha256"] else " (not pinned)", record.attempts)

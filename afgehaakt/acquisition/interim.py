@@ -15,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 
+from afgehaakt.acquisition.membership import GEBIEDEN_2021, MEMBERSHIP_DATASET
 from afgehaakt.acquisition.population import interim_population_table, population_statline_query
 from afgehaakt.acquisition.statline import StatlineQuery, read_statline_table
 from afgehaakt.io.statline import (
@@ -53,6 +54,10 @@ STATLINE_DATASETS: dict[str, StatlineDataset] = {
 }
 
 
+STATLINE_DOWNLOADS = (*STATLINE_DATASETS, MEMBERSHIP_DATASET)
+"""Every StatLine table the online route downloads: the features' tables and the municipality membership."""
+
+
 def statline_dataset(name: str) -> StatlineDataset:
     try:
         return STATLINE_DATASETS[name]
@@ -69,9 +74,14 @@ def dataset_query(
     select: list[str] | tuple[str, ...] = (),
     page_size: int | None = None,
 ) -> StatlineQuery:
-    """The OData query of the online route; an empty ``select`` asks for what the reader uses, no more."""
-    dataset = statline_dataset(name)
-    if dataset.layout is None:
+    """The OData query of the online route; an empty ``select`` asks for what the reader uses, no more.
+
+    ``name`` is a table the features read or :data:`MEMBERSHIP_DATASET` (Gebieden in Nederland, read by the
+    ``municipalities`` rule), which the download rule fetches the same way.
+    """
+    if name == MEMBERSHIP_DATASET:
+        default_filter, default_select = None, GEBIEDEN_2021.odata_select()
+    elif (dataset := statline_dataset(name)).layout is None:
         default = population_statline_query(dataset.year, base_url=base_url, page_size=page_size)
         default_filter, default_select = default.filter, default.select
     else:

@@ -1,7 +1,8 @@
 """``make snapshot``: refresh the committed snapshot from the publishers, as the config's online route names them.
 
 Refreshed are the snapshot files that the publishers serve in the snapshot's own layout: the Kiesraad
-per-municipality results CSVs whose URL is configured (``acquisition.kiesraad.elections.<id>.url``) and the
+per-municipality results CSVs and Osv4-3 count files whose URL is configured
+(``acquisition.kiesraad.elections.<id>.url``, ``acquisition.kiesraad.count_files.<id>.<file>.url``) and the
 StatLine tables whose committed file has the OData keys as header (70072NED, 50090NED). The KWB files are
 third-party tables with other headers and the boundaries a cartomap TopoJSON; they are listed as not refreshed,
 with the reason, and keep their pinned copies. Everything is downloaded before anything is replaced
@@ -41,14 +42,25 @@ def snapshot_sources(acquisition: Mapping[str, Any]) -> tuple[list[tuple[str, An
             continue
         query = query_from_config(name, statline["tables"][name], page_size=statline["page_size"] or None)
         sources.append((file, StatlineCsvSpec(query)))
-    for election, download in acquisition["kiesraad"]["elections"].items():
-        file = catalogue.election(election).files[0]
-        if download["url"]:
-            sources.append((file, FetchSpec(download["url"], expected_content_types=KIESRAAD_CONTENT_TYPES)))
-        else:
-            skipped[file] = f"no URL in acquisition.kiesraad.elections.{election}.url"
+    kiesraad = acquisition["kiesraad"]
+    for election, download in kiesraad["elections"].items():
+        _add_kiesraad_file(catalogue.election(election).files[0], download,
+                           f"acquisition.kiesraad.elections.{election}.url", sources, skipped)
+    for election, downloads in kiesraad["count_files"].items():
+        source = catalogue.election(election)
+        for file, name in zip(source.files, source.published_names):
+            _add_kiesraad_file(file, downloads.get(name) or {"url": ""},
+                               f"acquisition.kiesraad.count_files.{election}.{name}.url", sources, skipped)
     skipped[catalogue.boundaries(2021).file] = "a cartomap TopoJSON; PDOK serves GeoJSON (the online route reads it)"
     return sources, skipped
+
+
+def _add_kiesraad_file(file: str, download: Mapping[str, str], key: str, sources: list, skipped: dict) -> None:
+    """A Kiesraad file is fetched as published when its URL is configured, else listed as skipped naming the key."""
+    if download["url"]:
+        sources.append((file, FetchSpec(download["url"], expected_content_types=KIESRAAD_CONTENT_TYPES)))
+    else:
+        skipped[file] = f"no URL in {key}"
 
 
 def load_config(paths: Sequence[str | Path], schema: str | Path = SCHEMA) -> dict[str, Any]:

@@ -14,18 +14,31 @@ from afgehaakt.acquisition.throttle import HostThrottle
 from afgehaakt.errors import ConfigError
 
 
-def check_online_elections(elections: list[str], downloads: Mapping[str, Mapping[str, str]]) -> None:
-    """Every election analysed must have a per-municipality CSV to download; raise naming the config key."""
+def check_online_elections(elections: list[str], kiesraad: Mapping[str, Any]) -> None:
+    """Every election analysed must have a URL for each file it is published in; raise naming the config key.
+
+    ``kiesraad`` is ``acquisition.kiesraad``: per-municipality CSVs under ``elections``, the Osv4-3 count files
+    under ``count_files.<election>``, one entry per file of the snapshot, keyed by its published name.
+    """
     for election in elections:
-        key = f"acquisition.kiesraad.elections.{election}"
-        if catalogue.election(election).format != "kiesraad_csv":
-            raise ConfigError(
-                key,
-                f"{election} is published as {catalogue.election(election).format} count files, which are read "
-                "from the snapshot only; set acquisition.kiesraad.source to snapshot or leave it out of 'elections'",
-            )
-        if not (downloads.get(election) or {}).get("url"):
-            raise ConfigError(f"{key}.url", "empty, but acquisition.kiesraad is online: give the results CSV's URL")
+        source = catalogue.election(election)
+        if source.format == "kiesraad_csv":
+            _check_url(f"acquisition.kiesraad.elections.{election}", (kiesraad["elections"].get(election) or {}),
+                       "the results CSV's URL")
+            continue
+        key = f"acquisition.kiesraad.count_files.{election}"
+        configured = kiesraad.get("count_files", {}).get(election) or {}
+        unknown = sorted(set(configured) - set(source.published_names))
+        if unknown:
+            raise ConfigError(key, f"{unknown} are not count files of {election}; "
+                                   f"the snapshot holds {sorted(source.published_names)}")
+        for name in source.published_names:
+            _check_url(f"{key}.{name}", configured.get(name) or {}, "the URL of this count file")
+
+
+def _check_url(key: str, download: Mapping[str, str], what: str) -> None:
+    if not download.get("url"):
+        raise ConfigError(f"{key}.url", f"empty, but acquisition.kiesraad is online: give {what}")
 
 
 def downloader_from_settings(http: Mapping[str, Any]) -> Downloader:

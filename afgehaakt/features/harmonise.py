@@ -31,12 +31,17 @@ def read_municipalities(path: str | Path) -> pd.DataFrame:
     """The CBS list of municipalities of one year: code, gm_code, name, province."""
     raw = read_delimited(path)
     code = normalise_codes(raw["Gemeentecode"], path=path, field="Gemeentecode")
+    return municipality_table(code, raw["Gemeentenaam"], raw["Provincienaam"])
+
+
+def municipality_table(code: pd.Series, name: pd.Series, province: pd.Series) -> pd.DataFrame:
+    """The municipality list every route produces: code, gm_code, name, province as strings, sorted by code."""
     return pd.DataFrame(
         {
             "code": code.to_numpy(),
             "gm_code": [to_cbs(c) for c in code],
-            "name": raw["Gemeentenaam"].to_numpy(),
-            "province": raw["Provincienaam"].to_numpy(),
+            "name": name.to_numpy(),
+            "province": province.to_numpy(),
         }
     ).astype("string").sort_values("code", kind="stable").reset_index(drop=True)
 

@@ -38,7 +38,7 @@ def read_count_files(paths: list[str | Path]) -> MunicipalResults:
     totals, votes = [], []
     seen: dict[str, str] = {}
     for path in sorted(paths, key=str):
-        file_totals, file_votes = _read_one(path)
+        file_totals, file_votes = read_count_file(path)
         for code in file_totals["code"]:
             if code in seen:
                 raise InputDataError(path, f"municipality {code} also appears in {seen[code]}", field="Gebiednummer")
@@ -53,7 +53,9 @@ def read_count_files(paths: list[str | Path]) -> MunicipalResults:
                             source=", ".join(sorted(str(p) for p in paths)))
 
 
-def _read_one(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+def read_count_file(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One count file's (totals, party votes), with its counts checked; the online route validates a download
+    with it before the file lands."""
     text, _ = decode_published_text(path)
     rows = list(csv.reader(io.StringIO(text), delimiter=";"))
     metadata = {row[0].strip(): (row[2].strip() if len(row) > 2 else "") for row in rows[:8] if row and row[0]}

@@ -171,6 +171,26 @@ KWB_2021 = TableLayout(
 )
 
 
+KWB_2022 = TableLayout(
+    table_id="85318NED",
+    year=2022,
+    boundary_year=2022,
+    code_column="WijkenEnBuurten",
+    # Keys that public code selects from 85318NED by name (cbsodataR and OData $select), not checked live. Not
+    # read by the features yet: nothing downstream uses 2022, and the snapshot holds no KWB 2022 file.
+    columns=(
+        Column("OpleidingsniveauLaag_64", "education_low", count=True),
+        Column("GemiddeldInkomenPerInwoner_72", "income_per_inhabitant", may_be_missing=True),
+        Column("HuishoudensMetEenLaagInkomen_78", "low_income_households_pct", may_be_missing=True),
+        Column("MateVanStedelijkheid_116", "urbanity", count=True),
+    ),
+    # Municipal rows are chosen by the query ($filter on the GM code); SoortRegio_2 was not seen in public code
+    # for this table, so it is not relied on.
+    odata_row_filter={},
+)
+"""CBS Kerncijfers wijken en buurten 2022, as StatLine serves it over OData (the only route it has here)."""
+
+
 def health_monitor_layout(year: int) -> TableLayout:
     """RIVM 50090NED (GGD Gezondheidsmonitor, small-area estimates, % of adults), on 2020 boundaries."""
     return TableLayout(

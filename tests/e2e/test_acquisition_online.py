@@ -1,6 +1,7 @@
 """The acquisition stage of the workflow on both routes: the online route, downloading from a loopback server that
 serves the recorded fixtures, gives the snapshot route's interim tables for the municipalities it serves; a
-pinned checksum that does not match stops the run and leaves no download behind.
+pinned checksum that does not match stops the run and leaves no download behind. tk2023 is read from its 19
+Osv4-3 count files, three of them cut to a few municipalities and the others served as the snapshot holds them.
 
 Only the reading steps' outputs are built (not the whole DAG), so the test takes about a minute.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from urllib.parse import quote
 
 import geopandas
 import pandas as pd
@@ -20,19 +22,26 @@ from test_workflow import _copy_workflow, _results_folder, _snakemake
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit"))
 from test_acquisition_support import FIXTURES, KIESRAAD_TK2021, LocalServer, Reply, serve_publishers  # noqa: E402
 
-from afgehaakt.acquisition.interim import STATLINE_DATASETS  # noqa: E402
+from afgehaakt import catalogue  # noqa: E402
+from afgehaakt.acquisition.http import provenance_path  # noqa: E402
+from afgehaakt.acquisition.interim import STATLINE_DATASETS, STATLINE_DOWNLOADS  # noqa: E402
+from afgehaakt.provenance import sha256_file  # noqa: E402
 
 pytestmark = pytest.mark.e2e
 
 # Relative to the run's results folder (results/<version>/, which differs between the two routes' configs).
 STATLINE_TABLES = [f"interim/statline/{name}.parquet" for name in STATLINE_DATASETS]
 BOUNDARIES = "interim/boundaries/gemeenten_2021.parquet"
+MUNICIPALITIES = "interim/municipalities_2021.parquet"
 ELECTION_TABLES = ["interim/elections/tk2021_totals.parquet", "interim/elections/tk2021_party_votes.parquet"]
-TARGETS = [*STATLINE_TABLES, BOUNDARIES, *ELECTION_TABLES]
+COUNT_FILE_TABLES = ["interim/elections/tk2023_totals.parquet", "interim/elections/tk2023_party_votes.parquet"]
+TARGETS = [*STATLINE_TABLES, BOUNDARIES, MUNICIPALITIES, *ELECTION_TABLES, *COUNT_FILE_TABLES]
+# The municipalities of the three cut count files (tests/fixtures/acquisition/osv4-3).
+CUT_COUNT_FILE_CODES = {"0080", "0088", "0106", "0599", "1680"}
 
 
-# Two elections, as the panel needs; only tk2021's tables are built, so tk2017's URL is never fetched.
-ELECTIONS = {"elections": ["tk2017", "tk2021"], "panel": {"elections": ["tk2017", "tk2021"]},
+# tk2017 as the panel needs a second election; its tables are not built, so its URL is never fetched.
+ELECTIONS = {"elections": ["tk2017", "tk2021", "tk2023"], "panel": {"elections": ["tk2017", "tk2021"]},
              "spatial": {"focus_election": "tk2021"}}
 
 
@@ -44,9 +53,11 @@ def online_config(urls: dict[str, str], *, tk2021_sha256: str = "") -> dict:
             "source": "online",
             "http": {"retries": 2, "backoff_seconds": 0, "max_backoff_seconds": 0, "connect_timeout_seconds": 5,
                      "read_timeout_seconds": 5, "min_interval_seconds": 0},
-            "statline": {"tables": {name: {"base_url": urls[name]} for name in STATLINE_DATASETS}},
+            "statline": {"tables": {name: {"base_url": urls[name]} for name in STATLINE_DOWNLOADS}},
             "kiesraad": {"elections": {"tk2017": {"url": urls["tk2021"] + "?not-fetched", "sha256": ""},
-                                       "tk2021": {"url": urls["tk2021"], "sha256": tk2021_sha256}}},
+                                       "tk2021": {"url": urls["tk2021"], "sha256": tk2021_sha256}},
+                         "count_files": {"tk2023": {name: {"url": url, "sha256": ""}
+                                                    for name, url in urls["tk2023"].items()}}},
             "pdok": {"url_template": urls["pdok"]},
         },
     }
@@ -93,10 +104,7 @@ def overlap(snapshot: pd.DataFrame, online: pd.DataFrame, key: str = "code") -> 
 
 @pytest.mark.parametrize("table", STATLINE_TABLES)
 def test_statline_interim_tables_are_the_same_on_both_routes(routes, table):
-    online_dir, snapshot_dir = routes["online_results"], routes["snapshot_results"]
-    online = pd.read_parquet(online_dir / table)
-    assert len(online) >= 5
-    pd.testing.assert_frame_equal(online, overlap(pd.read_parquet(snapshot_dir / table), online))
+    assert len(online_and_snapshot(routes, table)) >= 5
 
 
 def test_boundaries_are_the_same_on_both_routes(routes):
@@ -109,13 +117,29 @@ def test_boundaries_are_the_same_on_both_routes(routes):
     assert online.geometry.geom_equals_exact(snapshot.geometry, tolerance=0).all()
 
 
+def online_and_snapshot(routes, table: str) -> pd.DataFrame:
+    """The online route's ``table``, checked equal to the snapshot route's rows of the same municipalities."""
+    online = pd.read_parquet(routes["online_results"] / table)
+    snapshot = overlap(pd.read_parquet(routes["snapshot_results"] / table), online)
+    pd.testing.assert_frame_equal(online.reset_index(drop=True), snapshot)
+    return online
+
+
+def test_the_municipality_list_is_the_same_on_both_routes(routes):
+    # Online from Gebieden in Nederland (84929NED), checked against the online boundaries of the same six.
+    assert len(online_and_snapshot(routes, MUNICIPALITIES)) == 6
+
+
 @pytest.mark.parametrize("table", ELECTION_TABLES)
 def test_election_tables_are_the_same_on_both_routes(routes, table):
-    online_dir, snapshot_dir = routes["online_results"], routes["snapshot_results"]
-    online = pd.read_parquet(online_dir / table)
-    snapshot = overlap(pd.read_parquet(snapshot_dir / table), online)
-    assert sorted(set(online["code"])) == ["0197", "0358", "1680"]
-    pd.testing.assert_frame_equal(online.reset_index(drop=True), snapshot)
+    assert sorted(set(online_and_snapshot(routes, table)["code"])) == ["0197", "0358", "1680"]
+
+
+@pytest.mark.parametrize("table", COUNT_FILE_TABLES)
+def test_count_file_tables_are_the_same_on_both_routes(routes, table):
+    codes = set(online_and_snapshot(routes, table)["code"])
+    # 16 files served whole and 3 cut: every municipality but those cut away.
+    assert CUT_COUNT_FILE_CODES <= codes and 300 < len(codes) < 342
 
 
 def test_every_download_has_its_provenance_record(routes, server):
@@ -124,11 +148,16 @@ def test_every_download_has_its_provenance_record(routes, server):
     assert kiesraad["url"] == server.base_url + "/kiesraad/Uitslag_alle_gemeenten_TK20210317.csv"
     assert kiesraad["status"] == 200 and kiesraad["bytes"] == (raw / "kiesraad" / "tk2021_gemeente.csv").stat().st_size
     assert kiesraad["attempts"] == 2 and kiesraad["failed_attempts"][0]["error"].startswith("HTTP 500")
-    for name in STATLINE_DATASETS:
+    for name in STATLINE_DOWNLOADS:
         record = json.loads((raw / "statline" / name / "statline.json").read_text())
         assert [page["items"] for page in record["data_pages"]] in ([4, 2], [3, 3]), name
         for page in record["data_pages"]:
             assert (raw / "statline" / name / (page["file"] + ".provenance.json")).exists()
+    count_files = sorted((raw / "kiesraad" / "tk2023_osv4-3").glob("*.csv"))
+    assert [path.name for path in count_files] == sorted(catalogue.election("tk2023").published_names)
+    for path in count_files:
+        record = json.loads(provenance_path(path).read_text())
+        assert record["sha256"] == sha256_file(path) and record["url"].endswith("/kiesraad/tk2023/" + quote(path.name))
     pdok = json.loads((raw / "pdok" / "gemeente_2021.geojson.provenance.json").read_text())
     assert pdok["features"] == 6 and len(pdok["pages"]) == 2
 

@@ -37,11 +37,26 @@ def test_the_default_config_refreshes_the_statline_tables_in_odata_layout(config
 
 
 def test_a_configured_kiesraad_url_is_refreshed_as_served(config):
-    kiesraad = {"elections": {"tk2021": {"url": "http://x/u.csv", "sha256": ""}}}
+    kiesraad = {**config["acquisition"]["kiesraad"], "elections": {"tk2021": {"url": "http://x/u.csv", "sha256": ""}}}
     acquisition = {**config["acquisition"], "kiesraad": kiesraad}
     specs = dict(snapshot_sources(acquisition)[0])
     assert specs["elections/tk2021_gemeente.csv"] == FetchSpec("http://x/u.csv", expected_content_types=specs[
         "elections/tk2021_gemeente.csv"].expected_content_types)
+
+
+def test_configured_count_files_are_refreshed_as_served_and_the_others_named(config):
+    name = "osv4-3-telling-tk2023-kieskring-leeuwarden.csv"
+    count_files = {"tk2023": {**config["acquisition"]["kiesraad"]["count_files"]["tk2023"],
+                              name: {"url": "http://x/leeuwarden.csv", "sha256": ""}}}
+    acquisition = {**config["acquisition"],
+                   "kiesraad": {**config["acquisition"]["kiesraad"], "count_files": count_files}}
+    sources, skipped = snapshot_sources(acquisition)
+    file = f"elections/tk2023_osv4-3/{name}"
+    assert dict(sources)[file].url == "http://x/leeuwarden.csv"
+    groningen = "osv4-3_telling_tk2023_kieskring-1 groningen.csv"
+    assert skipped[f"elections/tk2023_osv4-3/{groningen}"] == (
+        f"no URL in acquisition.kiesraad.count_files.tk2023.{groningen}.url")
+    assert sum(path.startswith("elections/tk2023_osv4-3/") for path in skipped) == 18
 
 
 def test_make_snapshot_replaces_pins_and_documents_the_refreshed_files(local_server, tmp_path, repo, capsys):

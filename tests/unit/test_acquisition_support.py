@@ -14,8 +14,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
+
+from afgehaakt import catalogue
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "acquisition"
 
@@ -115,9 +118,13 @@ STATLINE_FIXTURES = {
                    "odata_50090NED_health2020_page2.json", "odata_50090NED_health2020_dataproperties.json"),
     "health2016": ("50090NED", "odata_50090NED_health2016_page1.json", "$skiptoken=health2016",
                    "odata_50090NED_health2016_page2.json", "odata_50090NED_health2016_dataproperties.json"),
+    "gebieden2021": ("84929NED", "odata_84929NED_gebieden2021_page1.json", "$skiptoken=gebieden2021",
+                     "odata_84929NED_gebieden2021_page2.json", "odata_84929NED_gebieden2021_dataproperties.json"),
 }
 PDOK_ITEMS = "/ogc/v1/collections/gemeente_gegeneraliseerd/items"
 KIESRAAD_TK2021 = "/kiesraad/Uitslag_alle_gemeenten_TK20210317.csv"
+COUNT_FILE_FIXTURES = FIXTURES / "osv4-3"
+SNAPSHOT = FIXTURES.parents[2] / "data"
 
 
 def serve_statline_dataset(server: LocalServer, dataset: str) -> str:
@@ -138,6 +145,19 @@ def serve_publishers(server: LocalServer) -> dict[str, str]:
     server.serve_file(PDOK_ITEMS + "?f=json&cursor=page2", "pdok_gemeente_2021_page2.json", "application/geo+json")
     urls["pdok"] = server.base_url + "/ogc/v1/collections/{collection}/items"
     urls["tk2021"] = server.serve_file(KIESRAAD_TK2021, "tk2021_three_gemeenten.csv", "text/csv")
+    urls["tk2023"] = serve_count_files(server)
+    return urls
+
+
+def serve_count_files(server: LocalServer) -> dict[str, str]:
+    """tk2023's Osv4-3 count files, {published name: URL}: the three cut fixtures, the others as in the snapshot."""
+    source = catalogue.election("tk2023")
+    urls = {}
+    for path, name in zip(source.files, source.published_names):
+        fixture = COUNT_FILE_FIXTURES / name
+        body = (fixture if fixture.exists() else SNAPSHOT / path).read_bytes()
+        # A URL is written percent-encoded (the Groningen file's name has a space).
+        urls[name] = server.route(f"/kiesraad/tk2023/{quote(name)}", Reply(body=body, content_type="text/csv"))
     return urls
 
 

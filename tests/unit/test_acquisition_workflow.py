@@ -11,16 +11,20 @@ from afgehaakt.errors import ConfigError
 
 def test_an_election_without_a_url_is_named_by_its_config_key():
     with pytest.raises(ConfigError, match=r"'acquisition.kiesraad.elections.ep2019.url': empty"):
-        check_online_elections(["tk2021", "ep2019"], {"tk2021": {"url": "http://x"}, "ep2019": {"url": ""}})
+        check_online_elections(["tk2021", "ep2019"],
+                               {"elections": {"tk2021": {"url": "http://x"}, "ep2019": {"url": ""}}})
 
 
-def test_osv_count_files_are_snapshot_only():
-    with pytest.raises(ConfigError, match=r"tk2023 is published as osv4_3 count files.*acquisition.kiesraad.source"):
-        check_online_elections(["tk2023"], {})
+def test_osv_count_files_need_their_own_urls():
+    # tk2023 is published as count files: the URL of a per-municipality CSV does not stand in for them.
+    with pytest.raises(ConfigError, match=r"'acquisition.kiesraad.count_files.tk2023.OSV4-3_telling_tk2023_kieskring"
+                                          r"_tilburg.csv.url': empty"):
+        check_online_elections(["tk2023"], {"elections": {"tk2023": {"url": "http://x"}}, "count_files": {}})
 
 
 def test_elections_with_urls_pass():
-    check_online_elections(["tk2017", "tk2021"], {"tk2017": {"url": "http://a"}, "tk2021": {"url": "http://b"}})
+    check_online_elections(["tk2017", "tk2021"],
+                           {"elections": {"tk2017": {"url": "http://a"}, "tk2021": {"url": "http://b"}}})
 
 
 def test_the_downloader_takes_every_http_setting(repo):

@@ -101,6 +101,13 @@ def test_schema_elections_equal_the_catalogue(schema):
     assert set(schema["properties"]["boundary_year"]["enum"]) == set(catalogue.BOUNDARIES)
 
 
+def test_schema_count_files_equal_the_catalogue(schema, config):
+    names = set(catalogue.election("tk2023").published_names)
+    declared = schema["properties"]["acquisition"]["properties"]["kiesraad"]["properties"]["count_files"]
+    assert set(declared["properties"]["tk2023"]["properties"]) == names
+    assert set(config["acquisition"]["kiesraad"]["count_files"]["tk2023"]) == names
+
+
 def test_every_config_key_used_by_the_workflow_is_declared(schema, repo):
     """Scan the Snakefile and rule files for config["a"]["b"]... and check each path against the schema."""
     import re
