@@ -25,11 +25,25 @@ def check_alternative(alternative: str) -> None:
 def normal_p_value(z: float, alternative: Alternative) -> float:
     """p-value of a standard-normal test statistic under the named alternative."""
     check_alternative(alternative)
+    return float(_normal_tail(z, alternative))
+
+
+def normal_p_values(z: np.ndarray, alternative: Alternative) -> np.ndarray:
+    """``normal_p_value`` of every element at once; NaN where z is not finite (an undefined statistic)."""
+    check_alternative(alternative)
+    z = np.asarray(z, dtype=float)
+    finite = np.isfinite(z)
+    p_values = np.full(z.shape, np.nan)
+    p_values[finite] = _normal_tail(z[finite], alternative)
+    return p_values
+
+
+def _normal_tail(z, alternative: Alternative):
     if alternative == "greater":
-        return float(stats.norm.sf(z))
+        return stats.norm.sf(z)
     if alternative == "less":
-        return float(stats.norm.cdf(z))
-    return float(2.0 * stats.norm.sf(abs(z)))
+        return stats.norm.cdf(z)
+    return 2.0 * stats.norm.sf(np.abs(z))
 
 
 def permutation_p_value(observed: float, permuted: np.ndarray, alternative: Alternative) -> float:

@@ -41,7 +41,7 @@ from afgehaakt.spatial.conditional_permutation import (
     conditional_reference,
     neighbour_rows,
 )
-from afgehaakt.spatial.inference import Alternative, check_alternative, normal_p_value
+from afgehaakt.spatial.inference import Alternative, check_alternative, normal_p_values
 from afgehaakt.spatial.values import aligned_values
 
 NOT_SIGNIFICANT = "not significant"
@@ -267,7 +267,7 @@ def _tidy(
             "expected": expected,
             "variance": variance,
             "z": z,
-            "p_normal": [normal_p_value(v, alternative) if np.isfinite(v) else np.nan for v in z],
+            "p_normal": normal_p_values(z, alternative),
             "quadrant": quadrant,
             "mean_permuted": reference.mean,
             "sd_permuted": reference.sd,

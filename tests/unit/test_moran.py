@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from afgehaakt.spatial.inference import normal_p_value, permutation_p_value
+from afgehaakt.spatial.inference import normal_p_value, normal_p_values, permutation_p_value
 from afgehaakt.spatial.moran import global_moran
 from afgehaakt.spatial.weights import IslandPolicy, graph_from_edges, queen_weights
 
@@ -83,3 +83,11 @@ def test_p_values_follow_the_alternative():
     assert permutation_p_value(98.0, permuted, "two-sided") == pytest.approx(4 / 100)
     with pytest.raises(ValueError, match="alternative must be one of"):
         normal_p_value(1.0, "bigger")
+
+
+@pytest.mark.parametrize("alternative", ["greater", "less", "two-sided"])
+def test_vectorised_normal_p_values_equal_the_scalar_ones_and_leave_undefined_statistics_nan(alternative):
+    z = np.array([-3.2, -1.959963984540054, 0.0, 0.4, 2.5, np.nan, np.inf])
+    p = normal_p_values(z, alternative)
+    np.testing.assert_array_equal(p[:5], [normal_p_value(v, alternative) for v in z[:5]])
+    assert np.isnan(p[5:]).all()
