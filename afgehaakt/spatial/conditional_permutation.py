@@ -217,39 +217,29 @@ def permutation_counts(
         raise ValueError(f"draws must be one of {DRAWS}, not {draws!r}")
     n_chunks = max(64, 8 * numba.get_num_threads())  # work units for load balance; results do not depend on it
     if draws == "esda":
-        return _esda_counts(observed, scale, offset, pool, rows, int(permutations), int(seed), n_chunks)
-    at_least, at_most, mean, sd = _kernel(
+        kernel, draw_arguments = _esda_kernel, (_esda_matrix(rows, int(permutations), int(seed)),)
+    else:
+        kernel, draw_arguments = _kernel, (int(permutations), np.uint64(int(seed)))
+    at_least, at_most, mean, sd = kernel(
         observed,
         scale,
         offset,
         pool,
         np.ascontiguousarray(rows.indptr, dtype=np.int64),
         np.ascontiguousarray(rows.weights, dtype=np.float64),
-        int(permutations),
-        np.uint64(int(seed)),
+        *draw_arguments,
         n_chunks,
     )
     return PermutationCounts(at_least, at_most, mean, sd, int(permutations))
 
 
-def _esda_counts(observed, scale, offset, pool, rows, permutations, seed, n_chunks) -> PermutationCounts:
-    n = len(pool)
+def _esda_matrix(rows: NeighbourRows, permutations: int, seed: int) -> np.ndarray:
+    """esda's shared draws for the largest neighbourhood of ``rows`` (an empty matrix when no unit has any)."""
+    n = len(rows.indptr) - 1
     max_card = int(rows.cardinalities.max()) if n else 0
     if max_card == 0:
-        permuted = np.zeros((permutations, 0), dtype=np.uint32)
-    else:
-        permuted = esda_permutation_matrix(max_card, n, permutations, seed)
-    at_least, at_most, mean, sd = _esda_kernel(
-        observed,
-        scale,
-        offset,
-        pool,
-        np.ascontiguousarray(rows.indptr, dtype=np.int64),
-        np.ascontiguousarray(rows.weights, dtype=np.float64),
-        permuted,
-        n_chunks,
-    )
-    return PermutationCounts(at_least, at_most, mean, sd, permutations)
+        return np.zeros((permutations, 0), dtype=np.uint32)
+    return esda_permutation_matrix(max_card, n, permutations, seed)
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -413,17 +403,22 @@ def _pool_summary(pool):
 
 
 @numba.njit(inline="always", cache=True)
-def _tie_band_and_centre(unit_weights, pool, unit, pool_total, pool_max, observed_i, scale_i, offset_i):
-    """The half-width of the band of ties around the observed statistic, and the lag's exact conditional mean."""
+def _unit_inputs(i, indptr, weights, observed, scale, offset, pool, pool_total, pool_max):
+    """Unit i's neighbour weights, scale, offset and observed statistic, the half-width of the band of ties around
+    the observed statistic, and the lag's exact conditional mean (every other unit's value is equally likely in
+    every slot)."""
+    unit_weights = weights[indptr[i] : indptr[i + 1]]
+    scale_i = scale[i]
+    offset_i = offset[i]
+    observed_i = observed[i]
     weight_total = 0.0
     weight_abs = 0.0
     for s in range(unit_weights.shape[0]):
         weight_total += unit_weights[s]
         weight_abs += abs(unit_weights[s])
     tol = TIE_TOLERANCE * (abs(offset_i) + abs(scale_i) * weight_abs * pool_max + abs(observed_i))
-    # every other unit's value is equally likely in every slot
-    centre = weight_total * (pool_total - pool[unit]) / (pool.shape[0] - 1)
-    return tol, centre
+    centre = weight_total * (pool_total - pool[i]) / (pool.shape[0] - 1)
+    return unit_weights, scale_i, offset_i, observed_i, tol, centre
 
 
 @numba.njit(inline="always", cache=True)
@@ -466,23 +461,19 @@ def _kernel(observed, scale, offset, pool, indptr, weights, permutations, seed, 
         swaps = np.empty(max(max_k, 1), dtype=np.int64)
         scratch = np.arange(others if needs_scratch else 0)
         for i in range(c * chunk, min(n, (c + 1) * chunk)):
-            start = indptr[i]
-            k = indptr[i + 1] - start
-            if k == 0:
+            if indptr[i + 1] == indptr[i]:
                 continue
-            scale_i = scale[i]
-            offset_i = offset[i]
-            observed_i = observed[i]
-            tol, centre = _tie_band_and_centre(
-                weights[start : start + k], pool, i, pool_total, pool_max, observed_i, scale_i, offset_i
+            unit_weights, scale_i, offset_i, observed_i, tol, centre = _unit_inputs(
+                i, indptr, weights, observed, scale, offset, pool, pool_total, pool_max
             )
+            k = unit_weights.shape[0]
             counter = _unit_key(seed_key, i)
             own = values[i]
             values[i] = values[others]
             values[others] = own  # positions 0 .. n - 2 now hold the other units' values
             if 4 * k <= others:
                 greater, less, total, total_squares, tag = _unit_rejection(
-                    weights[start : start + k],
+                    unit_weights,
                     values,
                     counter,
                     permutations,
@@ -497,7 +488,7 @@ def _kernel(observed, scale, offset, pool, indptr, weights, permutations, seed, 
                 )
             else:
                 greater, less, total, total_squares = _unit_fisher_yates(
-                    weights[start : start + k],
+                    unit_weights,
                     values,
                     counter,
                     permutations,
@@ -550,16 +541,10 @@ def _esda_kernel(observed, scale, offset, pool, indptr, weights, permuted, n_chu
     chunk = (n + n_chunks - 1) // n_chunks
     for c in numba.prange(n_chunks):
         for i in range(c * chunk, min(n, (c + 1) * chunk)):
-            start = indptr[i]
-            k = indptr[i + 1] - start
-            if k == 0:
+            if indptr[i + 1] == indptr[i]:
                 continue
-            scale_i = scale[i]
-            offset_i = offset[i]
-            observed_i = observed[i]
-            unit_weights = weights[start : start + k]
-            tol, centre = _tie_band_and_centre(
-                unit_weights, pool, i, pool_total, pool_max, observed_i, scale_i, offset_i
+            unit_weights, scale_i, offset_i, observed_i, tol, centre = _unit_inputs(
+                i, indptr, weights, observed, scale, offset, pool, pool_total, pool_max
             )
             greater, less, total, total_squares = _unit_esda(
                 unit_weights, pool, permuted, np.uint32(i), scale_i, offset_i, observed_i, tol, centre
