@@ -19,6 +19,7 @@ from afgehaakt.spatial.burgerschapszone import (
     residual_clustering_by_candidate,
     residual_clusters,
 )
+from afgehaakt.spatial.conditional_permutation import Draws
 from afgehaakt.spatial.distance_weights import municipal_centroids
 from afgehaakt.spatial.local import local_bivariate_moran, local_getis_ord_star, local_moran, with_fdr_labels
 from afgehaakt.spatial.regression import spatial_regression
@@ -80,7 +81,7 @@ def robustness_table(table: pd.DataFrame, graphs: dict[str, Graph], *, variables
 
 def lisa_tables(table: pd.DataFrame, graph: Graph, *, weights_name: str, variables: list[str],
                 bivariate_with: str, permutations: int, seed: int, alpha: float,
-                draws: str = "independent", units: np.ndarray | None = None) -> pd.DataFrame:
+                draws: Draws = "independent", units: np.ndarray | None = None) -> pd.DataFrame:
     """Local Moran and Gi* of each variable, and bivariate local Moran of ``bivariate_with`` against each.
 
     With ``units`` (positions in the graph) only those units are evaluated, without the FDR columns, plus a
@@ -147,7 +148,7 @@ class ZoneResult:
 def burgerschapszone(table: pd.DataFrame, graph: Graph, edges: pd.DataFrame, boundaries: gpd.GeoDataFrame, *,
                      outcome: str, better: str, covariates: list[str], candidates: list[str], weights_name: str,
                      permutations: int, seed: int, alpha: float, axis_draws: int,
-                     draws: str = "independent") -> ZoneResult:
+                     draws: Draws = "independent") -> ZoneResult:
     """Where does ``outcome`` beat its prediction, is that a SW-NE band, and what explains the clustering?
 
     "Better" is a high residual for turnout and a low one for the outsider vote or poor health. The analysis

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 from libpysal.graph import Graph
 
+from afgehaakt.spatial.conditional_permutation import Draws
 from afgehaakt.spatial.local import local_moran
 from afgehaakt.spatial.ols import OlsFit, fit_ols
 from afgehaakt.spatial.residual_moran import residual_moran_of_fit
@@ -101,7 +102,7 @@ def residual_clusters(
     permutations: int,
     seed: int,
     alpha: float = 0.05,
-    draws: str = "independent",
+    draws: Draws = "independent",
 ) -> ResidualClusters:
     """Fit OLS, run a two-sided local Moran on its residuals and list the significant HH units."""
     fit = fit_ols(outcome, covariates, graph)

@@ -106,20 +106,20 @@ class LocalServer:
         self._server.server_close()
 
 
+def _odata_fixtures(table: str, dataset: str) -> tuple[str, str, str, str, str]:
+    """The fixture files of a dataset cut by cut_fixtures.py, whose second page's next link names the dataset."""
+    stem = f"odata_{table}_{dataset}"
+    return (table, f"{stem}_page1.json", f"$skiptoken={dataset}", f"{stem}_page2.json", f"{stem}_dataproperties.json")
+
+
 STATLINE_FIXTURES = {
     # dataset: (table, first page, query of the second page as its next link names it, second page, properties)
-    "kwb2020": ("84799NED", "odata_84799NED_kwb2020_page1.json", "$skiptoken=kwb2020",
-                "odata_84799NED_kwb2020_page2.json", "odata_84799NED_kwb2020_dataproperties.json"),
-    "kwb2021": ("85039NED", "odata_85039NED_kwb2021_page1.json", "$skiptoken=kwb2021",
-                "odata_85039NED_kwb2021_page2.json", "odata_85039NED_kwb2021_dataproperties.json"),
+    **{dataset: _odata_fixtures(table, dataset) for dataset, table in (
+        ("kwb2020", "84799NED"), ("kwb2021", "85039NED"), ("health2020", "50090NED"), ("health2016", "50090NED"),
+        ("gebieden2021", "84929NED"))},
+    # 70072NED's pages were cut first, from the published layout, with a numeric skip token as CBS serves it
     "population2021": ("70072NED", "odata_70072NED_typeddataset_page1.json", "$skiptoken=2433",
                        "odata_70072NED_typeddataset_page2.json", "odata_70072NED_dataproperties.json"),
-    "health2020": ("50090NED", "odata_50090NED_health2020_page1.json", "$skiptoken=health2020",
-                   "odata_50090NED_health2020_page2.json", "odata_50090NED_health2020_dataproperties.json"),
-    "health2016": ("50090NED", "odata_50090NED_health2016_page1.json", "$skiptoken=health2016",
-                   "odata_50090NED_health2016_page2.json", "odata_50090NED_health2016_dataproperties.json"),
-    "gebieden2021": ("84929NED", "odata_84929NED_gebieden2021_page1.json", "$skiptoken=gebieden2021",
-                     "odata_84929NED_gebieden2021_page2.json", "odata_84929NED_gebieden2021_dataproperties.json"),
 }
 PDOK_ITEMS = "/ogc/v1/collections/gemeente_gegeneraliseerd/items"
 KIESRAAD_TK2021 = "/kiesraad/Uitslag_alle_gemeenten_TK20210317.csv"
