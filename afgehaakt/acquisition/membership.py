@@ -44,11 +44,10 @@ class GebiedenLayout:
     municipality_name: str
     province_code: str
     province_name: str
-    corop_code: str
-    corop_name: str
 
     def odata_select(self) -> tuple[str, ...]:
-        """The ``$select`` of the membership table: municipality and province (COROP is not in the snapshot's)."""
+        """The ``$select`` of the membership table: municipality and province (the snapshot's list has no COROP,
+        so ``Code_8``/``Naam_9`` are not read)."""
         return (self.municipality_code, self.municipality_name, self.province_code, self.province_name)
 
 
@@ -59,8 +58,6 @@ GEBIEDEN_2021 = GebiedenLayout(
     municipality_name="Naam_2",
     province_code="Code_26",
     province_name="Naam_27",
-    corop_code="Code_8",
-    corop_name="Naam_9",
 )
 
 
@@ -81,6 +78,7 @@ def membership_from_statline(directory: str | Path, layout: GebiedenLayout = GEB
         raise InputDataError(directory, f"municipality {duplicated.iloc[0]} appears more than once",
                              field=layout.municipality_code, row=int(duplicated.index[1]))
     return municipality_table(code, data[layout.municipality_name], data[layout.province_name])
+
 
 def municipality_membership(route: str, source: str | Path) -> pd.DataFrame:
     """The membership table from the snapshot's CBS list or from a download of Gebieden in Nederland."""
