@@ -169,24 +169,6 @@ if route("kiesraad") == "online":
     check_online_elections(ELECTIONS, config["acquisition"]["kiesraad"])
 
 
-# Measured on this machine (a loaded 2-core runner): one fit of the power model takes 0.5-1.7 s of CPU for
-# 10-80 respondents in 352 municipalities. Three seconds per replicate plus start-up leaves a margin for slower
-# cluster nodes.
-SECONDS_PER_POWER_REPLICATE = 3
-
-
-def power_part_runtime(wildcards):
-    """Minutes a power_simulation part may run: its share of the replicates at a measured cost per fit."""
-    power = config["power"]
-    replicates = (
-        len(power["respondents_per_municipality"])
-        * len(power["effects"])
-        * power["replicates"]
-    )
-    per_part = -(-replicates // config["scatter"]["power"])
-    return 5 + -(-per_part * SECONDS_PER_POWER_REPLICATE // 60)
-
-
 def outputs_by_rule():
     """Every final output, keyed by the name of the job that writes it; `all` and the manifest share this list."""
     per_election = dict(election=ELECTIONS)

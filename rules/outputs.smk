@@ -197,12 +197,12 @@ rule power_curve:
         table=rules.power_analysis.output.table,
     output:
         png=report(
-            f"{RESULTS}/figures/power/power_curve.png",
+            f"{RESULTS}/figures/power/power_preview.png",
             caption="../workflow/report/power_curve.rst",
             category="Survey design",
-            subcategory="Power analysis",
+            subcategory="Power analysis (preview)",
         ),
-        pdf=f"{RESULTS}/figures/power/power_curve.pdf",
+        pdf=f"{RESULTS}/figures/power/power_preview.pdf",
     log:
         f"{LOGS}/power_curve.log",
     benchmark:
@@ -217,8 +217,41 @@ rule power_curve:
         code=CODE_SHA256,
         language=config["outputs"]["language"],
         provenance=RUN,
+        icc=config["power"]["preview"]["icc"][0],
     script:
         "../scripts/power_curve.py"
+
+
+# Not in the default run: `make power` (target rule power).
+rule power_planning_curve:
+    input:
+        table=rules.power_planning.output.table,
+    output:
+        png=f"{RESULTS}/figures/power/planning/power_planning.png",
+        pdf=f"{RESULTS}/figures/power/planning/power_planning.pdf",
+    log:
+        f"{LOGS}/power_planning_curve.log",
+    benchmark:
+        f"{LOGS}/benchmarks/power_planning_curve.tsv"
+    conda:
+        "../envs/plot.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    params:
+        code=CODE_SHA256,
+        language=config["outputs"]["language"],
+        provenance=RUN,
+        icc=config["power"]["recommend"]["icc"],
+    script:
+        "../scripts/power_curve.py"
+
+
+rule power:
+    input:
+        rules.power_planning.output,
+        rules.power_planning_curve.output,
 
 
 # Publication tables: name -> the builder in afgehaakt.tables, its input tables, and its report category.
