@@ -227,18 +227,29 @@ def spatial_regression(frames: dict[str, pd.DataFrame], labels: Labels, name: st
 
 
 def multilevel_fixed_effects(frames: dict[str, pd.DataFrame], labels: Labels, name: str) -> PublicationTable:
+    """Estimates with SE, interval and p (odds ratios for turnout); where the data have a known truth (the
+    synthetic survey) the true value beside each estimate and whether the interval covers it; where design
+    weights enter an estimate (design-based companion model), a column says which."""
     frame = frames["table"]
     odds = frame["odds_ratio"].notna().any()
+    truth = "true_value" in frame.columns and frame["true_value"].notna().any()
+    weighted = "weights_used" in frame.columns and frame["weights_used"].astype(bool).any()
     rows = []
     for r in frame.itertuples():
         row = [r.model, labels.term(r.term), number(r.estimate, 3), number(r.se, 3),
                interval(r.ci_low, r.ci_high, 3), p_value(r.p)]
-        rows.append(row + ([number(r.odds_ratio, 3), interval(r.or_ci_low, r.or_ci_high, 3)] if odds else []))
+        row += [number(r.odds_ratio, 3), interval(r.or_ci_low, r.or_ci_high, 3)] if odds else []
+        row += [number(r.true_value, 3), "" if pd.isna(r.true_value) else labels(
+            f"table.{'yes' if r.covered else 'no'}")] if truth else []
+        rows.append(row + ([labels(f"table.{'yes' if r.weights_used else 'no'}")] if weighted else []))
     header = _headers(labels, "model", "term", "estimate", "se", "ci95", "p") + (
-        _headers(labels, "odds_ratio", "ci95") if odds else [])
+        _headers(labels, "odds_ratio", "ci95") if odds else []) + (
+        _headers(labels, "true_value", "covered") if truth else []) + (
+        _headers(labels, "weights_used") if weighted else [])
     outcome = labels.variable(_one(frame, "outcome"))
+    alignment = [False, False, *([True] * (len(header) - 2 - truth - weighted)), *([False] * (truth + weighted))]
     return PublicationTable(name, labels("table.title.multilevel_fixed_effects", outcome=outcome), header, rows,
-                            _multilevel_note(frame, labels), [False, False, *([True] * (len(header) - 2))])
+                            _multilevel_note(frame, labels), alignment)
 
 
 def multilevel_variance_components(frames: dict[str, pd.DataFrame], labels: Labels, name: str) -> PublicationTable:
@@ -324,6 +335,14 @@ BUILDERS: dict[str, Builder] = {
     "stacked_disadvantage": stacked_disadvantage,
 }
 """Builder name -> function(inputs by name, labels, table name); the workflow names which builder each table uses."""
+
+
+def demonstration(table: PublicationTable, labels: Labels) -> PublicationTable:
+    """The same table marked as a methods demonstration on synthetic data: named ``synthetic_...``, with
+    "synthetic" in its caption and a note that no number describes real respondents."""
+    name = table.name if table.name.startswith("synthetic_") else f"synthetic_{table.name}"
+    return PublicationTable(name, labels("table.title.synthetic", title=table.title), table.header, table.rows,
+                            labels("table.note.synthetic") + " " + table.note, table.numeric)
 
 
 def build(builder: str, frames: dict, labels: Labels, name: str) -> PublicationTable:

@@ -86,15 +86,23 @@ ZONE_OUTCOMES = [
     outcome["variable"] for outcome in config["burgerschapszone"]["outcomes"]
 ]
 MULTILEVEL_OUTCOMES = ["trust", "turnout"]
-# Real microdata never enter results/: their respondent table stays in private/ (ignored by git), in a folder
-# of the same version so that a run with other code, config or data does not overwrite it either.
-_SURVEY_DIR = (
-    f"{RESULTS}/interim/survey"
-    if config["survey"]["source"] == "synthetic"
-    else f"private/{RUN['version']}/survey"
-)
-SURVEY_RESPONDENTS = f"{_SURVEY_DIR}/respondents.parquet"
-SURVEY_RECORD = f"{_SURVEY_DIR}/survey_record.json"
+# Everything computed from the synthetic survey lives under its own name (folder, files, snippets, report
+# section): it is a methods demonstration, never a finding. Real microdata never enter results/: their respondent
+# table stays in private/ (ignored by git), in a folder of the same version so that a run with other code, config
+# or data does not overwrite it either.
+SURVEY_SYNTHETIC = config["survey"]["source"] == "synthetic"
+if SURVEY_SYNTHETIC:
+    _SURVEY_DIR = f"{RESULTS}/interim/synthetic_survey"
+    SURVEY_TABLES = f"{RESULTS}/tables/synthetic_survey"
+    SURVEY_STEM = "synthetic_"
+    SURVEY_CATEGORY = "Methods demonstration: synthetic survey"
+else:
+    _SURVEY_DIR = f"private/{RUN['version']}/survey"
+    SURVEY_TABLES = f"{RESULTS}/tables/multilevel"
+    SURVEY_STEM = ""
+    SURVEY_CATEGORY = "Multilevel models"
+SURVEY_RESPONDENTS = f"{_SURVEY_DIR}/{SURVEY_STEM}respondents.parquet"
+SURVEY_RECORD = f"{_SURVEY_DIR}/{SURVEY_STEM}survey_record.json"
 # Neighbourhood scale: each size of region (units) runs with each permutation count.
 NEIGHBOURHOOD_SIZES = [str(size) for size in config["neighbourhoods"]["sizes"]]
 NEIGHBOURHOOD_RUNS = dict(
@@ -211,6 +219,7 @@ def outputs_by_rule():
         "multilevel": expand(rules.multilevel.output, outcome=MULTILEVEL_OUTCOMES),
         "panel": list(rules.panel.output),
         "headline_numbers": list(rules.headline_numbers.output),
+        **synthetic_survey_outputs(),
         "panel_figures": expand(
             rules.panel_figures.output, panel_outcome=config["panel"]["outcomes"]
         ),
@@ -224,6 +233,18 @@ def outputs_by_rule():
         producers.update(neighbourhood_outputs())
     # Plain strings, since outputs carry flags (report, ...) that cannot be passed to a script job.
     return {name: [str(path) for path in paths] for name, paths in producers.items()}
+
+
+def synthetic_survey_outputs():
+    """The methods demonstration on the synthetic survey: its publication tables and snippets (none otherwise)."""
+    if not SURVEY_SYNTHETIC:
+        return {}
+    return {
+        "synthetic_survey_table": expand(
+            rules.synthetic_survey_table.output, table=list(SURVEY_PUBLICATION_TABLES)
+        ),
+        "synthetic_survey_snippets": list(rules.synthetic_survey_snippets.output),
+    }
 
 
 def neighbourhood_outputs():

@@ -30,13 +30,14 @@ rule survey_respondents:
 rule multilevel:
     input:
         respondents=rules.survey_respondents.output.respondents,
+        record=rules.survey_respondents.output.record,
     output:
-        fixed_effects=f"{RESULTS}/tables/multilevel/{{outcome}}_fixed_effects.csv",
-        variance_components=f"{RESULTS}/tables/multilevel/{{outcome}}_variance_components.csv",
+        fixed_effects=f"{SURVEY_TABLES}/{SURVEY_STEM}{{outcome}}_fixed_effects.csv",
+        variance_components=f"{SURVEY_TABLES}/{SURVEY_STEM}{{outcome}}_variance_components.csv",
         comparison=report(
-            f"{RESULTS}/tables/multilevel/{{outcome}}_model_comparison.csv",
+            f"{SURVEY_TABLES}/{SURVEY_STEM}{{outcome}}_model_comparison.csv",
             caption="../workflow/report/multilevel_comparison.rst",
-            category="Multilevel models",
+            category=SURVEY_CATEGORY,
             subcategory="Model comparison",
         ),
     log:
