@@ -232,8 +232,8 @@ def multilevel_fixed_effects(frames: dict[str, pd.DataFrame], labels: Labels, na
     weights enter an estimate (design-based companion model), a column says which."""
     frame = frames["table"]
     odds = frame["odds_ratio"].notna().any()
-    truth = "true_value" in frame.columns and frame["true_value"].notna().any()
-    weighted = "weights_used" in frame.columns and frame["weights_used"].astype(bool).any()
+    truth = bool("true_value" in frame.columns and frame["true_value"].notna().any())
+    weighted = bool("weights_used" in frame.columns and frame["weights_used"].astype(bool).any())
     rows = []
     for r in frame.itertuples():
         row = [r.model, labels.term(r.term), number(r.estimate, 3), number(r.se, 3),
@@ -247,6 +247,7 @@ def multilevel_fixed_effects(frames: dict[str, pd.DataFrame], labels: Labels, na
         _headers(labels, "true_value", "covered") if truth else []) + (
         _headers(labels, "weights_used") if weighted else [])
     outcome = labels.variable(_one(frame, "outcome"))
+    # Numbers right-aligned (the true value too); the yes/no columns left-aligned.
     alignment = [False, False, *([True] * (len(header) - 2 - truth - weighted)), *([False] * (truth + weighted))]
     return PublicationTable(name, labels("table.title.multilevel_fixed_effects", outcome=outcome), header, rows,
                             _multilevel_note(frame, labels), alignment)

@@ -244,6 +244,7 @@ def synthetic_survey_outputs():
             rules.synthetic_survey_table.output, table=list(SURVEY_PUBLICATION_TABLES)
         ),
         "synthetic_survey_snippets": list(rules.synthetic_survey_snippets.output),
+        "synthetic_recovery": list(rules.synthetic_recovery.output),
     }
 
 

@@ -31,6 +31,7 @@ rule multilevel:
     input:
         respondents=rules.survey_respondents.output.respondents,
         record=rules.survey_respondents.output.record,
+        boundaries=rules.boundaries.output.parquet,
     output:
         fixed_effects=f"{SURVEY_TABLES}/{SURVEY_STEM}{{outcome}}_fixed_effects.csv",
         variance_components=f"{SURVEY_TABLES}/{SURVEY_STEM}{{outcome}}_variance_components.csv",
@@ -55,6 +56,41 @@ rule multilevel:
         models=config["multilevel"],
     script:
         "../scripts/multilevel.py"
+
+
+# Methods demonstration: the synthetic survey redrawn and refitted, to show what the default draw's misplaced
+# regional effect is and which model recovers it.
+rule synthetic_recovery:
+    input:
+        features=rules.municipal_features.output.parquet,
+        stacked=rules.stacked_disadvantage.output.table,
+        boundaries=rules.boundaries.output.parquet,
+        respondents=rules.survey_respondents.output.respondents,
+        record=rules.survey_respondents.output.record,
+    output:
+        replicates=f"{SURVEY_TABLES}/synthetic_recovery_replicates.csv",
+        summary=report(
+            f"{SURVEY_TABLES}/synthetic_recovery_summary.csv",
+            caption="../workflow/report/synthetic_recovery.rst",
+            category="Methods demonstration: synthetic survey",
+            subcategory="Recovery study",
+        ),
+        draw=f"{SURVEY_TABLES}/synthetic_recovery_draw.csv",
+    log:
+        f"{LOGS}/synthetic_recovery.log",
+    benchmark:
+        f"{LOGS}/benchmarks/synthetic_recovery.tsv"
+    conda:
+        "../envs/models.yaml"
+    threads: 1
+    resources:
+        mem_mb=3000,
+        runtime=60,
+    params:
+        code=CODE_SHA256,
+        survey=config["survey"],
+    script:
+        "../scripts/synthetic_recovery.py"
 
 
 rule panel:

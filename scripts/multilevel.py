@@ -1,30 +1,55 @@
-"""Rule multilevel: the model sequence of one survey outcome, as fixed-effect, variance and comparison tables."""
+"""Rule multilevel: the model sequence of one survey outcome, as fixed-effect, variance and comparison tables.
 
+From the synthetic survey the tables carry the true values (and whether each interval covers its value), and the
+trust sequence adds the model with a spatially structured municipal effect (the generator's structure)."""
+
+import json
+
+import geopandas as gpd
 import pandas as pd
 
 from afgehaakt.logs import step_log
 from afgehaakt.models.multilevel import (
+    INDIVIDUAL_TERMS,
+    INTERACTION_TERMS,
+    REGIONAL_TERMS,
+    ModelSequence,
     default_sequence,
     fit_sequence,
     fixed_effects_table,
     model_comparison_table,
     variance_components_table,
 )
+from afgehaakt.models.spatial_multilevel import fit_spatial_model
 from afgehaakt.outputs import write_table
+from afgehaakt.spatial.distance_weights import municipal_centroids
+from afgehaakt.survey.recovery import attach_truth
 
 FAMILIES = {"trust": "gaussian", "turnout": "binomial"}
 
 with step_log(snakemake.log[0], "multilevel") as log:
     outcome = snakemake.wildcards.outcome
     respondents = pd.read_parquet(snakemake.input.respondents)
+    record = json.loads(open(snakemake.input.record, encoding="utf-8").read())
+    synthetic = bool(record.get("synthetic"))
     settings = snakemake.params.models
     upper = settings["upper_level"] if FAMILIES[outcome] == "gaussian" else None
     specs = default_sequence(random_slope=settings["random_slope"], upper_level=upper)
     sequence = fit_sequence(respondents, outcome=outcome, family=FAMILIES[outcome], specs=specs,
                             n_quadrature=settings["logistic_quadrature"], source=snakemake.input.respondents)
-    label = "synthetic" if bool(respondents.get("synthetic", pd.Series([False])).all()) else "microdata"
+    if FAMILIES[outcome] == "gaussian":
+        centroids = municipal_centroids(gpd.read_parquet(snakemake.input.boundaries), id_column="code")
+        spatial = fit_spatial_model(respondents, INDIVIDUAL_TERMS + REGIONAL_TERMS + INTERACTION_TERMS, centroids,
+                                    outcome=outcome, source=snakemake.input.respondents)
+        sequence = ModelSequence(outcome=sequence.outcome, fits=sequence.fits + (spatial,))
+    label = "synthetic" if synthetic else "microdata"
     comparison = model_comparison_table(sequence).assign(data=label)
     log.info("%s (%s): %s", outcome, label, comparison[["model", "logLik", "ICC", "converged"]].to_dict("records"))
-    write_table(fixed_effects_table(sequence).assign(data=label), snakemake.output.fixed_effects)
-    write_table(variance_components_table(sequence).assign(data=label), snakemake.output.variance_components)
+    fixed = fixed_effects_table(sequence).assign(data=label)
+    variance = variance_components_table(sequence).assign(data=label)
+    if synthetic:
+        fixed = attach_truth(fixed, record, outcome)
+        fixed, variance, comparison = (table.assign(synthetic=True) for table in (fixed, variance, comparison))
+    write_table(fixed, snakemake.output.fixed_effects)
+    write_table(variance, snakemake.output.variance_components)
     write_table(comparison, snakemake.output.comparison)

@@ -210,3 +210,36 @@ def municipal_coordinates(data: pd.DataFrame, centroids: pd.DataFrame, *, group:
         raise InputDataError(source, f"no centroid for municipality {missing[0]!r}", field=group,
                              expected="a 2021 municipality of the boundary file")
     return codes.astype(np.int64), centroids.loc[list(uniques), ["x", "y"]].to_numpy(dtype=float)
+
+
+SPATIAL_MODEL = "M3s_spatial_municipal"
+
+
+def fit_spatial_model(data: pd.DataFrame, terms: tuple[str, ...], centroids: pd.DataFrame, *, outcome: str,
+                      name: str = SPATIAL_MODEL, compare_with: str = "M3_cross_level",
+                      group: str = "municipality", source: str = "survey table"):
+    """The model of ``terms`` with a spatially structured municipal effect, as a
+    :class:`afgehaakt.models.multilevel.MixedFit` for the multilevel tables (``centroids``: x, y by code)."""
+    from afgehaakt.models.multilevel import SINGULAR_TOLERANCE, MixedFit, _numeric_column, model_terms
+
+    X = model_terms(data, terms, source=source)
+    y = _numeric_column(data, outcome, source)
+    groups, coordinates = municipal_coordinates(data, centroids, group=group, source=source)
+    fit = fit_spatial_intercept(X.to_numpy(), y, groups, coordinates, fixed_names=tuple(X.columns))
+    singular = bool(np.sqrt(fit.municipal_variance / fit.residual_variance) < SINGULAR_TOLERANCE)
+    notes = (f"municipal effect: spatial share {fit.spatial_share:.3f}, exponential range {fit.range_m / 1000:.1f} km "
+             f"(centroid distances)",
+             f"LR test against {compare_with}: the spatial share is on its boundary (0) and the range unidentified "
+             "under H0, so the chi-squared p is approximate")
+    return MixedFit(
+        model=name, family="gaussian",
+        estimator="ML (spatially structured municipal effect: exponential GP + iid; closed-form profiled likelihood)",
+        fixed_names=fit.fixed_names, fixed_effects=fit.fixed_effects, fixed_cov=fit.fixed_cov,
+        random_names=("intercept",), random_cov=np.array([[fit.municipal_variance]]),
+        residual_variance=fit.residual_variance, upper_level=None, upper_level_variance=None, loglik=fit.loglik,
+        n_obs=fit.n_obs, n_groups=fit.n_groups, n_params=fit.n_params, converged=fit.converged,
+        gradient_norm=fit.gradient_norm, hessian_positive_definite=fit.hessian_positive_definite, singular=singular,
+        gls_max_abs_difference=None, notes=notes + (("singular fit: a random-effect variance is at (or near) zero",)
+                                                    if singular else ()),
+        compare_with=compare_with,
+    )
