@@ -20,6 +20,7 @@ from afgehaakt.models.multilevel import (
     model_comparison_table,
     variance_components_table,
 )
+from afgehaakt.models.design_based import companion_models, few_groups_warning
 from afgehaakt.models.spatial_multilevel import fit_spatial_model
 from afgehaakt.outputs import write_table
 from afgehaakt.spatial.distance_weights import municipal_centroids
@@ -33,19 +34,31 @@ with step_log(snakemake.log[0], "multilevel") as log:
     record = json.loads(open(snakemake.input.record, encoding="utf-8").read())
     synthetic = bool(record.get("synthetic"))
     settings = snakemake.params.models
-    upper = settings["upper_level"] if FAMILIES[outcome] == "gaussian" else None
+    # The group is what the file supports: municipality (synthetic survey; microdata with codes), COROP or province.
+    level = record.get("level", "municipality")
+    group = "municipality" if level == "municipality" else "group"
+    upper = settings["upper_level"] if FAMILIES[outcome] == "gaussian" and level == "municipality" else None
     specs = default_sequence(random_slope=settings["random_slope"], upper_level=upper)
-    sequence = fit_sequence(respondents, outcome=outcome, family=FAMILIES[outcome], specs=specs,
+    sequence = fit_sequence(respondents, outcome=outcome, family=FAMILIES[outcome], specs=specs, group=group,
                             n_quadrature=settings["logistic_quadrature"], source=snakemake.input.respondents)
-    if FAMILIES[outcome] == "gaussian":
+    if FAMILIES[outcome] == "gaussian" and level == "municipality":
         centroids = municipal_centroids(gpd.read_parquet(snakemake.input.boundaries), id_column="code")
         spatial = fit_spatial_model(respondents, INDIVIDUAL_TERMS + REGIONAL_TERMS + INTERACTION_TERMS, centroids,
                                     outcome=outcome, source=snakemake.input.respondents)
         sequence = ModelSequence(outcome=sequence.outcome, fits=sequence.fits + (spatial,))
     label = "synthetic" if synthetic else "microdata"
-    comparison = model_comparison_table(sequence).assign(data=label)
+    n_groups = int(respondents[group].nunique())
+    comparison = model_comparison_table(sequence).assign(data=label, level=level,
+                                                         warning=few_groups_warning(n_groups))
     log.info("%s (%s): %s", outcome, label, comparison[["model", "logLik", "ICC", "converged"]].to_dict("records"))
-    fixed = fixed_effects_table(sequence).assign(data=label)
+    fixed = fixed_effects_table(sequence)
+    # Beside the multilevel models: the cluster-robust single-level model with few groups, and the design-based
+    # model (weighted GLM, cluster-robust) when the file has design weights; weights_used says which is which.
+    companions = companion_models(respondents, outcome=outcome, family=FAMILIES[outcome],
+                                  terms=INDIVIDUAL_TERMS + REGIONAL_TERMS + INTERACTION_TERMS, group=group,
+                                  n_groups=n_groups, weights_supplied=bool(record.get("design_weights_supplied")))
+    fixed = pd.concat([fixed, companions], ignore_index=True).assign(data=label, level=level,
+                                                                     warning=few_groups_warning(n_groups))
     variance = variance_components_table(sequence).assign(data=label)
     if synthetic:
         fixed = attach_truth(fixed, record, outcome)
