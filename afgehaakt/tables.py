@@ -279,8 +279,31 @@ def multilevel_model_comparison(frames: dict[str, pd.DataFrame], labels: Labels,
                             rows, note, [False, False, *([True] * 9), False, True])
 
 
+def synthetic_recovery(frames: dict[str, pd.DataFrame], labels: Labels, name: str) -> PublicationTable:
+    """The recovery study of the methods demonstration: per model and contextual term, truth, mean estimate,
+    bias, spread against the mean SE, and coverage."""
+    frame = frames["table"]
+    rows = [[r.model, labels.term(r.term), number(r.true_value, 3), number(r.mean_estimate, 3),
+             with_se(r.bias, r.bias_mc_se, 3), number(r.sd_estimate, 3), number(r.mean_se, 3),
+             f"{number(r.coverage, 3)} {interval(r.coverage_ci95_low, r.coverage_ci95_high, 3)}"]
+            for r in frame.itertuples()]
+    return PublicationTable(name, labels("table.title.synthetic_recovery", replicates=_one(frame, "replicates")),
+                            _headers(labels, "model", "term", "true_value", "estimate", "bias", "sd_estimate",
+                                     "mean_se", "coverage"), rows, labels("table.note.synthetic_recovery"),
+                            [False, False, *([True] * 6)])
+
+
 def _multilevel_note(frame: pd.DataFrame, labels: Labels) -> str:
     note = labels("table.note.multilevel", estimator=_one(frame, "estimator"), data=_one(frame, "data"))
+    warnings = [w for w in frame.get("warning", pd.Series(dtype=object)).dropna().unique() if str(w)]
+    if warnings:  # fewer than 30 groups: said under every model table
+        note += " " + labels("table.note.few_groups", warning="; ".join(map(str, warnings)))
+    if "draw_slope_effect_on_index" in frame.columns:  # the synthetic survey: why an interval misses
+        slope = float(frame["draw_slope_effect_on_index"].iloc[0])
+        true = frame.loc[frame["term"] == "stacked_disadvantage", "true_value"]
+        note += " " + labels("table.note.synthetic_draw", correlation=number(
+            frame["draw_correlation_effect_index"].iloc[0], 2), slope=number(slope, 3),
+            true=number(true.iloc[0] if len(true) else float("nan"), 2))
     if "weights_used" in frame.columns:  # the variance-component table does not record it
         note += " " + labels("table.note.design_weights",
                              used=labels(f"table.{'yes' if frame['weights_used'].any() else 'no'}"))
@@ -332,6 +355,7 @@ BUILDERS: dict[str, Builder] = {
     "multilevel_fixed_effects": multilevel_fixed_effects,
     "multilevel_variance_components": multilevel_variance_components,
     "multilevel_model_comparison": multilevel_model_comparison,
+    "synthetic_recovery": synthetic_recovery,
     "correlations": correlations,
     "stacked_disadvantage": stacked_disadvantage,
 }

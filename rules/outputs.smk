@@ -307,6 +307,12 @@ SURVEY_PUBLICATION_TABLES = {
 }
 if not SURVEY_SYNTHETIC:
     PUBLICATION_TABLES |= SURVEY_PUBLICATION_TABLES
+else:
+    SURVEY_PUBLICATION_TABLES["recovery"] = dict(
+        builder="synthetic_recovery",
+        inputs=dict(table=rules.synthetic_recovery.output.summary),
+        category=SURVEY_CATEGORY,
+    )
 
 
 rule publication_table:

@@ -24,7 +24,7 @@ from afgehaakt.models.design_based import companion_models, few_groups_warning
 from afgehaakt.models.spatial_multilevel import fit_spatial_model
 from afgehaakt.outputs import write_table
 from afgehaakt.spatial.distance_weights import municipal_centroids
-from afgehaakt.survey.recovery import attach_truth
+from afgehaakt.survey.recovery import attach_truth, realised_confounding
 
 FAMILIES = {"trust": "gaussian", "turnout": "binomial"}
 
@@ -62,6 +62,10 @@ with step_log(snakemake.log[0], "multilevel") as log:
     variance = variance_components_table(sequence).assign(data=label)
     if synthetic:
         fixed = attach_truth(fixed, record, outcome)
+        # Why an interval can miss: how this draw's true municipal effects line up with the index.
+        draw = realised_confounding(respondents, record, outcome)
+        fixed = fixed.assign(draw_slope_effect_on_index=draw["slope_effect_on_index"],
+                             draw_correlation_effect_index=draw["correlation_effect_index"])
         fixed, variance, comparison = (table.assign(synthetic=True) for table in (fixed, variance, comparison))
     write_table(fixed, snakemake.output.fixed_effects)
     write_table(variance, snakemake.output.variance_components)

@@ -114,6 +114,14 @@ def test_demonstration_tables_say_synthetic_in_name_caption_and_note():
         assert table.name == "synthetic_multilevel_trust_fixed_effects" and word in table.title
         assert labels("col.true_value") in table.header and labels("col.covered") in table.header
         assert table.rows[0][-2:] == ["-0.250", labels("table.no")]
+    explained = build("multilevel_fixed_effects", {"table": frame.assign(draw_slope_effect_on_index=-0.053,
+                                                                         draw_correlation_effect_index=-0.2)},
+                      Labels("en"), "x")
+    assert "line up with the stacked-disadvantage index (correlation -0.20" in explained.note
+    assert "-0.25 + -0.053" in explained.note and "Mundlak" in explained.note
+    warned = build("multilevel_fixed_effects", {"table": frame.assign(warning="only 12 groups (fewer than 30)")},
+                   Labels("en"), "x")
+    assert "WARNING: only 12 groups" in warned.note
 
 
 def test_icc_snippets_of_the_demonstration_carry_the_synthetic_name():
