@@ -24,7 +24,8 @@ def power_curve(table: pd.DataFrame, *, icc: float, source_line: str, paths: lis
         raise ValueError(f"the power table has no cells with ICC {icc}")
     terms = list(dict.fromkeys(table["term"]))
     sizes = sorted(table["municipalities"].unique())
-    figure = new_figure(2.6 * len(sizes) + 1.8, 2.4 * len(terms) + 1.1)
+    # At least the width of the title and the legend, also with a single panel column (the preview).
+    figure = new_figure(max(7.6, 2.6 * len(sizes) + 1.8), 2.4 * len(terms) + 1.1)
     effects = sorted(table["effect"].unique())
     respondents = np.sort(table["respondents_per_municipality"].unique())
     first = table.iloc[0]
@@ -59,5 +60,5 @@ def power_curve(table: pd.DataFrame, *, icc: float, source_line: str, paths: lis
     footer = labels("fig.power.footer", replicates="-".join(str(c) for c in counts[:: max(len(counts) - 1, 1)]),
                     alpha=f"{first['alpha']:g}", seed=int(first["seed"]), source=source_line)
     figure.text(0.01, 0.01, footer, fontsize=5.5, ha="left", va="bottom", wrap=True)
-    figure.subplots_adjust(left=0.08, right=0.8, top=0.86, bottom=0.22, hspace=0.45, wspace=0.25)
+    figure.subplots_adjust(left=0.08, right=0.76, top=0.86, bottom=0.22, hspace=0.45, wspace=0.25)
     save_figure(figure, paths)

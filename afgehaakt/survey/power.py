@@ -334,16 +334,10 @@ def recommend_design(table: pd.DataFrame, *, target: float = 0.8, effect: float,
     for term in table["term"].unique():
         cells = table[(table["term"] == term) & np.isclose(table["effect"], effect) & np.isclose(table["icc"], icc)]
         enough = cells[cells["ci95_low"] >= target].sort_values(["respondents", "municipalities"])
-        if enough.empty:
-            best = cells.sort_values("power").iloc[-1]
-            rows.append({"term": term, "effect": effect, "icc": icc, "target": target, "reached": False,
-                         **{c: best[c] for c in ("municipalities", "respondents_per_municipality", "respondents",
-                                                  "power", "ci95_low", "ci95_high")}})
-        else:
-            best = enough.iloc[0]
-            rows.append({"term": term, "effect": effect, "icc": icc, "target": target, "reached": True,
-                         **{c: best[c] for c in ("municipalities", "respondents_per_municipality", "respondents",
-                                                  "power", "ci95_low", "ci95_high")}})
+        best = cells.sort_values("power").iloc[-1] if enough.empty else enough.iloc[0]
+        rows.append({"term": term, "effect": effect, "icc": icc, "target": target, "reached": not enough.empty,
+                     **{c: best[c] for c in ("municipalities", "respondents_per_municipality", "respondents",
+                                              "power", "ci95_low", "ci95_high")}})
     return pd.DataFrame(rows)
 
 
