@@ -3,6 +3,7 @@ one panel per term (context effect, cross-level interaction) and number of munic
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 import numpy as np
@@ -52,13 +53,16 @@ def power_curve(table: pd.DataFrame, *, icc: float, source_line: str, paths: lis
             if row == len(terms) - 1:
                 axes.set_xlabel(labels("fig.power.xlabel"), fontsize=8)
             if column == 0:
-                axes.set_ylabel(labels("fig.power.ylabel"), fontsize=8)
+                axes.set_ylabel(textwrap.fill(labels("fig.power.ylabel"), 30), fontsize=8)
             axes.tick_params(labelsize=7)
-    axes.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.04, 1.0), borderaxespad=0.0)
-    figure.suptitle(labels(f"fig.power.title.{first['design']}", icc=f"{icc:g}"), x=0.01, ha="left", fontsize=10)
+    handles, texts = axes.get_legend_handles_labels()
+    axes.legend(handles, [textwrap.fill(t, 24) for t in texts], fontsize=7, loc="upper left",
+                bbox_to_anchor=(1.04, 1.0), borderaxespad=0.0)
+    figure.suptitle(textwrap.fill(labels(f"fig.power.title.{first['design']}", icc=f"{icc:g}"), 90), x=0.01,
+                    ha="left", fontsize=10)
     counts = sorted({int(r) for r in table["replicates"]})
     footer = labels("fig.power.footer", replicates="-".join(str(c) for c in counts[:: max(len(counts) - 1, 1)]),
                     alpha=f"{first['alpha']:g}", seed=int(first["seed"]), source=source_line)
     figure.text(0.01, 0.01, footer, fontsize=5.5, ha="left", va="bottom", wrap=True)
-    figure.subplots_adjust(left=0.08, right=0.76, top=0.86, bottom=0.22, hspace=0.45, wspace=0.25)
+    figure.subplots_adjust(left=0.1, right=0.76, top=0.86, bottom=0.22, hspace=0.45, wspace=0.25)
     save_figure(figure, paths)
