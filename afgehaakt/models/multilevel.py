@@ -34,7 +34,7 @@ from statsmodels.regression.mixed_linear_model import MixedLM, MixedLMParams
 
 from afgehaakt.errors import InputDataError
 from afgehaakt.models.glmm import LogisticMixedFit, fit_logistic_mixed
-from afgehaakt.models.nested import fit_nested_linear
+from afgehaakt.models.nested import BOUNDARY_DERIVATIVE_TOLERANCE, fit_nested_linear
 
 SINGULAR_TOLERANCE = 1e-4
 """Relative SD (random-effect SD / residual SD; for logistic models the SD itself) below which a fit is singular."""
@@ -272,7 +272,13 @@ def _fit_nested(data, spec, y, X, group_codes, n_groups, *, group, reml, source)
     _check_nesting(data, group, spec.upper_level, source)
     upper_codes, _ = _group_codes(data, spec.upper_level, source)
     fit = fit_nested_linear(y, X.to_numpy(), group_codes, upper_codes, reml=reml)
-    notes = ["singular fit: a random-effect variance is at (or near) zero"] if fit.singular else []
+    notes = [f"{fit.starts_agreeing} of {fit.n_starts} starting points reached this maximum"]
+    levels = (group, spec.upper_level)
+    for k, derivative in fit.boundary_derivatives.items():
+        verdict = "a maximum" if derivative <= BOUNDARY_DERIVATIVE_TOLERANCE else "not a maximum"
+        notes.append(f"var({levels[k]}) on the boundary, d logLik / d(var ratio) = {derivative:.3g} ({verdict})")
+    if fit.singular:
+        notes.append("singular fit: a random-effect variance is at (or near) zero")
     return MixedFit(
         model=spec.name,
         family="gaussian",
@@ -289,7 +295,7 @@ def _fit_nested(data, spec, y, X, group_codes, n_groups, *, group, reml, source)
         n_obs=len(y),
         n_groups=n_groups,
         n_params=X.shape[1] + 3,
-        converged=fit.gradient_norm < GRADIENT_TOLERANCE,
+        converged=fit.gradient_norm < GRADIENT_TOLERANCE and fit.boundary_accepted,
         gradient_norm=fit.gradient_norm,
         hessian_positive_definite=fit.hessian_positive_definite,
         singular=fit.singular,
