@@ -35,10 +35,11 @@ from statsmodels.regression.mixed_linear_model import MixedLM, MixedLMParams
 from afgehaakt.errors import InputDataError
 from afgehaakt.models.glmm import LogisticMixedFit, fit_logistic_mixed
 from afgehaakt.models.nested import BOUNDARY_DERIVATIVE_TOLERANCE, fit_nested_linear
+from afgehaakt.tolerances import CONVERGENCE_GRADIENT_LIMIT
 
 SINGULAR_TOLERANCE = 1e-4
 """Relative SD (random-effect SD / residual SD; for logistic models the SD itself) below which a fit is singular."""
-GRADIENT_TOLERANCE = 1e-3
+GRADIENT_TOLERANCE = CONVERGENCE_GRADIENT_LIMIT
 """Largest absolute gradient of the (profile) log-likelihood accepted as converged."""
 MAX_RESTARTS = 3
 LOGISTIC_LATENT_VARIANCE = np.pi**2 / 3.0
