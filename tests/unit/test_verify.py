@@ -303,3 +303,27 @@ def test_seeds_are_found_at_any_depth():
     parameters = {"code": "x", "moran": {"seed": 1, "permutations": 99}, "survey": {"synthetic": {"seed": 2}},
                   "random_seed": 3}
     assert seeds_in(parameters) == {"moran.seed": 1, "survey.synthetic.seed": 2, "random_seed": 3}
+
+
+def _scatter_pdf(path, x, y):
+    figure = new_figure(4, 3)
+    axes = figure.add_subplot()
+    axes.scatter(x, y, s=4)
+    axes.plot([x.min(), x.max()], [y.min(), y.max()])
+    save_figure(figure, [path])
+    return content_sha256(path)
+
+
+def test_last_bit_noise_in_the_data_does_not_change_a_pdf(tmp_path, monkeypatch):
+    """Issue 23: a value differing in its last bits between machines moved one PDF coordinate in its tenth
+    decimal. Noise of a few ulps in 4,000 coordinates changes the PDF unless drawn data are quantised."""
+    import numpy as np
+
+    from afgehaakt.plotting import style
+
+    rng = np.random.default_rng(23)
+    x, y = rng.normal(size=2000), rng.normal(size=2000)
+    noisy_x, noisy_y = x * (1 + 4e-16 * rng.choice([-1, 1], 2000)), y * (1 + 4e-16 * rng.choice([-1, 1], 2000))
+    assert _scatter_pdf(tmp_path / "a.pdf", x, y) == _scatter_pdf(tmp_path / "b.pdf", noisy_x, noisy_y)
+    monkeypatch.setattr(style, "quantise_drawn_data", lambda figure: None)
+    assert _scatter_pdf(tmp_path / "c.pdf", x, y) != _scatter_pdf(tmp_path / "d.pdf", noisy_x, noisy_y)
