@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from afgehaakt.verify import compare_outputs, fingerprint, output_kind
-from afgehaakt.provenance import content_sha256, sha256_file
+from afgehaakt.compare import file_entry
+from afgehaakt.verify import compare_outputs
 
 pytestmark = pytest.mark.e2e
 STAGE = Path(__file__).with_name("cross_machine_stage.py")
@@ -59,9 +59,7 @@ def _run(setting: str, target: Path, repo: Path) -> Path:
 
 
 def _entries(folder: Path) -> dict[str, dict]:
-    return {WORKFLOW_PATHS[path.name]: {"kind": output_kind(path), "sha256": sha256_file(path),
-                                        "content_sha256": content_sha256(path), "fingerprint": fingerprint(path)}
-            for path in sorted(folder.glob("*.csv"))}
+    return {WORKFLOW_PATHS[path.name]: file_entry(path) for path in sorted(folder.glob("*.csv"))}
 
 
 @pytest.fixture(scope="module")
