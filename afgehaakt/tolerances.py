@@ -117,6 +117,9 @@ OUTPUT_TOLERANCES: tuple[tuple[str, TableTolerance], ...] = (
 )
 """Outputs made by an estimator that is not closed form, by path pattern in the results folder; first match wins.
 Everything else is :data:`EXACT`."""
+MICRODATA_ONLY = ("tables/multilevel/*", "tables/publication/multilevel_*")
+"""Patterns of outputs that exist only with real survey microdata (``survey.source: microdata``), so not in the
+expected manifest of the default (synthetic) run."""
 
 
 def tolerance_for(path: str) -> TableTolerance:
