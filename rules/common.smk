@@ -215,7 +215,10 @@ def outputs_by_rule():
             )
         ],
         "zone_map": expand(rules.zone_map.output, outcome=ZONE_OUTCOMES),
-        "survey_respondents": list(rules.survey_respondents.output),
+        # Real microdata stay in private/, outside the results folder and its manifest.
+        "survey_respondents": (
+            list(rules.survey_respondents.output) if SURVEY_SYNTHETIC else []
+        ),
         "multilevel": expand(rules.multilevel.output, outcome=MULTILEVEL_OUTCOMES),
         "panel": list(rules.panel.output),
         "headline_numbers": list(rules.headline_numbers.output),
