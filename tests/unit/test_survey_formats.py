@@ -236,3 +236,20 @@ def test_weighted_logistic_standard_errors_are_the_cr1_sandwich():
         meat += np.outer(score, score)
     factor = groups / (groups - 1) * (n - 1) / (n - 2)
     assert rows["se"].to_numpy() == pytest.approx(np.sqrt(np.diag(factor * bread @ meat @ bread)), rel=1e-6)
+
+
+@pytest.mark.parametrize("scenario", ["ess_nl", "dpes"])
+def test_the_survey_maps_are_config_validated_by_the_schema(scenario):
+    import jsonschema
+    from snakemake.utils import update_config
+
+    config = yaml.safe_load(open("config/config.yaml", encoding="utf-8"))
+    schema = yaml.safe_load(open("workflow/schemas/config.schema.yaml", encoding="utf-8"))
+    update_config(config, yaml.safe_load(open(f"config/scenarios/{scenario}.yaml", encoding="utf-8")))
+    jsonschema.validate(config, schema)
+    column_map = column_map_from_config(config["survey"]["microdata"]["columns"], key="survey.microdata.columns")
+    assert column_map.variables and (column_map.municipality or column_map.region)
+    broken = copy.deepcopy(config)
+    broken["survey"]["microdata"]["columns"]["variables"]["trust"]["missing"] = "77"
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(broken, schema)
