@@ -310,7 +310,7 @@ def _multilevel_note(frame: pd.DataFrame, labels: Labels) -> str:
         note += " " + labels("table.note.few_groups", warning="; ".join(map(str, warnings)))
     if "draw_slope_effect_on_index" in frame.columns:  # the synthetic survey: why an interval misses
         slope = float(frame["draw_slope_effect_on_index"].iloc[0])
-        true = frame.loc[frame["term"] == "stacked_disadvantage", "true_value"]
+        true = frame.loc[frame["term"] == "stacked_disadvantage", "true_value"].dropna()
         note += " " + labels("table.note.synthetic_draw", correlation=number(
             frame["draw_correlation_effect_index"].iloc[0], 2), slope=number(slope, 3),
             true=number(true.iloc[0] if len(true) else float("nan"), 2))

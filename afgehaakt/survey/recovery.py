@@ -30,11 +30,16 @@ _REPLICATE_STREAM = 3
 
 
 def attach_truth(fixed_effects: pd.DataFrame, truth: dict, outcome: str) -> pd.DataFrame:
-    """The fixed-effect table with the true value of each term and whether the interval covers it."""
+    """The fixed-effect table with the true value of each term and whether the interval covers it.
+
+    Only models with the generating model's fixed part have the true values: in a model that leaves a term out
+    (M0-M2) a coefficient of the same name is another parameter."""
     true = truth["fixed_effects"][outcome]
     table = fixed_effects.copy()
-    table["true_value"] = table["term"].map(true).astype(float)
-    table["covered"] = (table["ci_low"] <= table["true_value"]) & (table["true_value"] <= table["ci_high"])
+    complete = table.groupby("model")["term"].agg(lambda terms: set(terms) == set(true))
+    table["true_value"] = table["term"].map(true).astype(float).where(table["model"].map(complete).astype(bool))
+    table["covered"] = ((table["ci_low"] <= table["true_value"]) & (table["true_value"] <= table["ci_high"])).where(
+        table["true_value"].notna())
     table["truth_scale"] = "latent (trust before rounding to 0-10)" if outcome == "trust" else "log-odds"
     return table
 

@@ -105,15 +105,18 @@ def test_demonstration_tables_say_synthetic_in_name_caption_and_note():
                           "ci_high": [-0.29], "odds_ratio": [np.nan], "or_ci_low": [np.nan], "or_ci_high": [np.nan],
                           "estimator": "ML", "weights_used": False, "data": "synthetic"})
     truth = {"fixed_effects": {"trust": {"stacked_disadvantage": -0.25}}}
-    frame = attach_truth(frame, truth, "trust")
+    smaller = frame.assign(model="M0_null", term="intercept")
+    frame = attach_truth(pd.concat([frame, smaller], ignore_index=True), truth, "trust")
     assert frame["true_value"].iloc[0] == -0.25 and not frame["covered"].iloc[0]
+    # A model without the generating model's fixed part gets no true value (its coefficients are other parameters).
+    assert pd.isna(frame["true_value"].iloc[1]) and pd.isna(frame["covered"].iloc[1])
     for language, word in (("en", "SYNTHETIC"), ("nl", "SYNTHETISCHE")):
         labels = Labels(language)
         table = demonstration(build("multilevel_fixed_effects", {"table": frame}, labels,
                                     "multilevel_trust_fixed_effects"), labels)
         assert table.name == "synthetic_multilevel_trust_fixed_effects" and word in table.title
         assert labels("col.true_value") in table.header and labels("col.covered") in table.header
-        assert table.rows[0][-2:] == ["-0.250", labels("table.no")]
+        assert table.rows[0][-2:] == ["-0.250", labels("table.no")] and table.rows[1][-2:] == ["", ""]
     explained = build("multilevel_fixed_effects", {"table": frame.assign(draw_slope_effect_on_index=-0.053,
                                                                          draw_correlation_effect_index=-0.2)},
                       Labels("en"), "x")
