@@ -238,16 +238,28 @@ def outputs_by_rule():
             rules.publication_table.output, table=list(PUBLICATION_TABLES)
         ),
     }
+    producers.update(pc4_outputs())
     if config["neighbourhoods"]["enabled"]:
         producers.update(neighbourhood_outputs())
     # Plain strings, since outputs carry flags (report, ...) that cannot be passed to a script job.
     return {name: [str(path) for path in paths] for name, paths in producers.items()}
 
 
+def pc4_outputs():
+    """The final outputs of the postcode-area stage (rules/pc4.smk), keyed by rule."""
+    producers = {
+        "pc4_areas": list(rules.pc4_areas.output),
+        "pc4_weights": list(rules.pc4_weights.output),
+        "pc4_analysis": list(rules.pc4_analysis.output),
+        "pc4_maps": list(rules.pc4_maps.output),
+    }
+    return {name: [str(path) for path in paths] for name, paths in producers.items()}
+
+
 def neighbourhood_outputs():
     """The final outputs of the neighbourhood scale (rules/neighbourhoods.smk), keyed by rule."""
     producers = {
-        "neighbourhood_cells": list(rules.neighbourhood_cells.output),
+        "neighbourhood_areas": list(rules.neighbourhood_areas.output),
         "neighbourhood_weights": expand(
             rules.neighbourhood_weights.output, units=NEIGHBOURHOOD_SIZES
         ),

@@ -1,39 +1,36 @@
-# Neighbourhood scale (issue 9): real RIVM health estimates per buurt on synthetic cells, the heavy permutation
-# workload, with Snakemake benchmarks (wall time, peak memory) of every heavy job. Enabled by
-# neighbourhoods.enabled (config/scenarios/neighbourhoods.yaml); off in the default run.
+# Sub-municipal scale on real geometry (issues 9 and 22): the TK2025 values of the postcode areas (PC4) from the
+# pc4 stage, the heavy permutation workload, with Snakemake benchmarks (wall time, peak memory) of every heavy job.
+# Enabled by neighbourhoods.enabled (config/scenarios/neighbourhoods.yaml); off in the default run.
 
 NEIGHBOURHOODS = config["neighbourhoods"]
 
 
-rule neighbourhood_cells:
+rule neighbourhood_areas:
     input:
-        health=snapshot(NEIGHBOURHOODS["file"]),
-        boundaries=rules.boundaries.output.parquet,
-        crosswalk=snapshot(catalogue.crosswalk(2020, BOUNDARY_YEAR)),
+        areas=rules.pc4_areas.output.areas,
     output:
-        cells=f"{RESULTS}/interim/neighbourhoods/cells.parquet",
-        excluded=f"{RESULTS}/tables/neighbourhoods/excluded_buurten.csv",
+        areas=f"{RESULTS}/interim/neighbourhoods/areas.parquet",
+        excluded=f"{RESULTS}/tables/neighbourhoods/excluded_areas.csv",
     log:
-        f"{LOGS}/neighbourhood_cells.log",
+        f"{LOGS}/neighbourhood_areas.log",
     benchmark:
-        f"{RESULTS}/benchmarks/neighbourhood_cells.tsv"
+        f"{RESULTS}/benchmarks/neighbourhood_areas.tsv"
     conda:
         "../envs/geo.yaml"
     threads: 1
     resources:
-        mem_mb=3000,
-        runtime=15,
+        mem_mb=2000,
+        runtime=5,
     params:
         code=CODE_SHA256,
-        boundary_year=BOUNDARY_YEAR,
-        geometry_seed=NEIGHBOURHOODS["geometry_seed"],
+        variables=NEIGHBOURHOODS["variables"],
     script:
-        "../scripts/neighbourhood_cells.py"
+        "../scripts/neighbourhood_areas.py"
 
 
 rule neighbourhood_weights:
     input:
-        cells=rules.neighbourhood_cells.output.cells,
+        areas=rules.neighbourhood_areas.output.areas,
     output:
         units=f"{RESULTS}/interim/neighbourhoods/units_{{units}}.parquet",
         edges=f"{RESULTS}/weights/neighbourhoods/queen_{{units}}_edges.parquet",
