@@ -169,7 +169,10 @@ def _unassigned_reason(stations: pd.DataFrame, pc4_on_map: set[str]) -> pd.Serie
 def _special(stations: pd.DataFrame, rule: SpecialStationRule) -> pd.DataFrame:
     by_name = stations["station_name"].map(lambda name: bool(re.search(rule.name_pattern, name, re.IGNORECASE)))
     median = stations.groupby("municipality")["votes"].transform("median")
-    by_size = stations["votes"] > rule.size_ratio * median
+    # The postal-vote bureau and the Caribbean islands are not municipal stations: never "special".
+    municipal = ~stations["municipality"].isin([POSTAL_BUREAU, *CARIBBEAN])
+    by_name = by_name & municipal
+    by_size = (stations["votes"] > rule.size_ratio * median) & municipal
     reason = np.select([by_name & by_size, by_name, by_size], ["name and size", "name", "size"], default="")
     return pd.DataFrame({"special": by_name | by_size, "special_reason": reason}, index=stations.index)
 
@@ -212,7 +215,7 @@ def reconciliation(stations: pd.DataFrame, results: pd.DataFrame) -> pd.DataFram
                                   "unassigned_reasons": "; ".join(f"{r} ({n})" for r, n in reasons.items())}],
                                 index=[national["region"].iloc[0]])
     table = pd.concat([per_region, national_row]).rename_axis("region").reset_index()
-    table["result_votes"] = table["region"].map(results.set_index("region")["votes"])
+    table["result_votes"] = table["region"].map(results.set_index("region")["votes"]).astype("Int64")
     table["difference"] = table["station_votes"] - table["result_votes"]
     table["level"] = np.where(table["region"].str.startswith("L"), "national", "municipality")
     counts = [c for c in table.columns if c.startswith(("stations", "votes_", "station_votes"))]
