@@ -23,6 +23,7 @@ from afgehaakt.plotting.style import new_figure, save_figure
 
 MISSING_COLOUR = "#a0a0a0"
 COUNTRY_TOLERANCE_M = 150.0
+OUTLINE_CLOSING_M = 10.0
 _CLUSTER_EDGES = {"HH": CLUSTER_COLOURS["HH"], "LL": CLUSTER_COLOURS["LL"]}
 
 
@@ -92,7 +93,9 @@ def inset_maps(areas: gpd.GeoDataFrame, lisa: pd.DataFrame, insets: list[str], *
             marked = part[(clusters[members] == label).to_numpy()]
             if not marked.empty:
                 marked.boundary.plot(ax=axes, color=edge, linewidth=1.4)
-        gpd.GeoSeries([part.geometry.union_all()], crs=areas.crs).boundary.plot(ax=axes, color="black", linewidth=0.6)
+        # Closing by a few metres hides the slivers between neighbouring polygons of the published layer.
+        outline = part.geometry.union_all().buffer(OUTLINE_CLOSING_M).buffer(-OUTLINE_CLOSING_M)
+        gpd.GeoSeries([outline], crs=areas.crs).boundary.plot(ax=axes, color="black", linewidth=0.6)
         axes.set_title(labels("fig.pc4.inset_panel", name=part["municipality_2021_name"].iloc[0],
                               n=int(part[column].notna().sum()), total=len(part)), fontsize=8)
         axes.set_axis_off()
