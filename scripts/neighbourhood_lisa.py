@@ -1,4 +1,4 @@
-"""Rule neighbourhood_lisa: local Moran and Gi* of each buurt indicator (conditional permutation, FDR)."""
+"""Rule neighbourhood_lisa: local Moran and Gi* of each postcode-area variable (conditional permutation, FDR)."""
 
 import pandas as pd
 
