@@ -4,6 +4,10 @@
 # special stations, and maps of the country and of five municipalities. Part of the default run.
 
 PC4 = config["pc4"]
+# The party groups (outsider, orthodox-Protestant) this stage counts: the one place it reads the classification.
+# With the per-election classification of the elections branch (issue 16) this becomes
+# classification_from_config(config["parties"]).groups().
+PC4_PARTY_GROUPS = config["parties"]
 
 
 rule pc4_areas:
@@ -37,7 +41,7 @@ rule pc4_areas:
         runtime=5,
     params:
         code=CODE_SHA256,
-        party_groups=config["parties"],
+        party_groups=PC4_PARTY_GROUPS,
         special_stations=PC4["special_stations"],
     script:
         "../scripts/pc4_areas.py"
