@@ -34,11 +34,12 @@ from statsmodels.regression.mixed_linear_model import MixedLM, MixedLMParams
 
 from afgehaakt.errors import InputDataError
 from afgehaakt.models.glmm import LogisticMixedFit, fit_logistic_mixed
-from afgehaakt.models.nested import fit_nested_linear
+from afgehaakt.models.nested import BOUNDARY_DERIVATIVE_TOLERANCE, fit_nested_linear
+from afgehaakt.tolerances import CONVERGENCE_GRADIENT_LIMIT
 
 SINGULAR_TOLERANCE = 1e-4
 """Relative SD (random-effect SD / residual SD; for logistic models the SD itself) below which a fit is singular."""
-GRADIENT_TOLERANCE = 1e-3
+GRADIENT_TOLERANCE = CONVERGENCE_GRADIENT_LIMIT
 """Largest absolute gradient of the (profile) log-likelihood accepted as converged."""
 MAX_RESTARTS = 3
 LOGISTIC_LATENT_VARIANCE = np.pi**2 / 3.0
@@ -272,7 +273,13 @@ def _fit_nested(data, spec, y, X, group_codes, n_groups, *, group, reml, source)
     _check_nesting(data, group, spec.upper_level, source)
     upper_codes, _ = _group_codes(data, spec.upper_level, source)
     fit = fit_nested_linear(y, X.to_numpy(), group_codes, upper_codes, reml=reml)
-    notes = ["singular fit: a random-effect variance is at (or near) zero"] if fit.singular else []
+    notes = [f"{fit.starts_agreeing} of {fit.n_starts} starting points reached this maximum"]
+    levels = (group, spec.upper_level)
+    for k, derivative in fit.boundary_derivatives.items():
+        verdict = "a maximum" if derivative <= BOUNDARY_DERIVATIVE_TOLERANCE else "not a maximum"
+        notes.append(f"var({levels[k]}) on the boundary, d logLik / d(var ratio) = {derivative:.3g} ({verdict})")
+    if fit.singular:
+        notes.append("singular fit: a random-effect variance is at (or near) zero")
     return MixedFit(
         model=spec.name,
         family="gaussian",
@@ -289,7 +296,7 @@ def _fit_nested(data, spec, y, X, group_codes, n_groups, *, group, reml, source)
         n_obs=len(y),
         n_groups=n_groups,
         n_params=X.shape[1] + 3,
-        converged=fit.gradient_norm < GRADIENT_TOLERANCE,
+        converged=fit.gradient_norm < GRADIENT_TOLERANCE and fit.boundary_accepted,
         gradient_norm=fit.gradient_norm,
         hessian_positive_definite=fit.hessian_positive_definite,
         singular=fit.singular,
