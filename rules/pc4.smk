@@ -80,6 +80,8 @@ rule pc4_analysis:
         layer=rules.pc4_weights.output.layer,
         queen=rules.pc4_weights.output.queen,
         knn=rules.pc4_weights.output.knn,
+        stations=rules.pc4_areas.output.stations,
+        reconciliation=rules.pc4_areas.output.reconciliation,
     output:
         moran=report(
             f"{RESULTS}/tables/pc4/global_moran.csv",
@@ -95,6 +97,7 @@ rule pc4_analysis:
         residual_lisa=f"{RESULTS}/tables/pc4/residual_lisa.csv",
         insets=f"{RESULTS}/tables/pc4/insets.csv",
         sensitivity=f"{RESULTS}/tables/pc4/sensitivity.csv",
+        report=f"{RESULTS}/reports/pc4.md",
     log:
         f"{LOGS}/pc4_analysis.log",
     benchmark:
@@ -115,6 +118,7 @@ rule pc4_analysis:
         alpha=PC4["alpha"],
         alternative=PC4["alternative"],
         insets=PC4["insets"],
+        special_stations=PC4["special_stations"],
     script:
         "../scripts/pc4_analysis.py"
 

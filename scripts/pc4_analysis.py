@@ -6,7 +6,7 @@ import geopandas as gpd
 import pandas as pd
 
 from afgehaakt.logs import step_log
-from afgehaakt.outputs import write_table
+from afgehaakt.outputs import atomic_path, write_table
 from afgehaakt.pc4.analysis import (
     OUTCOME,
     AreaWeights,
@@ -20,6 +20,8 @@ from afgehaakt.pc4.analysis import (
     value_sample,
     variance_split,
 )
+from afgehaakt.pc4.report import pc4_report
+from afgehaakt.pc4.stations import SpecialStationRule
 from afgehaakt.spatial.weights import IslandPolicy
 
 params = snakemake.params
@@ -63,13 +65,22 @@ with step_log(snakemake.log[0], "pc4_analysis") as log:
     comparison = sensitivity_rows("all stations", areas, moran, split, regressions.coefficients).merge(
         sensitivity_rows("without special stations", sensitivity_areas, s_moran, s_split, s_regressions.coefficients),
         on="quantity", how="outer", sort=False)
-    write_table(pd.concat([moran, s_moran], ignore_index=True), snakemake.output.moran)
+    moran_table = pd.concat([moran, s_moran], ignore_index=True)
+    splits = pd.DataFrame([split, s_split])
+    insets = inset_summary(areas, lisa, list(params.insets))
+    report = pc4_report(reconciliation=pd.read_csv(snakemake.input.reconciliation, dtype={"region": str}),
+                        stations=pd.read_csv(snakemake.input.stations, dtype=str, keep_default_na=False)
+                        .astype({"votes": "int64"}), moran=moran_table, split=splits, sensitivity=comparison,
+                        insets=insets, special_rule=SpecialStationRule(**params.special_stations).describe())
+    with atomic_path(snakemake.output.report) as temporary:
+        temporary.write_text(report, encoding="utf-8")
+    write_table(moran_table, snakemake.output.moran)
     write_table(lisa, snakemake.output.lisa)
-    write_table(pd.DataFrame([split, s_split]), snakemake.output.variance)
+    write_table(splits, snakemake.output.variance)
     write_table(pd.concat([regressions.coefficients, s_regressions.coefficients], ignore_index=True),
                 snakemake.output.coefficients)
     write_table(pd.concat([regressions.models, s_regressions.models], ignore_index=True), snakemake.output.models)
     write_table(excluded, snakemake.output.excluded)
     write_table(residual_lisa, snakemake.output.residual_lisa)
-    write_table(inset_summary(areas, lisa, list(params.insets)), snakemake.output.insets)
+    write_table(insets, snakemake.output.insets)
     write_table(comparison, snakemake.output.sensitivity)

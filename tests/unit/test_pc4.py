@@ -205,3 +205,23 @@ def test_fixed_effects_by_weighted_within_transformation_equal_wls_with_municipa
     np.testing.assert_allclose(fixed.loc[terms, "estimate"], reference.params[terms], rtol=1e-10)
     np.testing.assert_allclose(result.residuals.to_numpy(), reference.resid.to_numpy(), atol=1e-12)
     assert fixed.loc["log_woz", "estimate"] == pytest.approx(-0.2, abs=0.02)
+
+
+def test_the_report_states_placing_results_and_caveats_from_the_tables(stations):
+    from afgehaakt.pc4.report import pc4_report
+
+    table = stations.reset_index()
+    totals = reconciliation(table, read_municipal_list_votes(str(FIXTURE)))
+    moran = pd.DataFrame({"sample": "all stations", "weights": ["queen", "knn"], "statistic": [0.5, 0.4]})
+    split = pd.DataFrame([{"sample": "all stations", "between_share": 0.4, "within_share": 0.6, "areas": 10,
+                           "municipalities": 3, "method": "REML", "weights": "votes"}])
+    sensitivity = pd.DataFrame({"quantity": ["stations"], "all stations": [50], "without special stations": [47]})
+    insets = pd.DataFrame([{"name": "Ameland", "areas": 4, "areas_with_value": 4, "outsider_share": 0.3,
+                            "area_share_min": 0.2, "area_share_max": 0.4, "fdr_HH": 0, "fdr_LL": 1}])
+    text = pc4_report(reconciliation=totals, stations=table, moran=moran, split=split, sensitivity=sensitivity,
+                      insets=insets, special_rule=RULE.describe())
+    placed = table[table["status"] == "assigned"]
+    assert f"{len(placed)} of {len(table)} stations" in text
+    assert "published no postcode for any station (5,218 votes): Noord-Beveland." in text
+    assert "| Ameland | 4 | 4 | 30.0% | 20.0% | 40.0% | 0 | 1 |" in text and "| stations | 50 | 47 |" in text
+    assert "vote *cast\n  in* the area, not the vote *of its residents*" in text
