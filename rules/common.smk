@@ -12,6 +12,7 @@ from afgehaakt.acquisition.workflow import check_online_elections
 from afgehaakt.elections import check_party_groups
 from afgehaakt.features.codebook import ELECTION_OUTCOMES
 from afgehaakt.outputs import remove_stale_temporaries
+from afgehaakt.pc4.stations import SpecialStationRule
 from afgehaakt.provenance import (
     checksum_list_summary,
     config_hash,
@@ -29,6 +30,7 @@ from afgehaakt.versioning import (
 
 # Checks that JSON schema cannot express, run before any job so that a bad value costs no computation.
 check_party_groups(config["parties"])
+SpecialStationRule(**config["pc4"]["special_stations"])
 if config["survey"]["source"] == "microdata":
     from afgehaakt.survey.microdata import column_map_from_config
 

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from afgehaakt.errors import InputDataError
+from afgehaakt.errors import ConfigError, InputDataError
 from afgehaakt.parties import short_party_name
 
 STATION_MEMBER = "TK2025_Stemmen_Per_Lijst_Per_Stembureau.csv"
@@ -62,6 +62,14 @@ class SpecialStationRule:
 
     name_pattern: str
     size_ratio: float
+
+    def __post_init__(self) -> None:
+        try:
+            re.compile(self.name_pattern)
+        except re.error as error:
+            raise ConfigError("pc4.special_stations.name_pattern", f"not a regular expression: {error}") from None
+        if not self.size_ratio > 1:
+            raise ConfigError("pc4.special_stations.size_ratio", "must be above 1 (times the municipal median)")
 
     def describe(self) -> str:
         return f"name matches /{self.name_pattern}/i or votes > {self.size_ratio:g} x municipal median station"

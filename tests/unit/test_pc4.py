@@ -225,3 +225,12 @@ def test_the_report_states_placing_results_and_caveats_from_the_tables(stations)
     assert "published no postcode for any station (5,218 votes): Noord-Beveland." in text
     assert "| Ameland | 4 | 4 | 30.0% | 20.0% | 40.0% | 0 | 1 |" in text and "| stations | 50 | 47 |" in text
     assert "vote *cast\n  in* the area, not the vote *of its residents*" in text
+
+
+def test_a_bad_special_station_rule_names_its_config_key():
+    from afgehaakt.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="pc4.special_stations.name_pattern"):
+        SpecialStationRule(r"\b(station", 2.0)
+    with pytest.raises(ConfigError, match="size_ratio"):
+        SpecialStationRule(r"station", 0.5)
