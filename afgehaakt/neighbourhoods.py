@@ -66,23 +66,32 @@ def global_moran_rows(areas: pd.DataFrame, edges: pd.DataFrame, *, variables: li
 
 
 def local_statistics(areas: pd.DataFrame, edges: pd.DataFrame, *, variables: list[str], permutations: int,
-                     seed: int, alpha: float) -> pd.DataFrame:
-    """Local Moran and Gi* of each variable per area: seeded two-sided conditional permutation, FDR labels."""
+                     seed: int, alpha: float, units: np.ndarray | None = None) -> pd.DataFrame:
+    """Local Moran and Gi* of each variable per area: seeded two-sided conditional permutation, FDR labels.
+
+    With ``units`` (positions in the graph) only those areas are evaluated, without the FDR columns and with a
+    ``position`` column: one scatter part, gathered by ``afgehaakt.spatial.analyses.gather_lisa_chunks`` into
+    exactly the table of one evaluation.
+    """
     values, graph = _values_and_graph(areas, edges, variables)
-    shared = {"weights_name": "queen", "permutations": permutations, "seed": seed, "alpha": alpha}
+    shared = {"weights_name": "queen", "permutations": permutations, "seed": seed, "alpha": alpha, "units": units}
     frames = []
     for variable in variables:
         series = values[variable].rename(variable)
         frames.append(local_moran(series, graph, **shared).assign(statistic_name="local_moran"))
         frames.append(local_getis_ord_star(series, graph, **shared).assign(statistic_name="local_gi_star"))
+    if units is not None:
+        frames = [frame.assign(position=np.asarray(units, dtype=np.int64)) for frame in frames]
     return pd.concat(frames, ignore_index=True)
 
 
 def benchmark_table(files: list[str], *, summaries: list[str]) -> pd.DataFrame:
-    """Snakemake benchmark files of the neighbourhood jobs as one table: job, units, links, permutations, cost.
+    """Snakemake benchmark files of the neighbourhood jobs as one table: job, units, links, permutations, part, cost.
 
-    A file's job and size come from its path (``neighbourhood_<job>/<size>[_p<permutations>].tsv``); the
-    number of units and links from the weights summary of that size.
+    A file's job and size come from its path: ``neighbourhood_<job>/<size>[_p<permutations>].tsv``, or for a
+    scatter part of the LISA ``neighbourhood_lisa_part/<size>_p<permutations>/<part>-of-<parts>.tsv`` (job
+    ``lisa_part``; job ``lisa`` is then the gather, which adds the FDR labels); the number of units and links from
+    the weights summary of that size.
     """
     sizes = {}
     for path in summaries:
@@ -91,8 +100,12 @@ def benchmark_table(files: list[str], *, summaries: list[str]) -> pd.DataFrame:
         sizes[Path(path).name.removeprefix("queen_").removesuffix("_summary.json")] = summary
     rows = []
     for path in files:
-        job = Path(path).parent.name.removeprefix("neighbourhood_")
-        size, _, permutations = Path(path).stem.partition("_p")
+        location = Path(path)
+        if location.parent.parent.name == "neighbourhood_lisa_part":
+            job, run, part = "lisa_part", location.parent.name, location.stem
+        else:
+            job, run, part = location.parent.name.removeprefix("neighbourhood_"), location.stem, pd.NA
+        size, _, permutations = run.partition("_p")
         measured = pd.read_csv(path, sep="\t")
         if len(measured) != 1 or not {"s", "max_rss", "cpu_time"} <= set(measured.columns):
             raise InputDataError(path, "not a one-run Snakemake benchmark file", expected="columns s, max_rss, cpu_time")
@@ -102,9 +115,10 @@ def benchmark_table(files: list[str], *, summaries: list[str]) -> pd.DataFrame:
             "units": sizes[size]["units"],
             "directed_links": sizes[size]["directed_links"],
             "permutations": int(permutations) if permutations else pd.NA,
+            "part": part,
             "wall_s": float(measured["s"].iloc[0]),
             "cpu_s": float(measured["cpu_time"].iloc[0]),
             "max_rss_mb": float(measured["max_rss"].iloc[0]),
         })
-    table = pd.DataFrame(rows).astype({"permutations": "Int64"})
-    return table.sort_values(["job", "units", "permutations"], kind="stable", ignore_index=True)
+    table = pd.DataFrame(rows).astype({"permutations": "Int64", "part": "string"})
+    return table.sort_values(["job", "units", "permutations", "part"], kind="stable", ignore_index=True)

@@ -102,6 +102,10 @@ NEIGHBOURHOOD_SIZES = [str(size) for size in config["neighbourhoods"]["sizes"]]
 NEIGHBOURHOOD_RUNS = dict(
     units=NEIGHBOURHOOD_SIZES, permutations=config["neighbourhoods"]["permutations"]
 )
+# Its LISA jobs are split like the municipal LISA (scatter.lisa parts, each a contiguous chunk of units).
+NEIGHBOURHOOD_SCATTER = [
+    f"{part}-of-{config['scatter']['lisa']}" for part in range(1, config["scatter"]["lisa"] + 1)
+]
 # The data snapshot as pinned by its checksum list; shown with the config and code digests on the report's landing page.
 DATA_CHECKSUMS = checksum_list_summary(os.path.join(config["data_dir"], "SHA256SUMS"))
 

@@ -78,16 +78,18 @@ rule neighbourhood_moran:
         "../scripts/neighbourhood_moran.py"
 
 
-rule neighbourhood_lisa:
+rule neighbourhood_lisa_part:
     input:
         units=rules.neighbourhood_weights.output.units,
         edges=rules.neighbourhood_weights.output.edges,
     output:
-        table=f"{RESULTS}/tables/neighbourhoods/lisa_{{units}}_p{{permutations}}.csv",
+        part=temp(
+            f"{RESULTS}/interim/neighbourhoods/lisa_{{units}}_p{{permutations}}/{{scatteritem}}.parquet"
+        ),
     log:
-        f"{LOGS}/neighbourhood_lisa/{{units}}_p{{permutations}}.log",
+        f"{LOGS}/neighbourhood_lisa_part/{{units}}_p{{permutations}}/{{scatteritem}}.log",
     benchmark:
-        f"{RESULTS}/benchmarks/neighbourhood_lisa/{{units}}_p{{permutations}}.tsv"
+        f"{RESULTS}/benchmarks/neighbourhood_lisa_part/{{units}}_p{{permutations}}/{{scatteritem}}.tsv"
     conda:
         "../envs/geo.yaml"
     threads: 2
@@ -100,7 +102,31 @@ rule neighbourhood_lisa:
         seed=NEIGHBOURHOODS["seed"],
         alpha=NEIGHBOURHOODS["alpha"],
     script:
-        "../scripts/neighbourhood_lisa.py"
+        "../scripts/neighbourhood_lisa_part.py"
+
+
+# The gather: FDR labels over all areas (the same script as the municipal LISA's gather).
+rule neighbourhood_lisa:
+    input:
+        parts=gather.lisa(
+            f"{RESULTS}/interim/neighbourhoods/lisa_{{{{units}}}}_p{{{{permutations}}}}/{{scatteritem}}.parquet"
+        ),
+    output:
+        table=f"{RESULTS}/tables/neighbourhoods/lisa_{{units}}_p{{permutations}}.csv",
+    log:
+        f"{LOGS}/neighbourhood_lisa/{{units}}_p{{permutations}}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/neighbourhood_lisa/{{units}}_p{{permutations}}.tsv"
+    conda:
+        "../envs/geo.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    params:
+        code=CODE_SHA256,
+    script:
+        "../scripts/lisa.py"
 
 
 rule neighbourhood_benchmarks:
@@ -108,6 +134,11 @@ rule neighbourhood_benchmarks:
         weights=expand(rules.neighbourhood_weights.benchmark, units=NEIGHBOURHOOD_SIZES),
         moran=expand(rules.neighbourhood_moran.benchmark, **NEIGHBOURHOOD_RUNS),
         lisa=expand(rules.neighbourhood_lisa.benchmark, **NEIGHBOURHOOD_RUNS),
+        lisa_parts=expand(
+            rules.neighbourhood_lisa_part.benchmark,
+            scatteritem=NEIGHBOURHOOD_SCATTER,
+            **NEIGHBOURHOOD_RUNS,
+        ),
         summaries=expand(
             rules.neighbourhood_weights.output.summary, units=NEIGHBOURHOOD_SIZES
         ),
