@@ -31,7 +31,6 @@ import warnings
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.linalg import qr
 from scipy.optimize import linprog
 
 STATUSES = ("ok", "singular", "boundary", "separation", "not_converged")
@@ -114,22 +113,18 @@ def separation_reason(y: np.ndarray, X: np.ndarray, names: tuple[str, ...]) -> s
 
 
 def full_rank_columns(X: np.ndarray) -> np.ndarray:
-    """Positions of a maximal set of linearly independent columns of ``X``, in their original order.
+    """Positions of the columns of ``X`` that are not linear combinations of the columns before them.
 
-    QR with column pivoting on the columns scaled to unit norm; the columns left out are aliased (lme4 drops
-    them the same way, keeping earlier columns).
+    QR without pivoting on the columns scaled to unit norm: a diagonal element of R below
+    :data:`RANK_TOLERANCE` marks a column aliased with earlier ones. The first of an aliased set is kept, as lme4
+    keeps it (the intercept stays, a constant predictor after it goes).
     """
     X = np.asarray(X, dtype=float)
-    if X.shape[1] == 0:
-        return np.arange(0)
     norms = np.linalg.norm(X, axis=0)
-    if not np.any(norms > 0):
-        return np.arange(0)
     scaled = X / np.where(norms > 0, norms, 1.0)
-    _, r, pivots = qr(scaled, mode="economic", pivoting=True)
+    r = np.linalg.qr(scaled, mode="r") if X.shape[1] else np.zeros((0, 0))
     diagonal = np.abs(np.diag(r))
-    rank = int(np.sum(diagonal > RANK_TOLERANCE * diagonal[0])) if len(diagonal) else 0
-    return np.sort(pivots[:rank])
+    return np.flatnonzero((diagonal > RANK_TOLERANCE) & (norms[: len(diagonal)] > 0))
 
 
 def design_reasons(X: np.ndarray, names: tuple[str, ...], group_sizes: np.ndarray) -> tuple[list[str], np.ndarray]:
@@ -289,11 +284,11 @@ def diagnose(
 
 def failed_estimation(message: str, optimizer_message: str, *, design: list[str] = (),
                       separation: str | None = None) -> FitDiagnosis:
-    """The diagnosis of a fit whose estimation raised a numerical error (no estimates)."""
+    """The diagnosis of a fit without estimates: its estimation raised, or was not attempted (``message`` says)."""
     found = [separation] if separation else []
     found += list(design)
     status = "separation" if separation else ("singular" if design else "not_converged")
-    return FitDiagnosis(status=status, reasons=(*found, f"estimation failed: {message}"), gradient_ok=False,
+    return FitDiagnosis(status=status, reasons=(*found, f"no estimates: {message}"), gradient_ok=False,
                         gradient_norm=np.nan,
                         relative_step=np.nan, hessian_positive_definite=False, finite_se=False,
                         optimizer_message=optimizer_message)

@@ -365,6 +365,9 @@ def _fit(y, X, groups, fixed_names, Z, random_names, n_quadrature, start):
     separated = separation_reason(y, X[:, keep], kept_names)
     objective = _LogisticMixedObjective(y, X[:, keep], Z, groups, n_groups, n_quadrature)
     steps_for = _step_rule(objective)
+    if y.min() == y.max():
+        return _failed(objective, fixed_names, random_names, keep, X.shape[1],
+                       "not estimated (the maximum-likelihood estimates do not exist)", design, separated)
     try:
         if start is None:
             laplace = _fit_laplace(objective.with_quadrature(1), _default_start(objective, y), steps_for)
@@ -386,7 +389,8 @@ def _fit(y, X, groups, fixed_names, Z, random_names, n_quadrature, start):
                 optimum = _refine_by_quadrature(objective, start, free, hessian, steps_for,
                                                 "started from the supplied start")
     except np.linalg.LinAlgError as error:
-        return _failed(objective, fixed_names, random_names, keep, X.shape[1], str(error), design, separated)
+        return _failed(objective, fixed_names, random_names, keep, X.shape[1], f"estimation raised {error}", design,
+                       separated)
     return _assemble(objective, optimum, fixed_names, random_names, keep, X.shape[1], design, separated)
 
 
@@ -555,8 +559,7 @@ def _assemble(objective, optimum: _Optimum, fixed_names, random_names, keep, p, 
 def _failed(objective, fixed_names, random_names, keep, p, message, design, separated):
     """A fit whose estimation raised a numerical error: NaN estimates and a diagnosis that says why."""
     q, n_theta = objective.q, objective.n_theta
-    diagnosis = failed_estimation(message, "estimation raised before an optimum was found", design=design,
-                                  separation=separated)
+    diagnosis = failed_estimation(message, "no optimum", design=design, separation=separated)
     return LogisticMixedFit(
         fixed_names=tuple(fixed_names), fixed_effects=np.full(p, np.nan), fixed_cov=np.full((p, p), np.nan),
         random_names=tuple(random_names), theta=np.full(n_theta, np.nan), random_cov=np.full((q, q), np.nan),

@@ -264,21 +264,22 @@ def _fit_two_level(spec, y, X, Z, random_names, group_codes, n_groups, *, reml) 
                                    start_params=result.params_object)
                 gradient_norm = _profile_gradient_norm(model, result)
                 notes.append(f"BFGS restarted {restart}x from its stopping point")
+            try:
+                hessian, _ = model.hessian(result.params_object)
+                positive_definite = covariance_from_hessian(-hessian)[1]
+            except (np.linalg.LinAlgError, ValueError):
+                positive_definite = False
+            residual_variance = float(result.scale)
+            random_cov = np.atleast_2d(np.asarray(result.cov_re, dtype=float))
+            beta, fixed_cov = _gls(y, X_kept, _members(group_codes, n_groups), Z, random_cov, residual_variance)
         except (np.linalg.LinAlgError, ValueError, ZeroDivisionError) as error:
-            diagnosis = failed_estimation(f"{type(error).__name__}: {error}", _caught_messages(caught, "MixedLM"),
+            diagnosis = failed_estimation(f"{type(error).__name__}: {error}",
+                                          "statsmodels MixedLM bfgs" + _caught_messages(caught, "statsmodels"),
                                           design=design)
             return _failed_linear_fit(spec, estimator, names, random_names, len(y), n_groups,
                                       len(keep) + n_cov + 1, diagnosis)
     message = (f"statsmodels MixedLM bfgs: converged={bool(result.converged)}"
                + "".join(f"; {note}" for note in notes) + _caught_messages(caught, "statsmodels"))
-    try:
-        hessian, _ = model.hessian(result.params_object)
-        positive_definite = covariance_from_hessian(-hessian)[1]
-    except (np.linalg.LinAlgError, ValueError):
-        positive_definite = False
-    residual_variance = float(result.scale)
-    random_cov = np.atleast_2d(np.asarray(result.cov_re, dtype=float))
-    beta, fixed_cov = _gls(y, X_kept, _members(group_codes, n_groups), Z, random_cov, residual_variance)
     difference = float(np.max(np.abs(np.asarray(result.fe_params) - beta)))
     loglik = float(result.llf)
     if difference > 1e-6 * (1.0 + np.max(np.abs(beta))):
@@ -293,8 +294,18 @@ def _fit_two_level(spec, y, X, Z, random_names, group_codes, n_groups, *, reml) 
     singular = bool(boundary or singular_covariance)
     if singular:
         notes.append("singular fit: a random-effect variance is at (or near) zero")
+    gradient_ok = gradient_norm < GRADIENT_TOLERANCE
+    if boundary and len(random_names) == 1:
+        # At a zero variance the optimum is a boundary point: the score need not vanish, it must not point into
+        # the parameter space; the free parameters (fixed effects, residual variance) are those of OLS, whose
+        # Hessian is positive definite for a full-rank design.
+        boundary_score = _intercept_variance_score_at_zero(y - X_kept @ beta, group_codes, n_groups,
+                                                           residual_variance)
+        gradient_ok, positive_definite = boundary_score < GRADIENT_TOLERANCE, True
+        gradient_norm = max(boundary_score, 0.0)
+        message += f"; one-sided score of the variance ratio at zero {boundary_score:.3g}"
     diagnosis = diagnose(
-        gradient_ok=gradient_norm < GRADIENT_TOLERANCE, gradient_norm=gradient_norm, relative_step=np.nan,
+        gradient_ok=gradient_ok, gradient_norm=gradient_norm, relative_step=np.nan,
         hessian_positive_definite=positive_definite, standard_errors=np.sqrt(np.diag(fixed_cov)),
         optimizer_message=message, design=design, boundary=boundary, singular_covariance=singular_covariance,
     )
@@ -325,6 +336,17 @@ def _fit_two_level(spec, y, X, Z, random_names, group_codes, n_groups, *, reml) 
         notes=tuple(notes),
         compare_with=spec.compare_with,
     )
+
+
+def _intercept_variance_score_at_zero(residual, group_codes, n_groups, residual_variance) -> float:
+    """Derivative of the log-likelihood in the intercept variance ratio at zero, given the other parameters.
+
+    ``0.5 sum_j [(sum_i r_ij)^2 / sigma^2 - n_j]``: positive means the likelihood rises into the interior, so a
+    zero variance is not the optimum.
+    """
+    sums = np.bincount(group_codes, weights=residual, minlength=n_groups)
+    sizes = np.bincount(group_codes, minlength=n_groups)
+    return float(0.5 * np.sum(sums**2 / residual_variance - sizes))
 
 
 def _caught_messages(caught, origin: str) -> str:
