@@ -247,6 +247,21 @@ class FitDiagnosis:
 
 
 
+class DiagnosedFit:
+    """Properties shared by fit result objects that carry a ``diagnosis`` (a :class:`FitDiagnosis`)."""
+
+    diagnosis: FitDiagnosis
+
+    @property
+    def status(self) -> str:
+        return self.diagnosis.status
+
+    @property
+    def converged(self) -> bool:
+        """Gradient small, positive-definite Hessian and finite standard errors (see the diagnosis)."""
+        return self.diagnosis.converged
+
+
 def diagnose(
     *,
     gradient_ok: bool,
@@ -277,9 +292,10 @@ def diagnose(
     found["boundary"] += list(boundary)
     status = next((s for s in PRECEDENCE if found[s]), "ok")
     reasons = tuple(reason for s in PRECEDENCE for reason in found[s])
-    return FitDiagnosis(status=status, reasons=reasons, gradient_ok=bool(gradient_ok), gradient_norm=float(gradient_norm),
-                        relative_step=float(relative_step), hessian_positive_definite=bool(hessian_positive_definite),
-                        finite_se=finite, optimizer_message=optimizer_message)
+    return FitDiagnosis(status=status, reasons=reasons, gradient_ok=bool(gradient_ok),
+                        gradient_norm=float(gradient_norm), relative_step=float(relative_step),
+                        hessian_positive_definite=bool(hessian_positive_definite), finite_se=finite,
+                        optimizer_message=optimizer_message)
 
 
 def failed_estimation(message: str, optimizer_message: str, *, design: list[str] = (),
@@ -313,7 +329,8 @@ def enforce_policy(statuses: list[tuple[str, str, FitDiagnosis]], policy: str) -
 
 
 __all__ = [
-    "POLICIES", "PRECEDENCE", "STATUSES", "FailedFitError", "FitDiagnosis", "FitStatusWarning", "Separation",
-    "covariance_from_hessian", "design_reasons", "diagnose", "enforce_policy", "expand_columns",
-    "failed_estimation", "full_rank_columns", "random_effect_reasons", "relative_newton_step", "separation", "separation_reason", "warn_if_not_ok",
+    "POLICIES", "PRECEDENCE", "STATUSES", "DiagnosedFit", "FailedFitError", "FitDiagnosis", "FitStatusWarning",
+    "Separation", "covariance_from_hessian", "design_reasons", "diagnose", "enforce_policy", "expand_columns",
+    "failed_estimation", "full_rank_columns", "random_effect_reasons", "relative_newton_step", "separation",
+    "separation_reason", "warn_if_not_ok",
 ]

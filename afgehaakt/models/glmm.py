@@ -47,6 +47,7 @@ from scipy.special import expit
 from threadpoolctl import threadpool_limits
 
 from afgehaakt.models.diagnostics import (
+    DiagnosedFit,
     RELATIVE_STEP_TOLERANCE,
     FitDiagnosis,
     covariance_from_hessian,
@@ -70,7 +71,7 @@ MAX_REFINE_ITERATIONS = 50
 
 
 @dataclass(frozen=True)
-class LogisticMixedFit:
+class LogisticMixedFit(DiagnosedFit):
     """A fitted logistic mixed model (maximum likelihood)."""
 
     fixed_names: tuple[str, ...]
@@ -100,15 +101,6 @@ class LogisticMixedFit:
     @property
     def method(self) -> str:
         return "Laplace" if self.n_quadrature == 1 else f"adaptive Gauss-Hermite quadrature ({self.n_quadrature} nodes)"
-
-    @property
-    def status(self) -> str:
-        return self.diagnosis.status
-
-    @property
-    def converged(self) -> bool:
-        """Gradient small relative to the parameters' scale, positive-definite Hessian and finite SEs."""
-        return self.diagnosis.converged
 
     @property
     def fixed_se(self) -> np.ndarray:

@@ -41,6 +41,7 @@ from statsmodels.regression.mixed_linear_model import MixedLM, MixedLMParams
 
 from afgehaakt.errors import InputDataError
 from afgehaakt.models.diagnostics import (
+    DiagnosedFit,
     FitDiagnosis,
     covariance_from_hessian,
     design_reasons,
@@ -105,7 +106,7 @@ def default_sequence(
 
 
 @dataclass(frozen=True)
-class MixedFit:
+class MixedFit(DiagnosedFit):
     """A fitted mixed model, linear or logistic, in one shape for the output tables."""
 
     model: str
@@ -135,15 +136,6 @@ class MixedFit:
     """Status (ok, singular, boundary, separation, not_converged), reasons and the optimizer's message."""
     notes: tuple[str, ...] = field(default=())
     compare_with: str | None = None
-
-    @property
-    def status(self) -> str:
-        return self.diagnosis.status
-
-    @property
-    def converged(self) -> bool:
-        """Gradient small, positive-definite Hessian and finite standard errors (see the diagnosis)."""
-        return self.diagnosis.converged
 
     @property
     def fixed_se(self) -> np.ndarray:
