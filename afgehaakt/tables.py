@@ -17,6 +17,7 @@ import pandas as pd
 
 from afgehaakt.labels import Labels
 from afgehaakt.outputs import atomic_path
+from afgehaakt.tolerances import CONVERGENCE_GRADIENT_LIMIT
 
 SUFFIXES = (".csv", ".md", ".tex")
 
@@ -54,6 +55,15 @@ def p_value(value: object) -> str:
     if value is None or pd.isna(value):
         return ""
     return "< 0.001" if float(value) < 0.001 else f"{float(value):.3f}"
+
+
+def gradient_norm(value: object) -> str:
+    """A gradient norm at the optimum is optimiser noise (it differs by tens of percent between machines): printed
+    as below the convergence limit, or with its value where it is not."""
+    if value is None or pd.isna(value):
+        return ""
+    limit = CONVERGENCE_GRADIENT_LIMIT
+    return f"< {limit:.0e}" if float(value) < limit else f"{float(value):.1e}"
 
 
 def integer(value: object) -> str:
@@ -256,7 +266,7 @@ def multilevel_model_comparison(frames: dict[str, pd.DataFrame], labels: Labels,
     rows = [[r.model, "" if pd.isna(r.compared_with) else str(r.compared_with), integer(r.n_params),
              number(r.logLik, 1), number(r.AIC, 1), number(r.BIC, 1), number(r.LR_chi2, 2), integer(r.df),
              p_value(r.p), number(r.ICC, 3), number(r.PCV, 3),
-             labels(f"status.{r.status}"), f"{r.gradient_norm:.1e}"]
+             labels(f"status.{r.status}"), gradient_norm(r.gradient_norm)]
             for r in frame.itertuples()]
     outcome = labels.variable(_one(frame, "outcome"))
     note = _multilevel_note(frame, labels) + " " + labels("table.note.sample", n=_one(frame, "n_obs"),

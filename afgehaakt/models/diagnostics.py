@@ -33,6 +33,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import linprog
 
+from afgehaakt.tolerances import CONVERGENCE_RELATIVE_STEP_LIMIT
+
 STATUSES = ("ok", "singular", "boundary", "separation", "not_converged")
 """The documented vocabulary of fit statuses (see the module docstring)."""
 PRECEDENCE = ("separation", "singular", "not_converged", "boundary")
@@ -40,7 +42,7 @@ PRECEDENCE = ("separation", "singular", "not_converged", "boundary")
 POLICIES = ("report_and_exclude", "stop")
 """What the workflow does with a failed fit: report it (status in every table) and leave it out of headline
 numbers, or stop the run with an error."""
-RELATIVE_STEP_TOLERANCE = 1e-4
+RELATIVE_STEP_TOLERANCE = CONVERGENCE_RELATIVE_STEP_LIMIT
 """Convergence: the Newton step ``H^-1 g`` may move no parameter by more than this times ``max(1, |parameter|)``
 (lme4 checks the same scaled gradient against 2e-3)."""
 RANK_TOLERANCE = 1e-9
@@ -164,12 +166,12 @@ def random_effect_reasons(names: tuple[str, ...], random_cov: np.ndarray, *, res
     """
     relative = np.atleast_2d(np.asarray(random_cov, dtype=float)) / residual_variance
     sds = np.sqrt(np.maximum(np.diag(relative), 0.0))
-    boundary = [f"var({name}) at or near zero (relative SD {sd:.2g} < {tolerance:g})"
+    boundary = [f"var({name}) at or near zero (relative SD below {tolerance:g})"
                 for name, sd in zip(names, sds, strict=True) if sd < tolerance]
     singular = []
     if not boundary and len(names) > 1 and np.linalg.eigvalsh(relative).min() < tolerance**2:
-        correlation = relative[0, 1] / (sds[0] * sds[1])
-        singular.append(f"random-effect covariance singular: cor({names[0]},{names[1]}) = {correlation:.4f}")
+        sign = "+1" if relative[0, 1] > 0 else "-1"
+        singular.append(f"random-effect covariance singular: cor({names[0]},{names[1]}) = {sign}")
     return boundary, singular
 
 
@@ -274,15 +276,23 @@ def diagnose(
     separation: str | None = None,
     boundary: list[str] = (),
     singular_covariance: list[str] = (),
+    not_at_optimum: list[str] = (),
 ) -> FitDiagnosis:
-    """Combine the checks of one fit into its :class:`FitDiagnosis` (status by :data:`PRECEDENCE`)."""
+    """Combine the checks of one fit into its :class:`FitDiagnosis` (status by :data:`PRECEDENCE`).
+
+    ``not_at_optimum`` names other reasons why the end point is not an optimum (they make the fit not converged).
+    Reasons carry no estimates: the numbers they rest on are columns of their own in the tables, and text must
+    not change with the last digits of an optimiser's end point.
+    """
     found = {status: [] for status in PRECEDENCE}
     if separation:
         found["separation"].append(separation)
     found["singular"] += list(design) + list(singular_covariance)
-    if not gradient_ok:
-        found["not_converged"].append(f"gradient not small at the optimum (largest |gradient| {gradient_norm:.3g}, "
-                                      f"relative Newton step {relative_step:.3g})")
+    found["not_converged"] += list(not_at_optimum)
+    gradient_ok = gradient_ok and not not_at_optimum
+    if not gradient_ok and not not_at_optimum:
+        found["not_converged"].append("gradient not small at the optimum (see gradient_norm and "
+                                      "relative_newton_step)")
     if not hessian_positive_definite:
         found["not_converged"].append("Hessian of the deviance not positive definite at the optimum")
     se = np.asarray(standard_errors, dtype=float)

@@ -52,11 +52,12 @@ from afgehaakt.models.diagnostics import (
     warn_if_not_ok,
 )
 from afgehaakt.models.glmm import LogisticMixedFit, fit_logistic_mixed, limited_blas_threads
-from afgehaakt.models.nested import fit_nested_linear
+from afgehaakt.models.nested import BOUNDARY_DERIVATIVE_TOLERANCE, fit_nested_linear
+from afgehaakt.tolerances import CONVERGENCE_GRADIENT_LIMIT
 
 SINGULAR_TOLERANCE = 1e-4
 """Relative SD (random-effect SD / residual SD; for logistic models the SD itself) below which a fit is singular."""
-GRADIENT_TOLERANCE = 1e-3
+GRADIENT_TOLERANCE = CONVERGENCE_GRADIENT_LIMIT
 """Largest absolute gradient of the (profile) log-likelihood accepted as converged."""
 MAX_RESTARTS = 3
 LOGISTIC_LATENT_VARIANCE = np.pi**2 / 3.0
@@ -376,16 +377,27 @@ def _fit_nested(data, spec, y, X, group_codes, n_groups, *, group, reml, source)
     _check_nesting(data, group, spec.upper_level, source)
     upper_codes, _ = _group_codes(data, spec.upper_level, source)
     fit = fit_nested_linear(y, X.to_numpy(), group_codes, upper_codes, reml=reml)
-    notes = ["singular fit: a random-effect variance is at (or near) zero"] if fit.singular else []
+    notes = [f"{fit.starts_agreeing} of {fit.n_starts} starting points reached this maximum"]
+    levels = (group, spec.upper_level)
+    not_maxima = []
+    for k, derivative in fit.boundary_derivatives.items():
+        verdict = "a maximum" if derivative <= BOUNDARY_DERIVATIVE_TOLERANCE else "not a maximum"
+        notes.append(f"var({levels[k]}) on the boundary, d logLik / d(var ratio) = {derivative:.3g} ({verdict})")
+        if derivative > BOUNDARY_DERIVATIVE_TOLERANCE:
+            not_maxima.append(f"var({levels[k]}) on its bound but the likelihood rises into the interior")
+    if fit.singular:
+        notes.append("singular fit: a random-effect variance is at (or near) zero")
     design, _ = design_reasons(X.to_numpy(), tuple(X.columns), np.bincount(group_codes, minlength=n_groups))
     variances = np.diag([fit.group_variance, fit.upper_variance])
     boundary, _ = random_effect_reasons(("intercept", f"{spec.upper_level} intercept"), variances,
                                         residual_variance=fit.residual_variance, tolerance=SINGULAR_TOLERANCE)
     diagnosis = diagnose(
-        gradient_ok=fit.gradient_norm < GRADIENT_TOLERANCE, gradient_norm=fit.gradient_norm, relative_step=np.nan,
+        gradient_ok=fit.gradient_norm < GRADIENT_TOLERANCE,
+        gradient_norm=fit.gradient_norm, relative_step=np.nan,
         hessian_positive_definite=fit.hessian_positive_definite, standard_errors=np.sqrt(np.diag(fit.fixed_cov)),
-        optimizer_message="L-BFGS-B and Newton polish on the profiled likelihood (afgehaakt.models.nested)",
-        design=design, boundary=boundary,
+        optimizer_message="L-BFGS-B from several starts and Newton polish on the profiled likelihood "
+                          f"(afgehaakt.models.nested); {'; '.join(notes)}",
+        design=design, boundary=boundary, not_at_optimum=not_maxima,
     )
     return MixedFit(
         model=spec.name,
@@ -640,7 +652,6 @@ def model_comparison_table(sequence: ModelSequence) -> pd.DataFrame:
             "weights_used": False,
             "weights_note": WEIGHTS_NOTE,
             "notes": "; ".join(fit.notes),
-            "optimizer_message": fit.diagnosis.optimizer_message,
         })
         previous = fit
     return pd.DataFrame(rows)

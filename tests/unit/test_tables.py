@@ -198,3 +198,10 @@ def test_checksum_list_summary(tmp_path):
     path.write_text(f"{'a' * 64}  x.csv\n{'b' * 64}  y/z.csv\n", encoding="utf-8")
     summary = checksum_list_summary(path)
     assert summary.endswith("(SHA256SUMS pinning 2 files)") and len(summary.split()[0]) == 64
+
+
+def test_a_converged_gradient_norm_is_printed_as_below_the_limit_not_as_noise():
+    from afgehaakt.tables import gradient_norm
+
+    assert gradient_norm(6.5e-05) == gradient_norm(8.6e-05) == "< 1e-03"
+    assert gradient_norm(2.4e-3) == "2.4e-03" and gradient_norm(float("nan")) == ""
