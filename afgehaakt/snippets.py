@@ -18,10 +18,24 @@ class Headline:
     digits: int
     source: str
     description: str
+    status: str = "ok"
+    """Status of the fit the number comes from (afgehaakt.models.diagnostics); any other than ok excludes it."""
+
+    @property
+    def excluded(self) -> bool:
+        return self.status != "ok"
 
     @property
     def text(self) -> str:
+        if self.excluded:
+            return f"excluded (fit status: {self.status})"
         return f"{self.value:.{self.digits}f}"
+
+
+def fit_headline(table, model: str, column: str, digits: int, source: str, description: str, name: str) -> Headline:
+    """A number from a multilevel model-comparison table (indexed by model), excluded unless the fit is ok."""
+    status = str(table.loc[model, "status"]) if "status" in table.columns else "ok"
+    return Headline(name, float(table.loc[model, column]), digits, source, description, status)
 
 
 def macro_name(name: str) -> str:
@@ -57,5 +71,5 @@ def icc_headlines(comparisons: dict, sources: dict[str, str], *, prefix: str = "
     ``prefix`` names them (``synthetic_`` for the methods demonstration, so that a synthetic number never carries a
     headline's name); ``qualifier`` says which data they come from, in every description.
     """
-    return [Headline(f"{prefix}icc_{outcome}", table.loc["M0_null", "ICC"], 3, sources[outcome],
-                     f"{ICC_DESCRIPTIONS[outcome]} ({qualifier})") for outcome, table in comparisons.items()]
+    return [fit_headline(table, "M0_null", "ICC", 3, sources[outcome], f"{ICC_DESCRIPTIONS[outcome]} ({qualifier})",
+                         f"{prefix}icc_{outcome}") for outcome, table in comparisons.items()]

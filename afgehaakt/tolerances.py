@@ -30,6 +30,9 @@ from fnmatch import fnmatchcase
 
 CONVERGENCE_GRADIENT_LIMIT = 1e-3
 """Largest absolute gradient of a (profile) log-likelihood at which an iterative fit counts as converged."""
+CONVERGENCE_RELATIVE_STEP_LIMIT = 1e-4
+"""Largest Newton step ``H^-1 g`` relative to ``max(1, |parameter|)`` at which a logistic mixed-model fit counts as
+converged (afgehaakt.models.diagnostics; lme4 checks the same scaled gradient against 2e-3)."""
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,8 @@ LOG_LIKELIHOOD_DIFFERENCE = NumericalTolerance(
     0.0, 4e-6, "twice a difference of log-likelihoods (LR statistic, deviance, AIC, BIC)")
 CONVERGENCE_DIAGNOSTIC = NumericalTolerance(
     0.0, CONVERGENCE_GRADIENT_LIMIT, "gradient norm at the optimum: noise below the convergence limit")
+CONVERGENCE_STEP_DIAGNOSTIC = NumericalTolerance(
+    0.0, CONVERGENCE_RELATIVE_STEP_LIMIT, "relative Newton step at the optimum: noise below the convergence limit")
 MIXED_MODEL = NumericalTolerance(
     1e-5, 1e-8, "iterative: mixed-model likelihood maximised to a profile gradient below 1e-3 (BFGS gtol 1e-10; "
                 "nested and quadrature fits by L-BFGS-B and Newton steps); observed across BLAS kernels: 1e-7")
@@ -94,7 +99,7 @@ _LIKELIHOOD_COLUMNS = (
     ("logLik", LOG_LIKELIHOOD), ("log_likelihood", LOG_LIKELIHOOD), ("loglik", LOG_LIKELIHOOD),
     ("deviance", LOG_LIKELIHOOD_DIFFERENCE), ("AIC", LOG_LIKELIHOOD_DIFFERENCE), ("aic", LOG_LIKELIHOOD_DIFFERENCE),
     ("BIC", LOG_LIKELIHOOD_DIFFERENCE), ("bic", LOG_LIKELIHOOD_DIFFERENCE), ("LR_chi2", LOG_LIKELIHOOD_DIFFERENCE),
-    ("gradient_norm", CONVERGENCE_DIAGNOSTIC),
+    ("gradient_norm", CONVERGENCE_DIAGNOSTIC), ("relative_newton_step", CONVERGENCE_STEP_DIAGNOSTIC),
 )
 _P_VALUE_COLUMNS = tuple((pattern, MIXED_MODEL_P_VALUE) for pattern in ("p", "p_*", "p-value"))
 

@@ -396,6 +396,9 @@ rule headline_numbers:
         moran=f"{RESULTS}/tables/spatial/{config['spatial']['focus_election']}_global_moran.csv",
         stacked=rules.stacked_disadvantage.output.summary,
         axis=rules.burgerschapszone.output.axis,
+        pc4_moran=rules.pc4_analysis.output.moran,
+        pc4_variance=rules.pc4_analysis.output.variance,
+        pc4_reconciliation=rules.pc4_areas.output.reconciliation,
     output:
         markdown=f"{RESULTS}/snippets/headline_numbers.md",
         latex=f"{RESULTS}/snippets/headline_numbers.tex",

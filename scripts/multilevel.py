@@ -9,6 +9,7 @@ import geopandas as gpd
 import pandas as pd
 
 from afgehaakt.logs import step_log
+from afgehaakt.models.diagnostics import enforce_policy
 from afgehaakt.models.multilevel import (
     INDIVIDUAL_TERMS,
     INTERACTION_TERMS,
@@ -40,17 +41,22 @@ with step_log(snakemake.log[0], "multilevel") as log:
     upper = settings["upper_level"] if FAMILIES[outcome] == "gaussian" and level == "municipality" else None
     specs = default_sequence(random_slope=settings["random_slope"], upper_level=upper)
     sequence = fit_sequence(respondents, outcome=outcome, family=FAMILIES[outcome], specs=specs, group=group,
-                            n_quadrature=settings["logistic_quadrature"], source=snakemake.input.respondents)
+                            n_quadrature=settings["logistic_quadrature"], source=snakemake.input.respondents,
+                            blas_threads=snakemake.threads)
     if FAMILIES[outcome] == "gaussian" and level == "municipality":
         centroids = municipal_centroids(gpd.read_parquet(snakemake.input.boundaries), id_column="code")
         spatial = fit_spatial_model(respondents, INDIVIDUAL_TERMS + REGIONAL_TERMS + INTERACTION_TERMS, centroids,
                                     outcome=outcome, source=snakemake.input.respondents)
         sequence = ModelSequence(outcome=sequence.outcome, fits=sequence.fits + (spatial,))
+    for fit in sequence.fits:
+        log.info("%s %s: status %s%s; optimizer: %s", outcome, fit.model, fit.status,
+                 f" ({fit.diagnosis.reason})" if fit.diagnosis.reason else "", fit.diagnosis.optimizer_message)
+    enforce_policy([(fit.model, outcome, fit.diagnosis) for fit in sequence.fits], settings["failed_fit"])
     label = "synthetic" if synthetic else "microdata"
     n_groups = int(respondents[group].nunique())
     comparison = model_comparison_table(sequence).assign(data=label, level=level,
                                                          warning=few_groups_warning(n_groups))
-    log.info("%s (%s): %s", outcome, label, comparison[["model", "logLik", "ICC", "converged"]].to_dict("records"))
+    log.info("%s (%s): %s", outcome, label, comparison[["model", "logLik", "ICC", "status"]].to_dict("records"))
     fixed = fixed_effects_table(sequence)
     # Beside the multilevel models: the cluster-robust single-level model with few groups, and the design-based
     # model (weighted GLM, cluster-robust) when the file has design weights; weights_used says which is which.

@@ -47,6 +47,9 @@ def cluster_robust_glm(data: pd.DataFrame, *, outcome: str, family: str, terms: 
     estimator = (f"{'weighted ' if weights else ''}GLM ({family}, {link}; "
                  f"{'pseudo-ML with design weights as variance weights' if weights else 'ML'}), "
                  f"SE clustered by {group} ({n_groups} clusters, CR1)")
+    finite = bool(np.all(np.isfinite(fit.bse)) and np.all(fit.bse > 0))
+    status = "ok" if fit.converged and finite else "not_converged"
+    reason = "" if status == "ok" else ("IRLS did not converge" if not fit.converged else "standard error not finite")
     rows = []
     for k, name in enumerate(X.columns):
         estimate, se = float(fit.params[k]), float(fit.bse[k])
@@ -58,6 +61,8 @@ def cluster_robust_glm(data: pd.DataFrame, *, outcome: str, family: str, terms: 
             "or_ci_low": float(np.exp(low)) if logistic else np.nan,
             "or_ci_high": float(np.exp(high)) if logistic else np.nan,
             "ci_level": level, "estimator": estimator, "weights_used": weights is not None,
+            # The status vocabulary of the mixed models: IRLS converged, every standard error finite.
+            "status": status, "status_reason": reason,
         })
     return pd.DataFrame(rows)
 

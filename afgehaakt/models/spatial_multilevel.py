@@ -220,26 +220,38 @@ def fit_spatial_model(data: pd.DataFrame, terms: tuple[str, ...], centroids: pd.
                       group: str = "municipality", source: str = "survey table"):
     """The model of ``terms`` with a spatially structured municipal effect, as a
     :class:`afgehaakt.models.multilevel.MixedFit` for the multilevel tables (``centroids``: x, y by code)."""
+    from afgehaakt.models.diagnostics import design_reasons, diagnose, random_effect_reasons, warn_if_not_ok
     from afgehaakt.models.multilevel import SINGULAR_TOLERANCE, MixedFit, _numeric_column, model_terms
 
     X = model_terms(data, terms, source=source)
     y = _numeric_column(data, outcome, source)
     groups, coordinates = municipal_coordinates(data, centroids, group=group, source=source)
     fit = fit_spatial_intercept(X.to_numpy(), y, groups, coordinates, fixed_names=tuple(X.columns))
+    random_cov = np.array([[fit.municipal_variance]])
     singular = bool(np.sqrt(fit.municipal_variance / fit.residual_variance) < SINGULAR_TOLERANCE)
     notes = (f"municipal effect: spatial share {fit.spatial_share:.3f}, exponential range {fit.range_m / 1000:.1f} km "
              f"(centroid distances)",
              f"LR test against {compare_with}: the spatial share is on its boundary (0) and the range unidentified "
              "under H0, so the chi-squared p is approximate")
-    return MixedFit(
+    # Diagnosed with the same vocabulary as every other fit (afgehaakt.models.diagnostics).
+    design, _ = design_reasons(X.to_numpy(), tuple(X.columns), np.bincount(groups, minlength=len(coordinates)))
+    boundary, _ = random_effect_reasons(("intercept",), random_cov, residual_variance=fit.residual_variance,
+                                        tolerance=SINGULAR_TOLERANCE)
+    diagnosis = diagnose(
+        gradient_ok=fit.converged, gradient_norm=fit.gradient_norm, relative_step=np.nan,
+        hessian_positive_definite=fit.hessian_positive_definite, standard_errors=np.sqrt(np.diag(fit.fixed_cov)),
+        optimizer_message="L-BFGS-B and Newton polish on the profiled likelihood (afgehaakt.models.spatial_multilevel)",
+        design=design, boundary=boundary,
+    )
+    mixed = MixedFit(
         model=name, family="gaussian",
         estimator="ML (spatially structured municipal effect: exponential GP + iid; closed-form profiled likelihood)",
         fixed_names=fit.fixed_names, fixed_effects=fit.fixed_effects, fixed_cov=fit.fixed_cov,
-        random_names=("intercept",), random_cov=np.array([[fit.municipal_variance]]),
+        random_names=("intercept",), random_cov=random_cov,
         residual_variance=fit.residual_variance, upper_level=None, upper_level_variance=None, loglik=fit.loglik,
-        n_obs=fit.n_obs, n_groups=fit.n_groups, n_params=fit.n_params, converged=fit.converged,
+        n_obs=fit.n_obs, n_groups=fit.n_groups, n_params=fit.n_params,
         gradient_norm=fit.gradient_norm, hessian_positive_definite=fit.hessian_positive_definite, singular=singular,
-        gls_max_abs_difference=None, notes=notes + (("singular fit: a random-effect variance is at (or near) zero",)
-                                                    if singular else ()),
-        compare_with=compare_with,
+        gls_max_abs_difference=None, diagnosis=diagnosis, notes=notes, compare_with=compare_with,
     )
+    warn_if_not_ok(diagnosis, model=name, outcome=outcome)
+    return mixed

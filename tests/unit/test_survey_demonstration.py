@@ -103,7 +103,8 @@ def test_demonstration_tables_say_synthetic_in_name_caption_and_note():
     frame = pd.DataFrame({"outcome": "trust", "model": "M3_cross_level", "term": ["stacked_disadvantage"],
                           "estimate": [-0.33], "se": [0.02], "z": [-15.0], "p": [0.0], "ci_low": [-0.37],
                           "ci_high": [-0.29], "odds_ratio": [np.nan], "or_ci_low": [np.nan], "or_ci_high": [np.nan],
-                          "estimator": "ML", "weights_used": False, "data": "synthetic"})
+                          "estimator": "ML", "weights_used": False, "data": "synthetic", "status": "ok",
+                          "status_reason": ""})
     truth = {"fixed_effects": {"trust": {"stacked_disadvantage": -0.25}}}
     smaller = frame.assign(model="M0_null", term="intercept")
     frame = attach_truth(pd.concat([frame, smaller], ignore_index=True), truth, "trust")

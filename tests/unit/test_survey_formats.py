@@ -173,6 +173,7 @@ def test_few_groups_add_the_cluster_robust_model_and_weights_the_design_based_on
     companions = companion_models(table, outcome="trust", family="gaussian", terms=terms, group="group",
                                   n_groups=n_groups, weights_supplied=True)
     assert set(companions["model"]) == {"S1_cluster_robust", "S2_design_weighted"}
+    assert (companions["status"] == "ok").all()
     assert companions.groupby("model")["weights_used"].first().to_dict() == {"S1_cluster_robust": False,
                                                                               "S2_design_weighted": True}
     turnout = companion_models(table, outcome="turnout", family="binomial", terms=terms, group="group",
