@@ -99,6 +99,18 @@ CROSSWALKS: dict[tuple[int, int], str] = {
 }
 """Address matrices (earlier year, later year) -> file; each can be used in both directions."""
 
+MERGER_HISTORY = {
+    "events": "membership/history/herindelingen_1998_2025.csv",
+    "municipalities": "membership/history/gemeenten_per_jaar_1998_2025.csv",
+    "addresses": "membership/history/crosscheck_grenswijzigen_2016_2024_pairs.csv",
+}
+"""The merger history 1998-2025 (RvIG Tabel 33) and the yearly address cells that split merged municipalities
+when a later boundary year is mapped back onto an earlier one: the route every election takes to the boundary
+year (afgehaakt.features.boundary_history). The address matrices above are its independent check."""
+
+HARMONISATION_ATTRIBUTION = ("municipal merger history 1998-2025 from RvIG Landelijke Tabel 33; address weights "
+                             "from grenswijzigen (H. Weda, VNG), CC BY-NC-SA 4.0")
+
 CROSSWALK_ATTRIBUTION = "grenswijzigen (H. Weda, VNG), address-based crosswalk, CC BY-NC-SA 4.0"
 
 MUNICIPALITIES_2021 = "membership/gemeenten_alfabetisch_2021.csv"

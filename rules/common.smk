@@ -124,14 +124,6 @@ def election_files(wildcards):
     ]
 
 
-def election_crosswalk(wildcards):
-    """The crosswalk an election needs to reach the boundary year (none when it is already there)."""
-    path = catalogue.crosswalk(
-        catalogue.election(wildcards.election).boundary_year, BOUNDARY_YEAR
-    )
-    return [] if path is None else [snapshot(path)]
-
-
 def statline_file(name):
     return snapshot(catalogue.STATLINE_FILES[name])
 
