@@ -17,7 +17,7 @@ class ElectionSource:
     label: str
     kind: Literal["tk", "ep"]
     date: str
-    format: Literal["kiesraad_csv", "osv4_3"]
+    format: Literal["kiesraad_csv", "osv4_3", "kiesraad_long"]
     files: tuple[str, ...]
     boundary_year: int
     attribution: str
@@ -78,6 +78,10 @@ ELECTIONS: dict[str, ElectionSource] = {
     "tk2023": ElectionSource(
         "tk2023", "Tweede Kamer 2023", "tk", "2023-11-22", "osv4_3", _OSV_2023, 2023,
         "Kiesraad, processen-verbaal Osv4-3 Tweede Kamerverkiezing 22 november 2023",
+    ),
+    "tk2025": ElectionSource(
+        "tk2025", "Tweede Kamer 2025", "tk", "2025-10-29", "kiesraad_long", ("elections/tk2025/TK2025_CSV.zip",),
+        2025, "Kiesraad, verkiezingsuitslag Tweede Kamer 29 oktober 2025 (CSV), per gemeente",
     ),
 }
 

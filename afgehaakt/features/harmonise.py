@@ -11,6 +11,7 @@ from afgehaakt.errors import InputDataError
 from afgehaakt.features.boundary_history import history_conversion
 from afgehaakt.features.crosswalk import conversion_table, identity_table, move_counts, read_address_matrix
 from afgehaakt.io.kiesraad import MunicipalResults, read_municipal_results
+from afgehaakt.io.kiesraad_long import read_long_results, results_member
 from afgehaakt.io.kiesraad_osv import read_count_files
 from afgehaakt.io.merger_history import MergerHistory
 from afgehaakt.io.text import read_delimited
@@ -19,13 +20,18 @@ TOTALS = ["eligible", "votes_cast", "valid", "blank", "invalid"]
 
 
 def read_election(format_name: str, paths: list[str]) -> MunicipalResults:
-    """Results per municipality from the Kiesraad per-municipality CSV or the Osv4-3 count files."""
+    """Results per municipality from the Kiesraad per-municipality CSV, the Osv4-3 count files or the long-format
+    zip archive (TK2025)."""
     if format_name == "kiesraad_csv":
         if len(paths) != 1:
             raise ValueError(f"a Kiesraad CSV election has one file, not {len(paths)}")
         return read_municipal_results(paths[0])
     if format_name == "osv4_3":
         return read_count_files(paths)
+    if format_name == "kiesraad_long":
+        if len(paths) != 1:
+            raise ValueError(f"a Kiesraad long-format election is one zip archive, not {len(paths)} files")
+        return read_long_results(paths[0], results_member(paths[0]))
     raise ValueError(f"unknown election file format {format_name!r}")
 
 
