@@ -53,7 +53,7 @@ rule election_indicators:
         runtime=5,
     params:
         code=CODE_SHA256,
-        party_groups=config["parties"],
+        parties=config["parties"],
     script:
         "../scripts/election_indicators.py"
 
