@@ -197,6 +197,7 @@ def outputs_by_rule():
         "stacked_disadvantage": list(rules.stacked_disadvantage.output),
         "correlations": expand(rules.correlations.output, **per_election),
         "data_quality": list(rules.data_quality.output),
+        "classification_robustness": list(rules.classification_robustness.output),
         "global_moran": expand(rules.global_moran.output, **per_election),
         "choropleth": expand(rules.choropleth.output, **per_indicator),
         "moran_scatterplot": expand(rules.moran_scatterplot.output, **per_indicator),
