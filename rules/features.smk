@@ -28,6 +28,7 @@ rule harmonise_election:
         source_year=lambda wildcards: catalogue.election(
             wildcards.election
         ).boundary_year,
+        election_date=lambda wildcards: catalogue.election(wildcards.election).date,
         target_year=BOUNDARY_YEAR,
     script:
         "../scripts/harmonise_election.py"
