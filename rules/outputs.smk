@@ -291,11 +291,14 @@ PUBLICATION_TABLES = {
         inputs=dict(table=rules.burgerschapszone.output.axis),
         category="Burgerschapszone",
     ),
-    f"correlations_{_FOCUS}": dict(
-        builder="correlations",
-        inputs=dict(table=f"{RESULTS}/tables/features/correlations_{_FOCUS}.csv"),
-        category="Stacked disadvantage",
-    ),
+    **{
+        f"correlations_{election}": dict(
+            builder="correlations",
+            inputs=dict(table=f"{RESULTS}/tables/features/correlations_{election}.csv"),
+            category="Stacked disadvantage",
+        )
+        for election in ELECTIONS
+    },
     "stacked_disadvantage": dict(
         builder="stacked_disadvantage",
         inputs=dict(
