@@ -9,7 +9,7 @@ from afgehaakt import catalogue
 from afgehaakt.acquisition.interim import STATLINE_DATASETS, STATLINE_DOWNLOADS
 from afgehaakt.acquisition.membership import MEMBERSHIP_DATASET
 from afgehaakt.acquisition.workflow import check_online_elections
-from afgehaakt.elections import check_party_groups
+from afgehaakt.parties import classification_from_config
 from afgehaakt.features.codebook import ELECTION_OUTCOMES
 from afgehaakt.outputs import remove_stale_temporaries
 from afgehaakt.pc4.stations import SpecialStationRule
@@ -29,7 +29,7 @@ from afgehaakt.versioning import (
 )
 
 # Checks that JSON schema cannot express, run before any job so that a bad value costs no computation.
-check_party_groups(config["parties"])
+PARTY_CLASSIFICATION = classification_from_config(config["parties"])
 SpecialStationRule(**config["pc4"]["special_stations"])
 if config["survey"]["source"] == "microdata":
     from afgehaakt.survey.microdata import column_map_from_config
@@ -52,6 +52,9 @@ if config["spatial"]["focus_election"] not in config["elections"]:
     )
 
 ELECTIONS = config["elections"]
+# The long TK series 1998-2025 (its own outputs only); every id is an election of the catalogue.
+SERIES = config["series"]["elections"]
+ANY_ELECTION = sorted(set(ELECTIONS) | set(SERIES))
 BOUNDARY_YEAR = config["boundary_year"]
 CONFIG_SHA256 = config_hash(config)
 # Every rule file passes this as a parameter, so that a change in the package reruns the jobs built on it.
@@ -138,14 +141,6 @@ def election_files(wildcards):
     ]
 
 
-def election_crosswalk(wildcards):
-    """The crosswalk an election needs to reach the boundary year (none when it is already there)."""
-    path = catalogue.crosswalk(
-        catalogue.election(wildcards.election).boundary_year, BOUNDARY_YEAR
-    )
-    return [] if path is None else [snapshot(path)]
-
-
 def statline_file(name):
     return snapshot(catalogue.STATLINE_FILES[name])
 
@@ -193,15 +188,17 @@ def outputs_by_rule():
         "statline_table": expand(
             rules.statline_table.output, dataset=list(STATLINE_DATASETS)
         ),
-        "election_results": expand(rules.election_results.output, **per_election),
-        "harmonise_election": expand(rules.harmonise_election.output, **per_election),
-        "election_indicators": expand(rules.election_indicators.output, **per_election),
+        "election_results": expand(rules.election_results.output, election=ANY_ELECTION),
+        "harmonise_election": expand(rules.harmonise_election.output, election=ANY_ELECTION),
+        "election_indicators": expand(rules.election_indicators.output, election=ANY_ELECTION),
         "contiguity_weights": list(rules.contiguity_weights.output),
         "municipal_features": list(rules.municipal_features.output),
         "stacked_disadvantage": list(rules.stacked_disadvantage.output),
         "correlations": expand(rules.correlations.output, **per_election),
         "data_quality": list(rules.data_quality.output),
-        "global_moran": expand(rules.global_moran.output, **per_election),
+        "classification_robustness": list(rules.classification_robustness.output),
+        "global_moran": expand(rules.global_moran.output, election=ANY_ELECTION),
+        "election_series": list(rules.election_series.output),
         "choropleth": expand(rules.choropleth.output, **per_indicator),
         "moran_scatterplot": expand(rules.moran_scatterplot.output, **per_indicator),
         "indicator_maps": list(rules.indicator_maps.output),
