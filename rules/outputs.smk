@@ -237,11 +237,6 @@ PUBLICATION_TABLES = {
         ),
         category="Spatial autocorrelation",
     ),
-    "zone_candidate_explanations": dict(
-        builder="zone_candidate_explanations",
-        inputs=dict(table=rules.burgerschapszone.output.candidates),
-        category="Burgerschapszone",
-    ),
     "zone_orientation_test": dict(
         builder="zone_orientation_test",
         inputs=dict(table=rules.burgerschapszone.output.axis),
@@ -260,6 +255,14 @@ PUBLICATION_TABLES = {
         ),
         category="Stacked disadvantage",
     ),
+} | {
+    f"zone_candidate_explanations_{outcome}": dict(
+        builder="zone_candidate_explanations",
+        inputs=dict(table=rules.burgerschapszone.output.candidates),
+        category="Burgerschapszone",
+        outcome=outcome,
+    )
+    for outcome in ZONE_OUTCOMES
 } | {
     f"multilevel_{outcome}_{kind}": dict(
         builder=f"multilevel_{kind}",
@@ -299,6 +302,7 @@ rule publication_table:
         code=CODE_SHA256,
         language=config["outputs"]["language"],
         builder=lambda wildcards: PUBLICATION_TABLES[wildcards.table]["builder"],
+        outcome=lambda wildcards: PUBLICATION_TABLES[wildcards.table].get("outcome", ""),
     script:
         "../scripts/publication_table.py"
 

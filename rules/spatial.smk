@@ -129,6 +129,12 @@ rule burgerschapszone:
         ),
         candidates=f"{RESULTS}/tables/burgerschapszone/candidate_explanations.csv",
         coefficients=f"{RESULTS}/tables/burgerschapszone/ols_coefficients.csv",
+        turnout_policies=report(
+            f"{RESULTS}/tables/burgerschapszone/turnout_policy_robustness.csv",
+            caption="../workflow/report/turnout_policy_robustness.rst",
+            category="Burgerschapszone",
+            subcategory="Turnout above 100%",
+        ),
     log:
         f"{LOGS}/burgerschapszone.log",
     benchmark:
@@ -144,6 +150,8 @@ rule burgerschapszone:
         zone=config["burgerschapszone"],
         focus_election=config["spatial"]["focus_election"],
         lisa=config["spatial"]["lisa"],
+        island_policy=config["weights"]["island_policy"],
+        alternative=config["moran"]["alternative"],
     script:
         "../scripts/burgerschapszone.py"
 

@@ -7,7 +7,7 @@ import pandas as pd
 
 from afgehaakt.labels import Labels
 from afgehaakt.logs import step_log
-from afgehaakt.tables import build, write_publication_table
+from afgehaakt.tables import build, of_outcome, write_publication_table
 
 
 def _read(path):
@@ -15,7 +15,7 @@ def _read(path):
 
 
 with step_log(snakemake.log[0], "publication_table") as log:
-    frames = {name: _read(path) for name, path in snakemake.input.items()}
+    frames = of_outcome({name: _read(path) for name, path in snakemake.input.items()}, snakemake.params.outcome)
     table = build(snakemake.params.builder, frames, Labels(snakemake.params.language), snakemake.wildcards.table)
     written = write_publication_table(table, Path(snakemake.output.csv).with_suffix(""))
     log.info("wrote %s (%d rows, language %s)", ", ".join(map(str, written)), len(table.rows),

@@ -66,7 +66,7 @@ def spatial_regression(
     w = graph.transform("R").to_W()
     w.transform = "r"  # spreg checks the W's own flag; the weights are already row-standardised
     names = {"name_y": str(outcome.name), "name_x": list(design.columns), "name_w": weights_name}
-    with _quiet_spreg():
+    with quiet_spreg():
         ols = spreg.OLS(y, x, w=w, spat_diag=True, **names)
         lag = spreg.ML_Lag(y, x, w=w, method="full", epsilon=epsilon, **names)
         error = spreg.ML_Error(y, x, w=w, method="full", epsilon=epsilon, **names)
@@ -92,7 +92,7 @@ def spatial_regression(
 
 
 @contextlib.contextmanager
-def _quiet_spreg():
+def quiet_spreg():
     """Silence what spreg 1.9 emits that says nothing about the fit, and only that.
 
     It prints each ML model's name to stdout; its output tables use pandas' deprecated ``inplace``; ML_Error

@@ -101,10 +101,17 @@ def _multilevel(kind):
 INPUTS = {
     "global_statistics": _global_statistics,
     "zone_candidate_explanations": lambda: {"table": pd.DataFrame(
-        [{"candidate": c, "outcome": "turnout_tk2021", "covariates": "low_education_share + urbanity", "n": 352,
-          "weights": "queen", "transformation": "r", "statistic": s, "z": 6.1, "p_value": 5e-10,
-          "alternative": "greater", "share_removed": r}
-         for c, s, r in (("(base)", 0.2, 0.0), ("volunteering_share", 0.11, 0.44), ("(all candidates)", 0.1, 0.46))])},
+        [{"model": m, "term": t, "outcome": "turnout_tk2021", "orientation": "as observed", "weights": "queen",
+          "base_covariates": "low_education_share + urbanity", "zone_units": 16, "bootstrap_draws": 999,
+          "seed": 20221014, "zone_mean_residual_base_ols": 0.63,
+          **{f"{k}_{w}": v for w in ("ols", "wls") for k, v in (
+              ("beta", 0.6), ("ci_low", 0.5), ("ci_high", 0.7), ("partial_r2", 0.34), ("delta_adj_r2", 0.17),
+              ("zone_mean_residual_change", -0.45), ("zone_change_boot_low", -0.54), ("zone_change_boot_high", -0.36),
+              ("residual_moran_change", -0.109), ("moran_change_null_low", -0.008),
+              ("moran_change_null_high", 0.0))},
+          "beta_sem": 0.64, "ci_low_sem": 0.55, "ci_high_sem": 0.73}
+         for m, t in (("base + volunteering_share", "volunteering_share"),
+                      ("base + all candidates", "volunteering_share"))])},
     "zone_orientation_test": lambda: {"table": pd.DataFrame(
         [{"outcome": "outsider_share_tk2021", "clusters": "unadjusted", "units": 30, "angle_degrees": 32.7,
           "elongation": 12.99, "draws": 999.0, "seed": 20221014.0, "p_angle": 0.21, "p_elongation": 0.2,
@@ -184,3 +191,14 @@ def test_checksum_list_summary(tmp_path):
     path.write_text(f"{'a' * 64}  x.csv\n{'b' * 64}  y/z.csv\n", encoding="utf-8")
     summary = checksum_list_summary(path)
     assert summary.endswith("(SHA256SUMS pinning 2 files)") and len(summary.split()[0]) == 64
+
+
+def test_tables_per_outcome_select_their_rows_and_refuse_an_absent_outcome():
+    from afgehaakt.tables import of_outcome
+
+    frame = pd.DataFrame({"outcome": ["turnout_tk2021", "outsider_share_tk2021", "poor_health_share"], "x": [1, 2, 3]})
+    assert of_outcome({"table": frame}, "turnout")["table"]["x"].tolist() == [1]
+    assert of_outcome({"table": frame}, "poor_health_share")["table"]["x"].tolist() == [3]
+    assert of_outcome({"table": frame}, "") == {"table": frame}
+    with pytest.raises(ValueError, match="no rows for outcome 'trust'"):
+        of_outcome({"table": frame}, "trust")
