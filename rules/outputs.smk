@@ -188,6 +188,7 @@ rule zone_map:
         language=config["outputs"]["language"],
         provenance=RUN,
         boundary_year=BOUNDARY_YEAR,
+        covariates=config["burgerschapszone"]["covariates"],
     script:
         "../scripts/zone_map.py"
 

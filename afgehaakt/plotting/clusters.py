@@ -11,7 +11,8 @@ import numpy as np
 import pandas as pd
 
 from afgehaakt.labels import Labels
-from afgehaakt.plotting.style import new_figure, save_figure
+from afgehaakt.plotting.maps import draw_diverging
+from afgehaakt.plotting.style import footer, new_figure, save_figure
 
 CLUSTER_COLOURS = {
     "HH": "#d7191c",
@@ -64,8 +65,7 @@ def cluster_maps(
 
 def _finish(figure, title: str, caption: str, source_line: str, paths: list[str | Path]) -> None:
     figure.suptitle(title, x=0.01, ha="left", fontsize=11)
-    figure.text(0.01, 0.055, caption, fontsize=6.5, ha="left", va="bottom", wrap=True)
-    figure.text(0.01, 0.01, source_line, fontsize=6, ha="left", va="bottom", wrap=True)
+    footer(figure, [caption, source_line], fontsize=6.5)
     save_figure(figure, paths)
 
 
@@ -76,6 +76,7 @@ def zone_map(
     *,
     outcome: str,
     orientation: str,
+    covariates: list[str],
     axis: pd.Series | None,
     axis_angle_degrees: float | None,
     axis_centre: tuple[float, float] | None,
@@ -83,34 +84,45 @@ def zone_map(
     paths: list[str | Path],
     labels: Labels,
 ) -> None:
-    """Residuals (diverging colours, symmetric about 0), high-residual cluster members outlined, the axis drawn.
+    """Residuals in a diverging palette centred at 0 with limits robust to single outliers (marked), the
+    high-residual cluster members outlined, and the principal axis where the orientation test was run.
 
-    ``orientation`` is ``as observed`` or ``sign reversed (lower is better)``; ``axis`` is the outcome's row of the orientation
-    test (or None when there are too few high-residual units for an axis).
+    ``orientation`` is ``as observed`` or ``sign reversed (lower is better)``; ``axis`` is the outcome's row of the
+    orientation test, None when it had too few units for an axis (then no axis is drawn). Units without a
+    residual (left out by the turnout policy) are grey.
     """
     residual_label = labels("fig.zone.residual_as_observed" if orientation == "as observed"
                             else "fig.zone.residual_sign_reversed")
     frame = boundaries.set_index("code").join(residuals.rename("residual"))
-    limit = float(np.nanmax(np.abs(frame["residual"])))
-    figure = new_figure(6.8, 7.6)
-    axes = figure.add_axes((0.01, 0.12, 0.98, 0.8))
-    frame.plot(ax=axes, column="residual", cmap="RdBu", vmin=-limit, vmax=limit, edgecolor="white", linewidth=0.15,
-               legend=True, legend_kwds={"shrink": 0.5, "label": residual_label})
+    figure = new_figure(6.8, 7.8)
+    axes = figure.add_axes((0.01, 0.14, 0.98, 0.76))
+    handles = draw_diverging(figure, axes, frame, "residual", legend_title=residual_label, labels=labels,
+                             missing_label="fig.zone.left_out")
     if high_units:
         frame.loc[high_units].plot(ax=axes, facecolor="none", edgecolor="black", linewidth=1.0)
-    if axis_angle_degrees is not None and axis_centre is not None:
+        handles.append(mpatches.Patch(facecolor="none", edgecolor="black",
+                                      label=labels("fig.zone.outlined", n=len(high_units))))
+    if axis is not None and axis_angle_degrees is not None and axis_centre is not None:
         radians = np.deg2rad(axis_angle_degrees)
         half = 80_000.0
         dx, dy = half * np.cos(radians), half * np.sin(radians)
         x, y = axis_centre
-        axes.plot([x - dx, x + dx], [y - dy, y + dy], color="black", linestyle="--", linewidth=1.2)
-    axes.set_axis_off()
-    # The outcome stands mid-sentence in the title and caption; the title is too long for one line in Dutch.
+        axes.plot([x - dx, x + dx], [y - dy, y + dy], color="black", linestyle="--", linewidth=1.2,
+                  label=labels("fig.zone.axis_legend"))
+        handles.append(axes.get_lines()[-1])
+    axes.legend(handles=handles, loc="lower right", frameon=False, fontsize=7)
+    # The outcome stands mid-sentence in the title and caption.
     variable = labels.variable(outcome)
     variable = variable[:1].lower() + variable[1:]
+    names = [labels.variable(c).lower() for c in covariates]
+    predictors = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} {labels('fig.and')} {names[-1]}"
     caption = labels("fig.zone.caption", outcome=variable, n=len(high_units))
     if axis is not None:
         caption += " " + labels("fig.zone.axis", angle=f"{axis['angle_degrees']:.0f}",
                                 elongation=f"{axis['elongation']:.2f}", p=f"{axis['p_both']:.3f}",
                                 draws=int(axis["draws"]), seed=int(axis["seed"]))
-    _finish(figure, textwrap.fill(labels("fig.zone.title", outcome=variable), 64), caption, source_line, paths)
+    else:
+        caption += " " + labels("fig.zone.no_axis", n=len(high_units))
+    title = labels("fig.zone.title_better" if orientation == "as observed" else "fig.zone.title_lower",
+                   outcome=variable, covariates=predictors)
+    _finish(figure, textwrap.fill(title, 70), caption, source_line, paths)

@@ -13,7 +13,12 @@ import numpy as np
 import pandas as pd
 from libpysal.graph import Graph
 
-from afgehaakt.spatial.burgerschapszone import axis_permutation_test, principal_axis, residual_clusters
+from afgehaakt.spatial.burgerschapszone import (
+    MIN_AXIS_UNITS,
+    axis_permutation_test,
+    principal_axis,
+    residual_clusters,
+)
 from afgehaakt.spatial.conditional_permutation import Draws
 from afgehaakt.spatial.distance_weights import municipal_centroids
 from afgehaakt.spatial.explanations import candidate_effects
@@ -164,12 +169,12 @@ def burgerschapszone(table: pd.DataFrame, graph: Graph, edges: pd.DataFrame, bou
     centroids = municipal_centroids(boundaries, id_column="code")
     axis_rows = []
     for label, units in (("unadjusted", clusters.high_units), ("fdr", clusters.high_units_fdr)):
-        if len(units) >= 3:
+        if len(units) >= MIN_AXIS_UNITS:
             test = axis_permutation_test(units, edges, centroids, draws=axis_draws, seed=seed)
             axis_rows.append({"outcome": outcome, "orientation": orientation, "clusters": label, **test.as_row()})
         else:
             axis_rows.append({"outcome": outcome, "orientation": orientation, "clusters": label, "units": len(units),
-                              "note": "fewer than 3 units in high-residual clusters: no axis"})
+                              "note": f"fewer than {MIN_AXIS_UNITS} units in high-residual clusters: no axis"})
     lisa = clusters.lisa.assign(outcome=outcome, orientation=orientation,
                                 residual=clusters.fit.residuals.reindex(clusters.lisa["code"]).to_numpy(),
                                 fitted=clusters.fit.fitted.reindex(clusters.lisa["code"]).to_numpy())
