@@ -319,21 +319,25 @@ def _multilevel_note(frame: pd.DataFrame, labels: Labels) -> str:
 
 
 def correlations(frames: dict[str, pd.DataFrame], labels: Labels, name: str) -> PublicationTable:
-    """Pearson and Spearman coefficients with 95% intervals, per indicator and outcome."""
+    """Pearson (with Dutilleul's effective n, interval and p beside the naive ones) and Spearman coefficients."""
     frame = frames["table"]
     rows = []
     for (outcome, indicator), pair in frame.groupby(["outcome", "indicator"], sort=False):
-        cells = []
-        for method in ("pearson", "spearman"):
-            chosen = pair[pair["method"] == method].iloc[0]
-            cells += [number(chosen["estimate"], 2), interval(chosen["ci_low"], chosen["ci_high"], 2),
-                      p_value(chosen["p_value"])]
-        rows.append([labels.variable(indicator), labels.variable(outcome), integer(pair["n"].min()), *cells])
+        pearson = pair[pair["method"] == "pearson"].iloc[0]
+        spearman = pair[pair["method"] == "spearman"].iloc[0]
+        rows.append([labels.variable(indicator), labels.variable(outcome), integer(pair["n"].min()),
+                     number(pearson["estimate"], 2), interval(pearson["ci_low"], pearson["ci_high"], 2),
+                     p_value(pearson["p_value"]), number(pearson["effective_n"], 0),
+                     interval(pearson["ci_low_dutilleul"], pearson["ci_high_dutilleul"], 2),
+                     p_value(pearson["p_value_dutilleul"]), number(spearman["estimate"], 2),
+                     interval(spearman["ci_low"], spearman["ci_high"], 2), p_value(spearman["p_value"])])
     note = labels("table.note.correlations", confidence=number(100 * frame["confidence"].iloc[0], 0),
-                  alternative=labels(f"alternative.{_one(frame, 'alternative')}"))
+                  alternative=labels(f"alternative.{_one(frame, 'alternative')}"),
+                  classes=_one(frame, "distance_classes"))
     return PublicationTable(name, labels("table.title.correlations"),
-                            _headers(labels, "indicator", "outcome", "n", "pearson", "ci95", "p", "spearman", "ci95",
-                                     "p"), rows, note, [False, False, *([True] * 7)])
+                            _headers(labels, "indicator", "outcome", "n", "pearson", "ci95", "p", "effective_n",
+                                     "ci95_dutilleul", "p_dutilleul", "spearman", "ci95", "p"),
+                            rows, note, [False, False, *([True] * 10)])
 
 
 def stacked_disadvantage(frames: dict[str, pd.DataFrame | dict], labels: Labels, name: str) -> PublicationTable:

@@ -132,7 +132,9 @@ INPUTS = {
     "multilevel_model_comparison": lambda: _multilevel("model_comparison"),
     "correlations": lambda: {"table": pd.DataFrame(
         [{"outcome": "turnout_tk2021", "indicator": "low_education_share", "method": m, "n": 352, "estimate": e,
-          "ci_low": e - 0.08, "ci_high": e + 0.08, "confidence": 0.95, "p_value": 3e-22, "alternative": "two-sided"}
+          "ci_low": e - 0.08, "ci_high": e + 0.08, "confidence": 0.95, "p_value": 3e-22, "alternative": "two-sided",
+          "effective_n": 61.3, "ci_low_dutilleul": e - 0.2, "ci_high_dutilleul": e + 0.2, "p_value_dutilleul": 0.004,
+          "distance_classes": 13}
          for m, e in (("pearson", -0.485), ("spearman", -0.508))])},
     "stacked_disadvantage": lambda: {
         "loadings": pd.DataFrame({"domain": ["education", "income"], "indicator": ["low_education_share",
