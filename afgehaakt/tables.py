@@ -257,6 +257,11 @@ def spatial_regression(frames: dict[str, pd.DataFrame], labels: Labels, name: st
                 row = block[(block["model"] == model) & (block["term"] == term)]
                 cells.append(with_se(row["estimate"].iloc[0], row["se"].iloc[0], 3) if len(row) else "")
             rows.append([labels.variable(outcome), labels.term(term), *cells])
+        impacts = frames["impacts"]
+        for impact in impacts[impacts["outcome"] == outcome].itertuples():
+            rows.append([labels.variable(outcome), labels("table.lag_impacts", term=labels.term(impact.term)),
+                         *(f"{number(impact.direct, 3)} / {number(impact.indirect, 3)} / {number(impact.total, 3)}"
+                           if m == impact.model else "" for m in names)])
         fit = models[models["outcome"] == outcome].set_index("model")
         for column, key, digits in (("log_likelihood", "col.log_likelihood", 1), ("aic", "col.aic", 1)):
             rows.append([labels.variable(outcome), labels(key),

@@ -235,6 +235,7 @@ PUBLICATION_TABLES = {
         inputs=dict(
             coefficients=rules.spatial_regression.output.coefficients,
             models=rules.spatial_regression.output.statistics,
+            impacts=rules.spatial_regression.output.impacts,
         ),
         category="Spatial autocorrelation",
     ),

@@ -165,6 +165,7 @@ rule spatial_regression:
         coefficients=f"{RESULTS}/tables/spatial/regression_coefficients.csv",
         statistics=f"{RESULTS}/tables/spatial/regression_models.csv",
         lagrange_multiplier=f"{RESULTS}/tables/spatial/regression_lm_tests.csv",
+        impacts=f"{RESULTS}/tables/spatial/regression_lag_impacts.csv",
     log:
         f"{LOGS}/spatial_regression.log",
     benchmark:

@@ -197,8 +197,9 @@ def principal_axis_of(boundaries: gpd.GeoDataFrame, units: list[str]):
 
 
 def spatial_regressions(table: pd.DataFrame, graph: Graph, *, outcomes: list[str], covariates: list[str],
-                        weights_name: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """OLS with LM diagnostics, ML lag and ML error for each outcome: coefficients, model stats, LM tests."""
+                        weights_name: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """OLS with LM diagnostics, ML lag and ML error for each outcome: coefficients, model stats, LM tests, and the
+    lag model's direct, indirect and total impacts."""
     parts = [spatial_regression(table[o].astype(float).rename(o), table[covariates].astype(float), graph,
                                 weights_name=weights_name) for o in outcomes]
     coefficients = pd.concat([p.coefficients.assign(outcome=o) for p, o in zip(parts, outcomes, strict=True)],
@@ -206,7 +207,8 @@ def spatial_regressions(table: pd.DataFrame, graph: Graph, *, outcomes: list[str
     statistics = pd.concat([p.model_statistics for p in parts], ignore_index=True)
     lagrange = pd.concat([p.lagrange_multiplier.assign(outcome=o) for p, o in zip(parts, outcomes, strict=True)],
                          ignore_index=True)
-    return coefficients, statistics, lagrange
+    impacts = pd.concat([p.impacts for p in parts], ignore_index=True)
+    return coefficients, statistics, lagrange, impacts
 
 
 @dataclass(frozen=True)

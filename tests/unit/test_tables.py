@@ -126,7 +126,9 @@ INPUTS = {
             + [{"model": "ML spatial lag", "term": "rho", "estimate": 0.29, "se": 0.056, "outcome": "turnout_tk2021"}]),
         "models": pd.DataFrame([{"model": m, "n": 352, "log_likelihood": 653.5, "aic": -1295.0, "weights": "queen",
                                  "transformation": "r", "outcome": "turnout_tk2021"}
-                                for m in ("OLS", "ML spatial lag")])},
+                                for m in ("OLS", "ML spatial lag")]),
+        "impacts": pd.DataFrame([{"model": "ML spatial lag", "term": "low_education_share", "direct": 0.52,
+                                  "indirect": 0.2, "total": 0.72, "outcome": "turnout_tk2021"}])},
     "multilevel_fixed_effects": lambda: _multilevel("fixed_effects"),
     "multilevel_variance_components": lambda: _multilevel("variance_components"),
     "multilevel_model_comparison": lambda: _multilevel("model_comparison"),
@@ -176,6 +178,8 @@ def test_dutch_headers_and_labels_and_the_inference_note():
     assert regression.header == ["Outcome", "Term", "OLS", "ML spatial lag"]
     assert ["Turnout Tweede Kamer 2021", "Spatial lag (rho)", "", "0.290 (0.056)"] in regression.rows
     assert ["Turnout Tweede Kamer 2021", "AIC", "-1295.0", "-1295.0"] in regression.rows
+    assert ["Turnout Tweede Kamer 2021", "Low education: impact direct / indirect / total", "",
+            "0.520 / 0.200 / 0.720"] in regression.rows
 
     fixed = build("multilevel_fixed_effects", INPUTS["multilevel_fixed_effects"](), nl, "fixed")
     assert fixed.header[-2:] == ["Oddsratio", "95%-BI"]
