@@ -193,6 +193,40 @@ rule zone_map:
         "../scripts/zone_map.py"
 
 
+rule mgwr_maps:
+    input:
+        bandwidths=rules.mgwr.output.bandwidths,
+        local=rules.mgwr.output.local,
+        boundaries=rules.boundaries.output.parquet,
+    output:
+        png=report(
+            f"{RESULTS}/figures/mgwr/coefficients_{{outcome}}.png",
+            caption="../workflow/report/mgwr_maps.rst",
+            category="Burgerschapszone",
+            subcategory="Multiscale GWR",
+        ),
+        pdf=f"{RESULTS}/figures/mgwr/coefficients_{{outcome}}.pdf",
+    log:
+        f"{LOGS}/mgwr_maps/{{outcome}}.log",
+    benchmark:
+        f"{LOGS}/benchmarks/mgwr_maps/{{outcome}}.tsv"
+    wildcard_constraints:
+        outcome="turnout|outsider_share",
+    conda:
+        "../envs/plot.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    params:
+        code=CODE_SHA256,
+        language=config["outputs"]["language"],
+        provenance=RUN,
+        boundary_year=BOUNDARY_YEAR,
+    script:
+        "../scripts/mgwr_maps.py"
+
+
 rule power_curve:
     input:
         table=rules.power_analysis.output.table,
@@ -399,3 +433,4 @@ rule disclosure_check:
         allow_individual_level=["interim/survey/respondents.parquet"],
     script:
         "../scripts/disclosure_check.py"
+

@@ -182,3 +182,34 @@ rule spatial_regression:
         covariates=config["burgerschapszone"]["covariates"],
     script:
         "../scripts/spatial_regression.py"
+
+
+rule mgwr:
+    input:
+        features=rules.municipal_features.output.parquet,
+        stacked=rules.stacked_disadvantage.output.table,
+        edges=rules.contiguity_weights.output.edges,
+        boundaries=rules.boundaries.output.parquet,
+    output:
+        bandwidths=f"{RESULTS}/tables/mgwr/bandwidths.csv",
+        local=f"{RESULTS}/tables/mgwr/local_estimates.csv",
+        comparison=f"{RESULTS}/tables/mgwr/model_comparison.csv",
+    log:
+        f"{LOGS}/mgwr.log",
+    benchmark:
+        f"{LOGS}/benchmarks/mgwr.tsv"
+    conda:
+        "../envs/geo.yaml"
+    threads: 1
+    resources:
+        mem_mb=3000,
+        runtime=90,
+    params:
+        code=CODE_SHA256,
+        focus_election=config["spatial"]["focus_election"],
+        mgwr=config["spatial"]["mgwr"],
+        covariates=config["burgerschapszone"]["covariates"],
+        turnout_policy=config["burgerschapszone"]["turnout_policy"],
+        island_policy=config["weights"]["island_policy"],
+    script:
+        "../scripts/mgwr.py"

@@ -126,3 +126,29 @@ def zone_map(
     title = labels("fig.zone.title_better" if orientation == "as observed" else "fig.zone.title_lower",
                    outcome=variable, covariates=predictors)
     _finish(figure, textwrap.fill(title, 70), caption, source_line, paths)
+
+
+def mgwr_maps(boundaries: gpd.GeoDataFrame, local: pd.DataFrame, bandwidths: pd.DataFrame, *, source_line: str,
+              paths: list[str | Path], labels: Labels) -> None:
+    """One map per MGWR term: the local coefficient (diverging, centred at 0, robust limits) where significant at
+    the term's adjusted alpha, grey where not; bandwidth and adjusted alpha in each panel's title."""
+    terms = list(bandwidths["term"])
+    columns = 3
+    rows = int(np.ceil(len(terms) / columns))
+    figure = new_figure(4.0 * columns, 4.4 * rows + 0.9)
+    for position, band in enumerate(bandwidths.itertuples()):
+        axes = figure.add_subplot(rows, columns, position + 1)
+        block = local[local["term"] == band.term].set_index("code")
+        frame = boundaries.set_index("code").join(block[["estimate", "significant"]])
+        frame["shown"] = frame["estimate"].where(frame["significant"].astype("boolean").fillna(False))
+        handles = draw_diverging(figure, axes, frame, "shown", legend_title=labels("fig.mgwr.coefficient"),
+                                 labels=labels, missing_label="fig.mgwr.not_significant")
+        axes.legend(handles=handles, loc="lower right", frameon=False, fontsize=6)
+        axes.set_title(labels("fig.mgwr.panel", term=labels.term(band.term), bandwidth=int(band.bandwidth),
+                              n=int(band.n), alpha=f"{band.adjusted_alpha:.4f}"), fontsize=8)
+    outcome = labels.variable(str(bandwidths["outcome"].iloc[0]))
+    figure.suptitle(labels("fig.mgwr.title", outcome=outcome[:1].lower() + outcome[1:]), x=0.01, ha="left",
+                    fontsize=11)
+    height = footer(figure, [labels("fig.mgwr.caption"), source_line], fontsize=6.5)
+    figure.subplots_adjust(left=0.01, right=0.97, top=0.9, bottom=height + 0.03, hspace=0.3, wspace=0.1)
+    save_figure(figure, paths)
