@@ -29,7 +29,7 @@ with step_log(snakemake.log[0], "mgwr") as log:
             log.info("%s: %s", column, inputs.turnout.note(table["name"]))
         result = fit_mgwr(data[column].astype(float).rename(column),
                           data[snakemake.params.covariates].astype(float), centroids,
-                          alpha=snakemake.params.mgwr["alpha"])
+                          alpha=snakemake.params.mgwr["alpha"], bandwidth_min=snakemake.params.mgwr["bandwidth_min"])
         log.info("%s: bandwidths %s; AICc %s", column, result.bandwidths[["term", "bandwidth"]].to_dict("records"),
                  result.comparison[["model", "aicc"]].to_dict("records"))
         results.append(result)

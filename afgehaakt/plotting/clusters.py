@@ -144,8 +144,9 @@ def mgwr_maps(boundaries: gpd.GeoDataFrame, local: pd.DataFrame, bandwidths: pd.
         handles = draw_diverging(figure, axes, frame, "shown", legend_title=labels("fig.mgwr.coefficient"),
                                  labels=labels, missing_label="fig.mgwr.not_significant")
         axes.legend(handles=handles, loc="lower right", frameon=False, fontsize=6)
-        axes.set_title(labels("fig.mgwr.panel", term=labels.term(band.term), bandwidth=int(band.bandwidth),
-                              n=int(band.n), alpha=f"{band.adjusted_alpha:.4f}"), fontsize=8)
+        axes.set_title(textwrap.fill(labels("fig.mgwr.panel", term=labels.term(band.term),
+                                            bandwidth=int(band.bandwidth), n=int(band.n),
+                                            alpha=f"{band.adjusted_alpha:.4f}"), 48), fontsize=8)
     outcome = labels.variable(str(bandwidths["outcome"].iloc[0]))
     figure.suptitle(labels("fig.mgwr.title", outcome=outcome[:1].lower() + outcome[1:]), x=0.01, ha="left",
                     fontsize=11)

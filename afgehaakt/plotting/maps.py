@@ -107,15 +107,21 @@ def diverging_choropleth(
 
 ROBUST_LIMIT_QUANTILE = 0.98
 """Colour limits of signed maps: this quantile of the absolute values, so one outlier cannot wash out the rest."""
+OUTLIER_FACTOR = 1.2
+"""Values are clipped (and marked) only if the largest |value| exceeds the quantile by this factor; otherwise the
+limit is the largest |value| and nothing is clipped."""
 
 
 def robust_limit(values: pd.Series) -> float:
-    """Symmetric colour limit: the ``ROBUST_LIMIT_QUANTILE`` quantile of |values| (missing values ignored)."""
+    """Symmetric colour limit: the ``ROBUST_LIMIT_QUANTILE`` quantile of |values| (missing values ignored), or the
+    largest |value| when that is within ``OUTLIER_FACTOR`` of the quantile (no real outliers to clip)."""
     finite = values.dropna().abs()
     if finite.empty:
         raise ValueError(f"{values.name}: no values to map")
-    limit = float(finite.quantile(ROBUST_LIMIT_QUANTILE))
-    return limit if limit > 0 else float(finite.max()) or 1.0
+    limit, largest = float(finite.quantile(ROBUST_LIMIT_QUANTILE)), float(finite.max())
+    if limit <= 0 or largest <= OUTLIER_FACTOR * limit:
+        return largest or 1.0
+    return limit
 
 
 def draw_diverging(figure, axes, frame: gpd.GeoDataFrame, column: str, *, legend_title: str,
@@ -123,12 +129,16 @@ def draw_diverging(figure, axes, frame: gpd.GeoDataFrame, column: str, *, legend
     """Draw ``column`` in RdBu centred at zero with robust limits; mark units beyond the limits with a cross
     and units without a value in grey. Returns the legend handles of those marks (empty if there are none)."""
     values = frame[column]
-    limit = robust_limit(values)
     present = values.notna()
     handles = []
     if (~present).any():
         frame.loc[~present].plot(ax=axes, color="#bdbdbd", edgecolor="white", linewidth=0.15)
         handles.append(mpatches.Patch(color="#bdbdbd", label=labels(missing_label, n=int((~present).sum()))))
+    axes.set_axis_off()
+    axes.set_aspect("equal")
+    if not present.any():  # nothing to colour (e.g. no significant local estimate): grey only, no colour bar
+        return handles
+    limit = robust_limit(values)
     frame.loc[present].plot(ax=axes, column=column, cmap="RdBu", vmin=-limit, vmax=limit, edgecolor="white",
                             linewidth=0.15)
     beyond = present & (values.abs() > limit)
@@ -140,8 +150,6 @@ def draw_diverging(figure, axes, frame: gpd.GeoDataFrame, column: str, *, legend
     mappable = matplotlib.cm.ScalarMappable(norm=matplotlib.colors.Normalize(-limit, limit), cmap="RdBu")
     colorbar = figure.colorbar(mappable, ax=axes, shrink=0.5, extend="both" if beyond.any() else "neither")
     colorbar.set_label(legend_title)
-    axes.set_axis_off()
-    axes.set_aspect("equal")
     return handles
 
 

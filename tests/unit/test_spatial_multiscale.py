@@ -32,6 +32,7 @@ def test_bandwidths_match_the_published_georgia_results(georgia):
     _, result = georgia
     assert result.bandwidths["bandwidth"].tolist() == [101.0, 101.0, 117.0, 157.0]
     assert result.bandwidths["term"].tolist() == ["(Intercept)", "PctFB", "PctBlack", "PctRural"]
+    assert not result.bandwidths["at_lower_bound"].any()
 
 
 def test_aicc_comparison_and_adjusted_significance(georgia):
