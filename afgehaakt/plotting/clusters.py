@@ -94,8 +94,8 @@ def zone_map(
     residual_label = labels("fig.zone.residual_as_observed" if orientation == "as observed"
                             else "fig.zone.residual_sign_reversed")
     frame = boundaries.set_index("code").join(residuals.rename("residual"))
-    figure = new_figure(6.8, 7.8)
-    axes = figure.add_axes((0.01, 0.14, 0.98, 0.76))
+    figure = new_figure(6.8, 8.2)
+    axes = figure.add_axes((0.01, 0.2, 0.98, 0.71))
     handles = draw_diverging(figure, axes, frame, "residual", legend_title=residual_label, labels=labels,
                              missing_label="fig.zone.left_out")
     if high_units:
@@ -110,7 +110,8 @@ def zone_map(
         axes.plot([x - dx, x + dx], [y - dy, y + dy], color="black", linestyle="--", linewidth=1.2,
                   label=labels("fig.zone.axis_legend"))
         handles.append(axes.get_lines()[-1])
-    axes.legend(handles=handles, loc="lower right", frameon=False, fontsize=7)
+    # Below the map, where it hides no municipality.
+    axes.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.45, 0.0), ncol=1, frameon=False, fontsize=7)
     # The outcome stands mid-sentence in the title and caption.
     variable = labels.variable(outcome)
     variable = variable[:1].lower() + variable[1:]

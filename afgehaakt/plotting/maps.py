@@ -53,18 +53,13 @@ def choropleth(
     figure = new_figure(8.4, 7.4)
     axes = figure.add_axes((0.01, 0.08, 0.64, 0.84))
     frame.plot(ax=axes, color=[colours[c] for c in classes.yb], edgecolor="white", linewidth=0.2)
-    if flagged is not None and flagged.any():
-        frame.loc[flagged.reindex(frame.index, fill_value=False).to_numpy()].plot(
-            ax=axes, facecolor="none", edgecolor="black", hatch="////", linewidth=0.6
-        )
+    flag_handles = hatch_flagged(axes, frame, flagged, labels)
     axes.set_axis_off()
     axes.set_aspect("equal")
     figure.suptitle(title, x=0.02, ha="left", fontsize=11)
     # Flagged values (turnout above 100%) would stretch the top class to them: it is open-ended instead.
     open_top = flagged is not None and bool(flagged.any())
-    handles = legend_handles(classes, colours, percent=percent, open_top=open_top)
-    if flagged is not None and flagged.any():
-        handles.append(mpatches.Patch(facecolor="white", edgecolor="black", hatch="////", label=labels("fig.map.flagged")))
+    handles = legend_handles(classes, colours, percent=percent, open_top=open_top) + flag_handles
     axes.legend(
         handles=handles,
         title=f"{legend_title}\n({scheme}, k={classes.k})",
@@ -93,16 +88,21 @@ def diverging_choropleth(
     figure = new_figure(8.0, 7.6)
     axes = figure.add_axes((0.01, 0.1, 0.8, 0.82))
     handles = draw_diverging(figure, axes, frame, "value", legend_title=legend_title, labels=labels)
-    if flagged is not None and flagged.any():
-        frame.loc[flagged.reindex(frame.index, fill_value=False).to_numpy()].plot(
-            ax=axes, facecolor="none", edgecolor="black", hatch="////", linewidth=0.6)
-        handles.append(mpatches.Patch(facecolor="white", edgecolor="black", hatch="////",
-                                      label=labels("fig.map.flagged")))
+    handles += hatch_flagged(axes, frame, flagged, labels)
     if handles:
         axes.legend(handles=handles, loc="lower left", frameon=False, fontsize=7)
     figure.suptitle(title, x=0.02, ha="left", fontsize=11)
     footer(figure, [source_line], x=0.02, y=0.02)
     save_figure(figure, paths)
+
+
+def hatch_flagged(axes, frame: gpd.GeoDataFrame, flagged: pd.Series | None, labels: Labels) -> list:
+    """Hatch the ``flagged`` units (turnout above 100%) and return their legend handle (none if none flagged)."""
+    if flagged is None or not flagged.any():
+        return []
+    frame.loc[flagged.reindex(frame.index, fill_value=False).to_numpy()].plot(
+        ax=axes, facecolor="none", edgecolor="black", hatch="////", linewidth=0.6)
+    return [mpatches.Patch(facecolor="white", edgecolor="black", hatch="////", label=labels("fig.map.flagged"))]
 
 
 ROBUST_LIMIT_QUANTILE = 0.98
