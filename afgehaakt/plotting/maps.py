@@ -59,7 +59,7 @@ def choropleth(
     figure.suptitle(title, x=0.02, ha="left", fontsize=11)
     # Flagged values (turnout above 100%) would stretch the top class to them: it is open-ended instead.
     open_top = flagged is not None and bool(flagged.any())
-    handles = legend_handles(classes, colours, percent=percent, open_top=open_top) + flag_handles
+    handles = class_legend_handles(classes, colours, percent=percent, open_top=open_top) + flag_handles
     axes.legend(
         handles=handles,
         title=f"{legend_title}\n({scheme}, k={classes.k})",
@@ -158,7 +158,7 @@ def class_colours(colormap: str, k: int) -> list[tuple[float, float, float, floa
     return [cmap(x) for x in np.linspace(0.1, 0.9, k)]
 
 
-def legend_handles(classes, colours, *, percent: bool, open_top: bool = False) -> list[mpatches.Patch]:
+def class_legend_handles(classes, colours, *, percent: bool, open_top: bool = False) -> list[mpatches.Patch]:
     """One patch per class, ``low – high  (n=count)``; with ``open_top`` the top class reads ``≥ low``."""
     counts = np.bincount(classes.yb, minlength=classes.k)
     lower = [float(np.min(classes.y))] + [float(b) for b in classes.bins[:-1]]

@@ -12,7 +12,7 @@ import pandas as pd
 
 from afgehaakt.features.codebook import IndicatorDefinition
 from afgehaakt.labels import Labels
-from afgehaakt.plotting.maps import class_colours, classify, legend_handles
+from afgehaakt.plotting.maps import class_colours, classify, class_legend_handles
 from afgehaakt.plotting.style import footer, new_figure, save_figure
 
 
@@ -44,7 +44,7 @@ def small_multiples(
         frame.loc[present].plot(ax=axes, color=[colours[c] for c in classes.yb], edgecolor="white", linewidth=0.1)
         axes.set_axis_off()
         axes.set_title(f"{labels.variable(definition.name)}\n({labels(f'unit.{definition.name}')})", fontsize=7.5)
-        handles = legend_handles(classes, colours, percent=definition.percent)
+        handles = class_legend_handles(classes, colours, percent=definition.percent)
         if (~present).any():
             handles.append(mpatches.Patch(color="#bdbdbd", label=labels("fig.indicators.missing",
                                                                          n=int((~present).sum()))))
