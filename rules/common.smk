@@ -210,6 +210,8 @@ def outputs_by_rule():
         "lisa": list(rules.lisa.output),
         "burgerschapszone": list(rules.burgerschapszone.output),
         "spatial_regression": list(rules.spatial_regression.output),
+        "mgwr": list(rules.mgwr.output),
+        "mgwr_maps": expand(rules.mgwr_maps.output, outcome=config["spatial"]["mgwr"]["outcomes"]),
         "cluster_maps": [
             path
             for statistic, variable in LISA_MAPS

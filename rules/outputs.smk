@@ -232,8 +232,43 @@ rule zone_map:
         language=config["outputs"]["language"],
         provenance=RUN,
         boundary_year=BOUNDARY_YEAR,
+        covariates=config["burgerschapszone"]["covariates"],
     script:
         "../scripts/zone_map.py"
+
+
+rule mgwr_maps:
+    input:
+        bandwidths=rules.mgwr.output.bandwidths,
+        local=rules.mgwr.output.local,
+        boundaries=rules.boundaries.output.parquet,
+    output:
+        png=report(
+            f"{RESULTS}/figures/mgwr/coefficients_{{outcome}}.png",
+            caption="../workflow/report/mgwr_maps.rst",
+            category="Burgerschapszone",
+            subcategory="Multiscale GWR",
+        ),
+        pdf=f"{RESULTS}/figures/mgwr/coefficients_{{outcome}}.pdf",
+    log:
+        f"{LOGS}/mgwr_maps/{{outcome}}.log",
+    benchmark:
+        f"{LOGS}/benchmarks/mgwr_maps/{{outcome}}.tsv"
+    wildcard_constraints:
+        outcome="turnout|outsider_share",
+    conda:
+        "../envs/plot.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    params:
+        code=CODE_SHA256,
+        language=config["outputs"]["language"],
+        provenance=RUN,
+        boundary_year=BOUNDARY_YEAR,
+    script:
+        "../scripts/mgwr_maps.py"
 
 
 rule power_curve:
@@ -311,13 +346,9 @@ PUBLICATION_TABLES = {
         inputs=dict(
             coefficients=rules.spatial_regression.output.coefficients,
             models=rules.spatial_regression.output.statistics,
+            impacts=rules.spatial_regression.output.impacts,
         ),
         category="Spatial autocorrelation",
-    ),
-    "zone_candidate_explanations": dict(
-        builder="zone_candidate_explanations",
-        inputs=dict(table=rules.burgerschapszone.output.candidates),
-        category="Burgerschapszone",
     ),
     "zone_orientation_test": dict(
         builder="zone_orientation_test",
@@ -340,6 +371,14 @@ PUBLICATION_TABLES = {
         ),
         category="Stacked disadvantage",
     ),
+} | {
+    f"zone_candidate_explanations_{outcome}": dict(
+        builder="zone_candidate_explanations",
+        inputs=dict(table=rules.burgerschapszone.output.candidates),
+        category="Burgerschapszone",
+        outcome=outcome,
+    )
+    for outcome in ZONE_OUTCOMES
 }
 # The multilevel tables: findings when they come from real microdata; from the synthetic survey they are the methods
 # demonstration (rule synthetic_survey_table), never in tables/publication/.
@@ -391,6 +430,7 @@ rule publication_table:
         language=config["outputs"]["language"],
         builder=lambda wildcards: PUBLICATION_TABLES[wildcards.table]["builder"],
         demonstration=False,
+        outcome=lambda wildcards: PUBLICATION_TABLES[wildcards.table].get("outcome", ""),
     script:
         "../scripts/publication_table.py"
 
@@ -425,6 +465,7 @@ rule synthetic_survey_table:
         language=config["outputs"]["language"],
         builder=lambda wildcards: SURVEY_PUBLICATION_TABLES[wildcards.table]["builder"],
         demonstration=True,
+        outcome="",
     script:
         "../scripts/publication_table.py"
 
@@ -556,3 +597,4 @@ rule disclosure_check:
         allow_individual_level=["interim/synthetic_survey/synthetic_respondents.parquet"],
     script:
         "../scripts/disclosure_check.py"
+

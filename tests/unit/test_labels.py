@@ -135,7 +135,7 @@ def test_choropleth_in_dutch(rendered, grid, values):
     text = rendered(maps, maps.choropleth, grid, values.rename("turnout"), title=nl.variable("turnout_tk2021"),
                     legend_title=nl("unit.turnout"), scheme="Quantiles", k=4, colormap="YlGnBu",
                     source_line=nl.source("Kiesraad"), flagged=flagged, labels=nl)
-    _assert_dutch(text, "Opkomst Tweede Kamer 2021", "aandeel kiesgerechtigden", "gemarkeerd (zie tabel)",
+    _assert_dutch(text, "Opkomst Tweede Kamer 2021", "aandeel kiesgerechtigden", "opkomst boven 100% (kiezerspas-bezoekers",
                   "Bron: Kiesraad")
 
 
@@ -163,7 +163,7 @@ def test_small_multiples_and_correlation_heatmap_in_dutch(rendered, grid):
     text = rendered(panels, panels.small_multiples, grid, table, definitions, scheme="Quantiles", k=3,
                     colormap="YlGnBu", boundary_year=2021, source_line="Bron: CBS", labels=Labels("nl"))
     _assert_dutch(text, "Gemeentelijke indicatoren op de grenzen van 2021", "Laag opleidingsniveau",
-                  "Inkomen per inwoner", "1.000 euro", "Quantiles-klassengrenzen", "1 ontbrekend (grijs)")
+                  "Inkomen per inwoner", "1.000 euro", "Quantiles-klassen", "1 ontbrekend (grijs)")
 
     correlations = pd.DataFrame(
         [{"outcome": outcome, "indicator": indicator, "method": "pearson", "n": 352, "estimate": 0.3,
@@ -193,13 +193,21 @@ def test_cluster_and_zone_maps_in_dutch(rendered, grid, values):
                   "FDR-gecorrigeerd", "Conditionele permutatie, 9999 permutaties", "tweezijdig")
 
     axis = pd.Series({"angle_degrees": 40.0, "elongation": 2.5, "p_both": 0.04, "draws": 999, "seed": 3})
-    text = rendered(clusters, clusters.zone_map, grid, values - values.mean(), CODES[:3],
-                    outcome="outsider_share_tk2021", orientation="sign reversed (lower is better)", axis=axis,
-                    axis_angle_degrees=40.0, axis_centre=(3.0, -3.0), source_line="Bron: CBS",
-                    labels=Labels("nl"))
+    residuals = values - values.mean()
+    residuals.iloc[0] = 50 * residuals.abs().max()  # one outlier: beyond the robust colour limits, marked
+    text = rendered(clusters, clusters.zone_map, grid, residuals, CODES[:3],
+                    outcome="outsider_share_tk2021", orientation="sign reversed (lower is better)",
+                    covariates=["low_education_share"], axis=axis, axis_angle_degrees=40.0, axis_centre=(3.0, -3.0),
+                    source_line="Bron: CBS", labels=Labels("nl"))
     _assert_dutch(text.replace("\n", " "),
-                  "Burgerschapszone: waar aandeel buitenstaanderspartijen Tweede Kamer 2021 beter is dan voorspeld",
-                  "residu, teken omgekeerd", "Hoofdas 40 graden", "(999 trekkingen, seed 3)")
+                  "Waar aandeel buitenstaanderspartijen Tweede Kamer 2021 lager is dan voorspeld uit laag opleidingsniveau",
+                  "residu, teken omgekeerd", "Hoofdas 40 graden", "(999 trekkingen, seed 3)",
+                  "buiten de kleurschaal (1)", "hoofdas van de omlijnde gemeenten")
+    text = rendered(clusters, clusters.zone_map, grid, residuals, CODES[:3],
+                    outcome="turnout_tk2021", orientation="as observed", covariates=["low_education_share"],
+                    axis=None, axis_angle_degrees=None, axis_centre=None, source_line="Bron: CBS", labels=Labels("nl"))
+    _assert_dutch(text.replace("\n", " "), "Geen hoofdas: 3 omlijnde gemeenten zijn te weinig")
+    assert "hoofdas van de omlijnde" not in text
 
 
 def test_pc4_country_and_inset_maps_in_dutch(rendered, grid, values):
@@ -261,7 +269,7 @@ def test_the_english_rendering_uses_the_same_catalogue(rendered, grid, values):
     text = rendered(maps, maps.choropleth, grid, values.rename("turnout"), title=en.variable("turnout_tk2021"),
                     legend_title=en("unit.turnout"), scheme="Quantiles", k=4, colormap="YlGnBu",
                     source_line=en.source("Kiesraad"), flagged=pd.Series(True, index=CODES[:1]), labels=en)
-    assert "Turnout Tweede Kamer 2021" in text and "flagged (see table)" in text and "Source: Kiesraad" in text
+    assert "Turnout Tweede Kamer 2021" in text and "turnout above 100% (kiezerspas visitors" in text and "Source: Kiesraad" in text
 
 
 def test_every_figure_script_takes_its_language_from_the_rule(repo):
