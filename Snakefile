@@ -3,12 +3,17 @@
 
 from snakemake.utils import min_version, validate
 
+from afgehaakt.configuration import checked_config
+
 min_version("9.0")
 
 
 configfile: "config/config.yaml"
 
 
+# Values nested in --config arrive as strings: typed by the schema first, then checked with one line per key path
+# (afgehaakt/configuration.py); Snakemake's validate then fills in the defaults.
+config.update(checked_config(config, "workflow/schemas/config.schema.yaml"))
 validate(config, "workflow/schemas/config.schema.yaml")
 
 
