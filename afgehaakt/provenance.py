@@ -19,7 +19,7 @@ def sha256_file(path: str | Path) -> str:
     return digest.hexdigest()
 
 
-NOT_RESULT_KEYS = ("label",)
+NOT_RESULT_KEYS = ("label", "accept_changed_data")
 """Top-level config keys that describe a run without changing any result: left out of the config hash."""
 
 

@@ -12,6 +12,7 @@ from afgehaakt.acquisition.workflow import check_online_elections
 from afgehaakt.elections import check_party_groups
 from afgehaakt.features.codebook import ELECTION_OUTCOMES
 from afgehaakt.outputs import remove_stale_temporaries
+from afgehaakt.snapshot_check import check_snapshot
 from afgehaakt.provenance import (
     checksum_list_summary,
     config_hash,
@@ -49,6 +50,10 @@ if config["spatial"]["focus_election"] not in config["elections"]:
         f"config key 'spatial.focus_election': {config['spatial']['focus_election']!r} is not among 'elections'"
     )
 
+# The snapshot is checked against its SHA256SUMS before any job (afgehaakt/snapshot_check.py).
+ACCEPTED_DATA_CHANGES = check_snapshot(
+    config["data_dir"], accept_changes=config["accept_changed_data"]
+)
 ELECTIONS = config["elections"]
 BOUNDARY_YEAR = config["boundary_year"]
 CONFIG_SHA256 = config_hash(config)
@@ -63,6 +68,7 @@ RUN = {
     "package_sha256": CODE_SHA256,
     "config_sha256": CONFIG_SHA256,
     "data_sha256": tree_digest(config["data_dir"]),
+    "accepted_data_changes": ACCEPTED_DATA_CHANGES,
 }
 RUN["version"] = results_version(
     release=RUN["release"],
