@@ -3,7 +3,9 @@
 
 from snakemake.utils import min_version, validate
 
-from afgehaakt.configuration import checked_config
+from afgehaakt.configuration import checked_config, default_config
+from afgehaakt.runs import describe_commit, record_invocation, write_index
+from afgehaakt.versioning import git_state
 
 min_version("9.0")
 
@@ -54,6 +56,16 @@ include: "rules/outputs.smk"
 
 onstart:
     print(f"results of this run: {RESULTS}/ (logs: {LOGS}/)")
+    # The folder says how it was made (config.yaml, invocations.yaml); results/INDEX.tsv lists every folder.
+    record_invocation(
+        RESULTS,
+        config=config,
+        overrides=workflow.config_settings.overwrite_config,
+        configfiles=[str(path) for path in workflow.overwrite_configfiles or []],
+        command=sys.argv,
+        commit=describe_commit(git_state(workflow.basedir)),
+    )
+    print(f"index of all results folders: {write_index('results', default_config(workflow.basedir))}")
     for stale in remove_stale_temporaries(RESULTS):
         print(f"removed a temporary left by an interrupted job: {stale}")
 

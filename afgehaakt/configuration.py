@@ -141,3 +141,26 @@ def checked_config(config: Mapping, schema_path: str | Path, *, source: str = "c
     if problems:
         raise InvalidConfigError(f"{source}, checked against {Path(schema_path).as_posix()}", problems)
     return typed
+
+
+def with_defaults(config: Mapping, node: Mapping, root: Mapping | None = None) -> dict:
+    """``config`` with the schema's ``default`` filled in for every absent key of every object present, as
+    Snakemake's ``validate`` does (a new object)."""
+    root = node if root is None else root
+    node = _resolve(node, root)
+    filled = dict(config)
+    for key, child in node.get("properties", {}).items():
+        child = _resolve(child, root)
+        if key not in filled and "default" in child:
+            filled[key] = child["default"]
+        if isinstance(filled.get(key), Mapping):
+            filled[key] = with_defaults(filled[key], child, root)
+    return filled
+
+
+def default_config(workflow_dir: str | Path, *, config_file: str = "config/config.yaml",
+                   schema_file: str = "workflow/schemas/config.schema.yaml") -> dict:
+    """The checkout's default config as a run without overrides sees it: checked, with the defaults filled in."""
+    base = Path(workflow_dir)
+    config = yaml.safe_load((base / config_file).read_text(encoding="utf-8"))
+    return with_defaults(checked_config(config, base / schema_file, source=config_file), load_schema(base / schema_file))
