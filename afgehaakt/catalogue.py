@@ -99,7 +99,9 @@ CROSSWALKS: dict[tuple[int, int], str] = {
 }
 """Address matrices (earlier year, later year) -> file; each can be used in both directions."""
 
-CROSSWALK_ATTRIBUTION = "grenswijzigen (H. Weda, VNG), address-based crosswalk, CC BY-NC-SA 4.0"
+# Attributions name sources and licences only, in no language of their own: figures in English and Dutch both
+# print them after their translated "Source:" / "Bron:".
+CROSSWALK_ATTRIBUTION = "grenswijzigen (H. Weda, VNG), CC BY-NC-SA 4.0"
 
 MUNICIPALITIES_2021 = "membership/gemeenten_alfabetisch_2021.csv"
 
@@ -112,7 +114,7 @@ STATLINE_FILES = {
 }
 
 FEATURE_ATTRIBUTION = (
-    "CBS Kerncijfers wijken en buurten 2020/2021 and Regionale kerncijfers 2021 (CC BY 4.0); RIVM/GGD "
+    "CBS Kerncijfers wijken en buurten 2020/2021, CBS Regionale kerncijfers 2021 (CC BY 4.0); RIVM/GGD "
     "Gezondheidsmonitor 2016/2020 (CC BY 4.0)"
 )
 

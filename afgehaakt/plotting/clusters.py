@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from afgehaakt.labels import Labels
-from afgehaakt.plotting.style import new_figure, save_figure
+from afgehaakt.plotting.style import footnote, new_figure, save_figure
 
 CLUSTER_COLOURS = {
     "HH": "#d7191c",
@@ -64,8 +64,8 @@ def cluster_maps(
 
 def _finish(figure, title: str, caption: str, source_line: str, paths: list[str | Path]) -> None:
     figure.suptitle(title, x=0.01, ha="left", fontsize=11)
-    figure.text(0.01, 0.055, caption, fontsize=6.5, ha="left", va="bottom", wrap=True)
-    figure.text(0.01, 0.01, source_line, fontsize=6, ha="left", va="bottom", wrap=True)
+    footnote(figure, caption, y=0.055, fontsize=6.5)
+    footnote(figure, source_line)
     save_figure(figure, paths)
 
 

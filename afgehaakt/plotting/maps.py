@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from afgehaakt.labels import Labels
-from afgehaakt.plotting.style import new_figure, save_figure
+from afgehaakt.plotting.style import footnote, new_figure, save_figure
 
 
 def classify(values: pd.Series, *, scheme: str, k: int) -> mapclassify.classifiers.MapClassifier:
@@ -70,7 +70,7 @@ def choropleth(
         frameon=False,
         alignment="left",
     )
-    figure.text(0.02, 0.02, source_line, fontsize=6, ha="left", wrap=True)
+    footnote(figure, source_line, x=0.02, y=0.02)
     save_figure(figure, paths)
 
 

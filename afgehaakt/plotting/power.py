@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from afgehaakt.labels import Labels
-from afgehaakt.plotting.style import new_figure, save_figure
+from afgehaakt.plotting.style import fitted_ylabel, footnote, new_figure, save_figure
 
 TARGET_POWER = 0.8
 
@@ -18,6 +18,8 @@ def power_curve(table: pd.DataFrame, *, source_line: str, paths: list[str | Path
     balanced design (dashed), per effect size; the type-I error (effect 0) is drawn against alpha."""
     figure = new_figure(7.6, 4.2)
     axes = figure.add_subplot(1, 1, 1)
+    # Set before the labels are fitted to the axes.
+    figure.subplots_adjust(left=0.1, right=0.72, top=0.9, bottom=0.2)
     effects = sorted(table["effect"].unique())
     colours = [f"C{i}" for i in range(len(effects))]
     for effect, colour in zip(effects, colours, strict=True):
@@ -37,7 +39,7 @@ def power_curve(table: pd.DataFrame, *, source_line: str, paths: list[str | Path
     axes.minorticks_off()
     axes.set_ylim(0.0, 1.02)
     axes.set_xlabel(labels("fig.power.xlabel"))
-    axes.set_ylabel(labels("fig.power.ylabel"))
+    fitted_ylabel(axes, labels("fig.power.ylabel"))
     axes.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0)
     failures = int(table["convergence_failures"].sum())
     figure.suptitle(labels("fig.power.title", municipalities=int(first["municipalities"]), icc=f"{first['icc']:g}"),
@@ -46,6 +48,5 @@ def power_curve(table: pd.DataFrame, *, source_line: str, paths: list[str | Path
     footer = labels("fig.power.footer", replicates="-".join(str(c) for c in counts[:: max(len(counts) - 1, 1)]),
                     test=first["test"], alpha=f"{first['alpha']:g}", failures=failures, seed=int(first["seed"]),
                     source=source_line)
-    figure.text(0.01, 0.01, footer, fontsize=5.5, ha="left", va="bottom", wrap=True)
-    figure.subplots_adjust(left=0.08, right=0.74, top=0.9, bottom=0.2)
+    footnote(figure, footer, fontsize=5.5)
     save_figure(figure, paths)
