@@ -155,7 +155,8 @@ def clipped_texts(figure: plt.Figure, *, tolerance_px: float = 0.5) -> list[str]
         renderer = figure.canvas.get_renderer()
         bounds = figure.bbox
         clipped = []
-        for artist in [*figure.texts, *([figure._suptitle] if figure._suptitle else []), *figure.legends]:
+        # The figure's title is among its texts (suptitle adds it there).
+        for artist in [*figure.texts, *figure.legends]:
             if not artist.get_visible():
                 continue
             if isinstance(artist, matplotlib.text.Text):
