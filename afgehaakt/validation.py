@@ -64,3 +64,30 @@ def municipalities_of_year(boundary_year_list: pd.DataFrame, *, changed_here: It
     kept = boundary_year_list.loc[~boundary_year_list["code"].isin(changed), ["code", "name"]]
     added = pd.DataFrame({"code": sorted(set(codes_of_year) - set(kept["code"])), "name": pd.NA})
     return pd.concat([kept, added], ignore_index=True).sort_values("code", kind="stable").reset_index(drop=True)
+
+
+def municipalities_in_year(boundary_list: pd.DataFrame, *, year: int, boundary_year: int,
+                           matrix_path: str | Path | None) -> pd.DataFrame:
+    """The municipalities of ``year``: the boundary year's list itself, or that list changed by the crosswalk
+    between the two years (``matrix_path``, an address matrix; :func:`municipalities_of_year`)."""
+    if year == boundary_year:
+        return boundary_list
+    if matrix_path is None:
+        raise ValueError(f"the municipalities of {year} need the crosswalk between {year} and {boundary_year}")
+    from afgehaakt.features.crosswalk import read_address_matrix  # the crosswalk reader imports this module's kin
+
+    earlier, later = sorted((year, boundary_year))
+    matrix = read_address_matrix(matrix_path, earlier_year=earlier, later_year=later)
+    rows, columns = list(matrix.counts.index), list(matrix.counts.columns)
+    here, there = (rows, columns) if year == earlier else (columns, rows)
+    return municipalities_of_year(boundary_list, changed_here=here, codes_of_year=there)
+
+
+def require_year_coverage(codes: Iterable[str], *, path: str | Path, field: str, year: int, boundary_year: int,
+                          boundary_list: pd.DataFrame, reference: str, matrix_path: str | Path | None) -> None:
+    """:func:`require_coverage` against the municipalities of ``year`` (:func:`municipalities_in_year`): what a
+    reader calls on the file it has just read."""
+    expected = municipalities_in_year(boundary_list, year=year, boundary_year=boundary_year, matrix_path=matrix_path)
+    if matrix_path is not None:
+        reference = f"{reference} changed by {matrix_path}"
+    require_coverage(codes, expected, path=path, year=year, field=field, reference=reference)

@@ -110,6 +110,9 @@ rule download_boundaries:
 rule statline_table:
     input:
         source=statline_source,
+        # What the reader checks the table's municipalities against (those of the year it describes).
+        municipalities=membership_source,
+        crosswalk=statline_crosswalk,
     output:
         parquet=f"{RESULTS}/interim/statline/{{dataset}}.parquet",
     log:
@@ -125,6 +128,8 @@ rule statline_table:
     params:
         code=CODE_SHA256,
         route=route("statline"),
+        year=lambda wildcards: STATLINE_DATASETS[wildcards.dataset].municipalities_year,
+        boundary_year=BOUNDARY_YEAR,
     script:
         "../scripts/statline_table.py"
 

@@ -138,6 +138,14 @@ def election_crosswalk(wildcards):
     return [] if path is None else [snapshot(path)]
 
 
+def statline_crosswalk(wildcards):
+    """The crosswalk from a StatLine table's municipalities to the boundary year (none when they are equal)."""
+    path = catalogue.crosswalk(
+        STATLINE_DATASETS[wildcards.dataset].municipalities_year, BOUNDARY_YEAR
+    )
+    return [] if path is None else [snapshot(path)]
+
+
 def statline_file(name):
     return snapshot(catalogue.STATLINE_FILES[name])
 

@@ -12,7 +12,7 @@ from afgehaakt.features.crosswalk import conversion_table, identity_table, move_
 from afgehaakt.io.kiesraad import MunicipalResults, read_municipal_results
 from afgehaakt.io.kiesraad_osv import read_count_files
 from afgehaakt.io.text import read_delimited
-from afgehaakt.validation import municipalities_of_year, require_coverage
+from afgehaakt.validation import require_year_coverage
 
 TOTALS = ["eligible", "votes_cast", "valid", "blank", "invalid"]
 
@@ -50,21 +50,11 @@ def municipality_table(code: pd.Series, name: pd.Series, province: pd.Series) ->
 def require_election_coverage(results: MunicipalResults, *, source_year: int, boundary_year: int,
                               boundary_list: pd.DataFrame, reference: str, matrix_path: str | None) -> None:
     """Stop with the election file, the number of municipalities of ``source_year`` it lacks and their names,
-    unless it has exactly one row per municipality of that year.
-
-    The municipalities of ``source_year`` are those of the boundary year's list (``reference``), changed by the
-    crosswalk between the two years where they differ (:func:`afgehaakt.validation.municipalities_of_year`).
-    """
-    expected = boundary_list
-    if matrix_path is not None:
-        earlier, later = sorted((source_year, boundary_year))
-        matrix = read_address_matrix(matrix_path, earlier_year=earlier, later_year=later)
-        rows, columns = list(matrix.counts.index), list(matrix.counts.columns)
-        here, there = (rows, columns) if source_year == earlier else (columns, rows)
-        expected = municipalities_of_year(boundary_list, changed_here=here, codes_of_year=there)
-        reference = f"{reference} with {matrix_path}"
-    require_coverage(results.totals["code"], expected, path=results.source, year=source_year, field="RegioCode",
-                     reference=reference)
+    unless it has exactly one row per municipality of that year
+    (:func:`afgehaakt.validation.require_year_coverage`)."""
+    require_year_coverage(results.totals["code"], path=results.source, field="RegioCode", year=source_year,
+                          boundary_year=boundary_year, boundary_list=boundary_list, reference=reference,
+                          matrix_path=matrix_path)
 
 
 def election_conversion(

@@ -36,7 +36,7 @@ def moran_scatterplot(
     lag = graph.transform(transformation.upper()).sparse @ z
     slope = float(np.dot(z, lag) / np.dot(z, z))
     figure = new_figure(5.6, 5.4)
-    axes = figure.add_axes((0.16, 0.16, 0.79, 0.74))
+    axes = figure.add_axes((0.16, 0.18, 0.79, 0.72))
     axes.scatter(z, lag, s=9, color="#3b6ea5", alpha=0.7, linewidths=0)
     axes.axhline(0, color="grey", linewidth=0.6)
     axes.axvline(0, color="grey", linewidth=0.6)

@@ -112,3 +112,21 @@ def test_a_bug_keeps_its_traceback(tmp_path):
     with pytest.raises(KeyError), step_log(tmp_path / "step.log", "demo"):
         raise KeyError("column")
     logging.getLogger().handlers.clear()
+
+
+@pytest.mark.parametrize("dataset", ["kwb2020", "kwb2021", "population2021", "health2020", "health2016"])
+def test_every_statline_table_covers_the_municipalities_of_its_year(dataset, municipalities_2021):
+    from afgehaakt import catalogue
+    from afgehaakt.acquisition.interim import STATLINE_DATASETS, interim_statline_table
+    from afgehaakt.validation import require_year_coverage
+
+    year = STATLINE_DATASETS[dataset].municipalities_year
+    crosswalk = catalogue.crosswalk(year, 2021)
+    source = DATA / catalogue.STATLINE_FILES[dataset]
+    table = interim_statline_table(dataset, "snapshot", source)
+    check = dict(path=source, field="code", year=year, boundary_year=2021, boundary_list=municipalities_2021,
+                 reference="list", matrix_path=None if crosswalk is None else DATA / crosswalk)
+    require_year_coverage(table["code"], **check)
+    with pytest.raises(InputDataError, match=rf"^file '{source}', field 'code': 2 of the {len(table)} "
+                                             rf"municipalities of {year} missing: "):
+        require_year_coverage(table["code"].iloc[2:], **check)
