@@ -53,6 +53,7 @@ include: "rules/weights.smk"
 include: "rules/features.smk"
 include: "rules/spatial.smk"
 include: "rules/models.smk"
+include: "rules/pc4.smk"
 include: "rules/neighbourhoods.smk"
 include: "rules/outputs.smk"
 

@@ -165,7 +165,7 @@ def folder_difference(first: Path, second: Path) -> list[str]:
             lines.append(f"{path}: only in {first.name}")
         elif path not in a_outputs:
             lines.append(f"{path}: only in {second.name}")
-        elif found := output_difference(b_outputs[path], a_outputs[path]):
+        elif found := output_difference(path, b_outputs[path], a_outputs[path]):
             lines.append(f"{path}: {found}")
     return lines
 
