@@ -237,18 +237,30 @@ def spatial_regression(frames: dict[str, pd.DataFrame], labels: Labels, name: st
 
 
 def multilevel_fixed_effects(frames: dict[str, pd.DataFrame], labels: Labels, name: str) -> PublicationTable:
+    """Estimates with SE, interval and p (odds ratios for turnout); where the data have a known truth (the
+    synthetic survey) the true value beside each estimate and whether the interval covers it; where design
+    weights enter an estimate (design-based companion model), a column says which."""
     frame = frames["table"]
     odds = frame["odds_ratio"].notna().any()
+    truth = bool("true_value" in frame.columns and frame["true_value"].notna().any())
+    weighted = bool("weights_used" in frame.columns and frame["weights_used"].astype(bool).any())
     rows = []
     for r in frame.itertuples():
         row = [r.model, labels.term(r.term), number(r.estimate, 3), number(r.se, 3),
                interval(r.ci_low, r.ci_high, 3), p_value(r.p)]
-        rows.append(row + ([number(r.odds_ratio, 3), interval(r.or_ci_low, r.or_ci_high, 3)] if odds else []))
+        row += [number(r.odds_ratio, 3), interval(r.or_ci_low, r.or_ci_high, 3)] if odds else []
+        row += [number(r.true_value, 3), "" if pd.isna(r.true_value) else labels(
+            f"table.{'yes' if r.covered else 'no'}")] if truth else []
+        rows.append(row + ([labels(f"table.{'yes' if r.weights_used else 'no'}")] if weighted else []))
     header = _headers(labels, "model", "term", "estimate", "se", "ci95", "p") + (
-        _headers(labels, "odds_ratio", "ci95") if odds else [])
+        _headers(labels, "odds_ratio", "ci95") if odds else []) + (
+        _headers(labels, "true_value", "covered") if truth else []) + (
+        _headers(labels, "weights_used") if weighted else [])
     outcome = labels.variable(_one(frame, "outcome"))
+    # Numbers right-aligned (the true value too); the yes/no columns left-aligned.
+    alignment = [False, False, *([True] * (len(header) - 2 - truth - weighted)), *([False] * (truth + weighted))]
     return PublicationTable(name, labels("table.title.multilevel_fixed_effects", outcome=outcome), header, rows,
-                            _multilevel_note(frame, labels), [False, False, *([True] * (len(header) - 2))])
+                            _multilevel_note(frame, labels), alignment)
 
 
 def multilevel_variance_components(frames: dict[str, pd.DataFrame], labels: Labels, name: str) -> PublicationTable:
@@ -277,8 +289,31 @@ def multilevel_model_comparison(frames: dict[str, pd.DataFrame], labels: Labels,
                             rows, note, [False, False, *([True] * 9), False, True])
 
 
+def synthetic_recovery(frames: dict[str, pd.DataFrame], labels: Labels, name: str) -> PublicationTable:
+    """The recovery study of the methods demonstration: per model and contextual term, truth, mean estimate,
+    bias, spread against the mean SE, and coverage."""
+    frame = frames["table"]
+    rows = [[r.model, labels.term(r.term), number(r.true_value, 3), number(r.mean_estimate, 3),
+             with_se(r.bias, r.bias_mc_se, 3), number(r.sd_estimate, 3), number(r.mean_se, 3),
+             f"{number(r.coverage, 3)} {interval(r.coverage_ci95_low, r.coverage_ci95_high, 3)}"]
+            for r in frame.itertuples()]
+    return PublicationTable(name, labels("table.title.synthetic_recovery", replicates=_one(frame, "replicates")),
+                            _headers(labels, "model", "term", "true_value", "estimate", "bias", "sd_estimate",
+                                     "mean_se", "coverage"), rows, labels("table.note.synthetic_recovery"),
+                            [False, False, *([True] * 6)])
+
+
 def _multilevel_note(frame: pd.DataFrame, labels: Labels) -> str:
     note = labels("table.note.multilevel", estimator=_one(frame, "estimator"), data=_one(frame, "data"))
+    warnings = [w for w in frame.get("warning", pd.Series(dtype=object)).dropna().unique() if str(w)]
+    if warnings:  # fewer than 30 groups: said under every model table
+        note += " " + labels("table.note.few_groups", warning="; ".join(map(str, warnings)))
+    if "draw_slope_effect_on_index" in frame.columns:  # the synthetic survey: why an interval misses
+        slope = float(frame["draw_slope_effect_on_index"].iloc[0])
+        true = frame.loc[frame["term"] == "stacked_disadvantage", "true_value"].dropna()
+        note += " " + labels("table.note.synthetic_draw", correlation=number(
+            frame["draw_correlation_effect_index"].iloc[0], 2), slope=number(slope, 3),
+            true=number(true.iloc[0] if len(true) else float("nan"), 2))
     if "weights_used" in frame.columns:  # the variance-component table does not record it
         note += " " + labels("table.note.design_weights",
                              used=labels(f"table.{'yes' if frame['weights_used'].any() else 'no'}"))
@@ -334,10 +369,19 @@ BUILDERS: dict[str, Builder] = {
     "multilevel_fixed_effects": multilevel_fixed_effects,
     "multilevel_variance_components": multilevel_variance_components,
     "multilevel_model_comparison": multilevel_model_comparison,
+    "synthetic_recovery": synthetic_recovery,
     "correlations": correlations,
     "stacked_disadvantage": stacked_disadvantage,
 }
 """Builder name -> function(inputs by name, labels, table name); the workflow names which builder each table uses."""
+
+
+def demonstration(table: PublicationTable, labels: Labels) -> PublicationTable:
+    """The same table marked as a methods demonstration on synthetic data: named ``synthetic_...``, with
+    "synthetic" in its caption and a note that no number describes real respondents."""
+    name = table.name if table.name.startswith("synthetic_") else f"synthetic_{table.name}"
+    return PublicationTable(name, labels("table.title.synthetic", title=table.title), table.header, table.rows,
+                            labels("table.note.synthetic") + " " + table.note, table.numeric)
 
 
 def build(builder: str, frames: dict, labels: Labels, name: str) -> PublicationTable:

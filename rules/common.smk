@@ -94,15 +94,23 @@ ZONE_OUTCOMES = [
     outcome["variable"] for outcome in config["burgerschapszone"]["outcomes"]
 ]
 MULTILEVEL_OUTCOMES = ["trust", "turnout"]
-# Real microdata never enter results/: their respondent table stays in private/ (ignored by git), in a folder
-# of the same version so that a run with other code, config or data does not overwrite it either.
-_SURVEY_DIR = (
-    f"{RESULTS}/interim/survey"
-    if config["survey"]["source"] == "synthetic"
-    else f"private/{RUN['version']}/survey"
-)
-SURVEY_RESPONDENTS = f"{_SURVEY_DIR}/respondents.parquet"
-SURVEY_RECORD = f"{_SURVEY_DIR}/survey_record.json"
+# Everything computed from the synthetic survey lives under its own name (folder, files, snippets, report
+# section): it is a methods demonstration, never a finding. Real microdata never enter results/: their respondent
+# table stays in private/ (ignored by git), in a folder of the same version so that a run with other code, config
+# or data does not overwrite it either.
+SURVEY_SYNTHETIC = config["survey"]["source"] == "synthetic"
+if SURVEY_SYNTHETIC:
+    _SURVEY_DIR = f"{RESULTS}/interim/synthetic_survey"
+    SURVEY_TABLES = f"{RESULTS}/tables/synthetic_survey"
+    SURVEY_STEM = "synthetic_"
+    SURVEY_CATEGORY = "Methods demonstration: synthetic survey"
+else:
+    _SURVEY_DIR = f"private/{RUN['version']}/survey"
+    SURVEY_TABLES = f"{RESULTS}/tables/multilevel"
+    SURVEY_STEM = ""
+    SURVEY_CATEGORY = "Multilevel models"
+SURVEY_RESPONDENTS = f"{_SURVEY_DIR}/{SURVEY_STEM}respondents.parquet"
+SURVEY_RECORD = f"{_SURVEY_DIR}/{SURVEY_STEM}survey_record.json"
 # Neighbourhood scale: each size of region (units) runs with each permutation count.
 NEIGHBOURHOOD_SIZES = [str(size) for size in config["neighbourhoods"]["sizes"]]
 NEIGHBOURHOOD_RUNS = dict(
@@ -189,24 +197,6 @@ if route("kiesraad") == "online":
     check_online_elections(ELECTIONS, config["acquisition"]["kiesraad"])
 
 
-# Measured on this machine (a loaded 2-core runner): one fit of the power model takes 0.5-1.7 s of CPU for
-# 10-80 respondents in 352 municipalities. Three seconds per replicate plus start-up leaves a margin for slower
-# cluster nodes.
-SECONDS_PER_POWER_REPLICATE = 3
-
-
-def power_part_runtime(wildcards):
-    """Minutes a power_simulation part may run: its share of the replicates at a measured cost per fit."""
-    power = config["power"]
-    replicates = (
-        len(power["respondents_per_municipality"])
-        * len(power["effects"])
-        * power["replicates"]
-    )
-    per_part = -(-replicates // config["scatter"]["power"])
-    return 5 + -(-per_part * SECONDS_PER_POWER_REPLICATE // 60)
-
-
 def outputs_by_rule():
     """Every final output, keyed by the name of the job that writes it; `all` and the manifest share this list."""
     per_election = dict(election=ELECTIONS)
@@ -245,10 +235,14 @@ def outputs_by_rule():
             )
         ],
         "zone_map": expand(rules.zone_map.output, outcome=ZONE_OUTCOMES),
-        "survey_respondents": list(rules.survey_respondents.output),
+        # Real microdata stay in private/, outside the results folder and its manifest.
+        "survey_respondents": (
+            list(rules.survey_respondents.output) if SURVEY_SYNTHETIC else []
+        ),
         "multilevel": expand(rules.multilevel.output, outcome=MULTILEVEL_OUTCOMES),
         "panel": list(rules.panel.output),
         "headline_numbers": list(rules.headline_numbers.output),
+        **synthetic_survey_outputs(),
         "panel_figures": expand(
             rules.panel_figures.output, panel_outcome=config["panel"]["outcomes"]
         ),
@@ -263,6 +257,19 @@ def outputs_by_rule():
         producers.update(neighbourhood_outputs())
     # Plain strings, since outputs carry flags (report, ...) that cannot be passed to a script job.
     return {name: [str(path) for path in paths] for name, paths in producers.items()}
+
+
+def synthetic_survey_outputs():
+    """The methods demonstration on the synthetic survey: its publication tables and snippets (none otherwise)."""
+    if not SURVEY_SYNTHETIC:
+        return {}
+    return {
+        "synthetic_survey_table": expand(
+            rules.synthetic_survey_table.output, table=list(SURVEY_PUBLICATION_TABLES)
+        ),
+        "synthetic_survey_snippets": list(rules.synthetic_survey_snippets.output),
+        "synthetic_recovery": list(rules.synthetic_recovery.output),
+    }
 
 
 def pc4_outputs():

@@ -197,12 +197,12 @@ rule power_curve:
         table=rules.power_analysis.output.table,
     output:
         png=report(
-            f"{RESULTS}/figures/power/power_curve.png",
+            f"{RESULTS}/figures/power/power_preview.png",
             caption="../workflow/report/power_curve.rst",
             category="Survey design",
-            subcategory="Power analysis",
+            subcategory="Power analysis (preview)",
         ),
-        pdf=f"{RESULTS}/figures/power/power_curve.pdf",
+        pdf=f"{RESULTS}/figures/power/power_preview.pdf",
     log:
         f"{LOGS}/power_curve.log",
     benchmark:
@@ -217,8 +217,41 @@ rule power_curve:
         code=CODE_SHA256,
         language=config["outputs"]["language"],
         provenance=RUN,
+        icc=config["power"]["preview"]["icc"][0],
     script:
         "../scripts/power_curve.py"
+
+
+# Not in the default run: `make power` (target rule power).
+rule power_planning_curve:
+    input:
+        table=rules.power_planning.output.table,
+    output:
+        png=f"{RESULTS}/figures/power/planning/power_planning.png",
+        pdf=f"{RESULTS}/figures/power/planning/power_planning.pdf",
+    log:
+        f"{LOGS}/power_planning_curve.log",
+    benchmark:
+        f"{LOGS}/benchmarks/power_planning_curve.tsv"
+    conda:
+        "../envs/plot.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    params:
+        code=CODE_SHA256,
+        language=config["outputs"]["language"],
+        provenance=RUN,
+        icc=config["power"]["recommend"]["icc"],
+    script:
+        "../scripts/power_curve.py"
+
+
+rule power:
+    input:
+        rules.power_planning.output,
+        rules.power_planning_curve.output,
 
 
 # Publication tables: name -> the builder in afgehaakt.tables, its input tables, and its report category.
@@ -260,15 +293,26 @@ PUBLICATION_TABLES = {
         ),
         category="Stacked disadvantage",
     ),
-} | {
+}
+# The multilevel tables: findings when they come from real microdata; from the synthetic survey they are the methods
+# demonstration (rule synthetic_survey_table), never in tables/publication/.
+SURVEY_PUBLICATION_TABLES = {
     f"multilevel_{outcome}_{kind}": dict(
         builder=f"multilevel_{kind}",
-        inputs=dict(table=f"{RESULTS}/tables/multilevel/{outcome}_{kind}.csv"),
-        category="Multilevel models",
+        inputs=dict(table=f"{SURVEY_TABLES}/{SURVEY_STEM}{outcome}_{kind}.csv"),
+        category=SURVEY_CATEGORY,
     )
     for outcome in MULTILEVEL_OUTCOMES
     for kind in ("fixed_effects", "variance_components", "model_comparison")
 }
+if not SURVEY_SYNTHETIC:
+    PUBLICATION_TABLES |= SURVEY_PUBLICATION_TABLES
+else:
+    SURVEY_PUBLICATION_TABLES["recovery"] = dict(
+        builder="synthetic_recovery",
+        inputs=dict(table=rules.synthetic_recovery.output.summary),
+        category=SURVEY_CATEGORY,
+    )
 
 
 rule publication_table:
@@ -299,16 +343,58 @@ rule publication_table:
         code=CODE_SHA256,
         language=config["outputs"]["language"],
         builder=lambda wildcards: PUBLICATION_TABLES[wildcards.table]["builder"],
+        demonstration=False,
     script:
         "../scripts/publication_table.py"
 
 
+# The same tables from the synthetic survey: "synthetic" in every file name and caption, in their own folder.
+rule synthetic_survey_table:
+    input:
+        unpack(lambda wildcards: SURVEY_PUBLICATION_TABLES[wildcards.table]["inputs"]),
+    output:
+        csv=report(
+            f"{RESULTS}/tables/synthetic_survey/publication/synthetic_{{table}}.csv",
+            caption="../workflow/report/synthetic_survey_table.rst",
+            category="Methods demonstration: synthetic survey",
+            subcategory="Tables",
+        ),
+        markdown=f"{RESULTS}/tables/synthetic_survey/publication/synthetic_{{table}}.md",
+        latex=f"{RESULTS}/tables/synthetic_survey/publication/synthetic_{{table}}.tex",
+    log:
+        f"{LOGS}/synthetic_survey_table/{{table}}.log",
+    benchmark:
+        f"{LOGS}/benchmarks/synthetic_survey_table/{{table}}.tsv"
+    wildcard_constraints:
+        table="|".join(SURVEY_PUBLICATION_TABLES),
+    conda:
+        "../envs/geo.yaml"
+    threads: 1
+    resources:
+        mem_mb=500,
+        runtime=5,
+    params:
+        code=CODE_SHA256,
+        language=config["outputs"]["language"],
+        builder=lambda wildcards: SURVEY_PUBLICATION_TABLES[wildcards.table]["builder"],
+        demonstration=True,
+    script:
+        "../scripts/publication_table.py"
+
+
+def survey_comparisons(wildcards=None):
+    """The model-comparison tables of trust and turnout: inputs of the headline numbers only from real microdata."""
+    return {
+        outcome: f"{SURVEY_TABLES}/{SURVEY_STEM}{outcome}_model_comparison.csv"
+        for outcome in MULTILEVEL_OUTCOMES
+    }
+
+
 rule headline_numbers:
     input:
+        unpack(lambda wildcards: {} if SURVEY_SYNTHETIC else survey_comparisons()),
         moran=f"{RESULTS}/tables/spatial/{config['spatial']['focus_election']}_global_moran.csv",
         stacked=rules.stacked_disadvantage.output.summary,
-        trust=f"{RESULTS}/tables/multilevel/trust_model_comparison.csv",
-        turnout=f"{RESULTS}/tables/multilevel/turnout_model_comparison.csv",
         axis=rules.burgerschapszone.output.axis,
         pc4_moran=rules.pc4_analysis.output.moran,
         pc4_variance=rules.pc4_analysis.output.variance,
@@ -332,6 +418,31 @@ rule headline_numbers:
         focus_election=config["spatial"]["focus_election"],
     script:
         "../scripts/headline_numbers.py"
+
+
+# The numbers of the methods demonstration, under their own names (synthetic_...), never among the headlines.
+rule synthetic_survey_snippets:
+    input:
+        unpack(survey_comparisons),
+        trust_fixed=f"{SURVEY_TABLES}/{SURVEY_STEM}trust_fixed_effects.csv",
+    output:
+        markdown=f"{RESULTS}/snippets/synthetic_survey_demonstration.md",
+        latex=f"{RESULTS}/snippets/synthetic_survey_demonstration.tex",
+        json=f"{RESULTS}/snippets/synthetic_survey_demonstration.json",
+    log:
+        f"{LOGS}/synthetic_survey_snippets.log",
+    benchmark:
+        f"{LOGS}/benchmarks/synthetic_survey_snippets.tsv"
+    conda:
+        "../envs/geo.yaml"
+    threads: 1
+    resources:
+        mem_mb=500,
+        runtime=5,
+    params:
+        code=CODE_SHA256,
+    script:
+        "../scripts/synthetic_survey_snippets.py"
 
 
 # Last: the manifest lists the outputs of every rule above.
@@ -393,6 +504,6 @@ rule disclosure_check:
             if config["survey"]["source"] == "microdata"
             else []
         ),
-        allow_individual_level=["interim/survey/respondents.parquet"],
+        allow_individual_level=["interim/synthetic_survey/synthetic_respondents.parquet"],
     script:
         "../scripts/disclosure_check.py"

@@ -254,15 +254,15 @@ def test_gradient_plot_in_dutch(rendered):
 def test_power_curve_in_dutch(rendered):
     from afgehaakt.plotting import power
 
-    table = pd.DataFrame({"respondents_per_municipality": [10, 20, 10, 20], "effect": [0.0, 0.0, 0.05, 0.05],
+    table = pd.DataFrame({"term": "main", "municipalities": 100, "icc": 0.03, "design": "preview",
+                          "respondents_per_municipality": [10, 20, 10, 20], "effect": [0.0, 0.0, 0.05, 0.05],
                           "power": [0.05, 0.06, 0.3, 0.5], "ci95_low": [0.0, 0.0, 0.1, 0.3],
                           "ci95_high": [0.2, 0.2, 0.5, 0.7], "analytical_power": [0.05, 0.05, 0.31, 0.52],
-                          "alpha": 0.05, "municipalities": 352, "icc": 0.05, "replicates": 10,
-                          "convergence_failures": 0, "test": "Wald z", "seed": 7})
+                          "alpha": 0.05, "replicates": 10, "seed": 7})
     labels = Labels("nl")
-    text = rendered(power, power.power_curve, table, source_line=labels("fig.power.source", attribution="CBS"),
-                    labels=labels)
-    _assert_dutch(text.replace("\n", " "), "Onderscheidend vermogen voor een gemeentelijk contexteffect (352 gemeenten",
+    text = rendered(power, power.power_curve, table, icc=0.03,
+                    source_line=labels("fig.power.source", attribution="CBS"), labels=labels)
+    _assert_dutch(text.replace("\n", " "), "VOORBEELD, niet voor planning", "contexteffect, 100 gemeenten",
                   "respondenten per gemeente", "effect 0 (type-I-fout)", "80% onderscheidend vermogen",
                   "Gesimuleerde enquêtes")
 
@@ -285,5 +285,7 @@ def test_every_figure_script_takes_its_language_from_the_rule(repo):
     rules = "".join(p.read_text(encoding="utf-8") for p in (repo / "rules").glob("*.smk")).split("\nrule ")
     for script in scripts:
         assert "Labels(snakemake.params.language)" in script.read_text(encoding="utf-8"), script.name
-        (rule,) = [r for r in rules if f'"../scripts/{script.name}"' in r]
-        assert 'language=config["outputs"]["language"]' in rule, script.name
+        using = [r for r in rules if f'"../scripts/{script.name}"' in r]
+        assert using, script.name
+        for rule in using:  # a script may serve several rules (the power preview and the planning curve)
+            assert 'language=config["outputs"]["language"]' in rule, script.name

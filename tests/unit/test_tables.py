@@ -127,6 +127,11 @@ INPUTS = {
         [{"outcome": "turnout_tk2021", "indicator": "low_education_share", "method": m, "n": 352, "estimate": e,
           "ci_low": e - 0.08, "ci_high": e + 0.08, "confidence": 0.95, "p_value": 3e-22, "alternative": "two-sided"}
          for m, e in (("pearson", -0.485), ("spearman", -0.508))])},
+    "synthetic_recovery": lambda: {"table": pd.DataFrame(
+        [{"model": m, "term": "stacked_disadvantage", "replicates": 100, "true_value": -0.25, "mean_estimate": -0.25,
+          "bias": 0.001, "bias_mc_se": 0.005, "sd_estimate": 0.05, "mean_se": se, "coverage": c,
+          "coverage_ci95_low": c - 0.08, "coverage_ci95_high": min(c + 0.05, 1.0)}
+         for m, se, c in (("M3_cross_level", 0.021, 0.55), ("M3s_spatial_municipal", 0.05, 0.94))])},
     "stacked_disadvantage": lambda: {
         "loadings": pd.DataFrame({"domain": ["education", "income"], "indicator": ["low_education_share",
                                                                                   "income_per_inhabitant"],
