@@ -12,6 +12,7 @@ from afgehaakt.acquisition.workflow import check_online_elections
 from afgehaakt.parties import classification_from_config
 from afgehaakt.features.codebook import ELECTION_OUTCOMES
 from afgehaakt.outputs import remove_stale_temporaries
+from afgehaakt.snapshot_check import check_snapshot
 from afgehaakt.pc4.stations import SpecialStationRule
 from afgehaakt.provenance import (
     checksum_list_summary,
@@ -51,6 +52,10 @@ if config["spatial"]["focus_election"] not in config["elections"]:
         f"config key 'spatial.focus_election': {config['spatial']['focus_election']!r} is not among 'elections'"
     )
 
+# The snapshot is checked against its SHA256SUMS before any job (afgehaakt/snapshot_check.py).
+ACCEPTED_DATA_CHANGES = check_snapshot(
+    config["data_dir"], accept_changes=config["accept_changed_data"]
+)
 ELECTIONS = config["elections"]
 # The long TK series 1998-2025 (its own outputs only); every id is an election of the catalogue.
 SERIES = config["series"]["elections"]
@@ -68,6 +73,7 @@ RUN = {
     "package_sha256": CODE_SHA256,
     "config_sha256": CONFIG_SHA256,
     "data_sha256": tree_digest(config["data_dir"]),
+    "accepted_data_changes": ACCEPTED_DATA_CHANGES,
 }
 RUN["version"] = results_version(
     release=RUN["release"],
@@ -139,6 +145,22 @@ def election_files(wildcards):
         )
         for name in source.published_names
     ]
+
+
+def election_crosswalk(wildcards):
+    """The crosswalk an election needs to reach the boundary year (none when it is already there)."""
+    path = catalogue.crosswalk(
+        catalogue.election(wildcards.election).boundary_year, BOUNDARY_YEAR
+    )
+    return [] if path is None else [snapshot(path)]
+
+
+def statline_crosswalk(wildcards):
+    """The crosswalk from a StatLine table's municipalities to the boundary year (none when they are equal)."""
+    path = catalogue.crosswalk(
+        STATLINE_DATASETS[wildcards.dataset].municipalities_year, BOUNDARY_YEAR
+    )
+    return [] if path is None else [snapshot(path)]
 
 
 def statline_file(name):
