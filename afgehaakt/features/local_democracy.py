@@ -97,7 +97,8 @@ def turnout_gap(council: pd.DataFrame, national: dict[str, pd.DataFrame], munici
                 unmapped: pd.DataFrame) -> pd.DataFrame:
     """Per target municipality: gr_turnout, tk turnout of each national election, and the gap
     ``<tk>_minus_gr`` in percentage points (TK minus GR); ``gr_turnout_missing_reason`` where GR turnout is
-    missing. Every municipality of the target list is a row."""
+    missing; ``note`` the caveat that the missing ones are mostly the largest cities. Every municipality of the
+    target list is a row."""
     table = municipalities[["code", "gm_code", "name"]].merge(
         council[["code", "eligible", "ballots", "turnout"]].rename(
             columns={"eligible": "gr_eligible", "ballots": "gr_ballots", "turnout": "gr_turnout"}),
@@ -111,7 +112,7 @@ def turnout_gap(council: pd.DataFrame, national: dict[str, pd.DataFrame], munici
         table[f"{election}_minus_gr"] = 100 * (table[f"{election}_turnout"] - table["gr_turnout"])
     if (table["gr_turnout"].isna() != (table["gr_turnout_missing_reason"] != "")).any():
         raise ValueError("a municipality without GR turnout has no reason, or one with turnout has one")
-    return table
+    return table.assign(note=MISSING_TURNOUT_NOTE)
 
 
 def share_summary(local: pd.DataFrame, elections: list[str]) -> pd.DataFrame:
