@@ -38,3 +38,45 @@ rule local_democracy:
         target_year=BOUNDARY_YEAR,
     script:
         "../scripts/local_democracy.py"
+
+
+rule letter_groups:
+    input:
+        features=rules.municipal_features.output.parquet,
+        stacked=rules.stacked_disadvantage.output.table,
+        edges=rules.contiguity_weights.output.edges,
+        boundaries=rules.boundaries.output.parquet,
+        series=expand(rules.election_indicators.output.parquet, election=SERIES),
+    output:
+        classes=f"{RESULTS}/tables/letter_groups/size_classes.csv",
+        class_means=f"{RESULTS}/tables/letter_groups/size_class_means.csv",
+        interaction_coefficients=f"{RESULTS}/tables/letter_groups/size_interaction_coefficients.csv",
+        interaction_models=f"{RESULTS}/tables/letter_groups/size_interaction_models.csv",
+        middle_correlations=f"{RESULTS}/tables/letter_groups/middle_groups_correlations.csv",
+        middle_coefficients=f"{RESULTS}/tables/letter_groups/middle_groups_coefficients.csv",
+        middle_models=f"{RESULTS}/tables/letter_groups/middle_groups_models.csv",
+        figure_png=report(
+            f"{RESULTS}/figures/letter_groups/size_class_series.png",
+            caption="../workflow/report/size_class_series.rst",
+            category="Letter groups",
+        ),
+        figure_pdf=f"{RESULTS}/figures/letter_groups/size_class_series.pdf",
+    log:
+        f"{LOGS}/letter_groups.log",
+    benchmark:
+        f"{LOGS}/benchmarks/letter_groups.tsv"
+    conda:
+        "../envs/plot.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    params:
+        code=CODE_SHA256,
+        settings=config["letter_groups"],
+        series=SERIES,
+        elections=ELECTIONS,
+        language=config["outputs"]["language"],
+        provenance=RUN,
+    script:
+        "../scripts/letter_groups.py"
