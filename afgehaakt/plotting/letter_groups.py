@@ -17,7 +17,7 @@ def size_class_series(class_means: pd.DataFrame, *, variables: tuple[str, ...], 
                       paths: list[str | Path], labels: Labels) -> None:
     """One panel per variable: the mean over municipalities per size class and election, with its interval
     (the mid-sized classes drawn in orange). The interval method is stated under the plot."""
-    figure = new_figure(4.4 * len(variables), 4.0)
+    figure = new_figure(4.4 * len(variables), 5.0)
     classes = list(dict.fromkeys(class_means["size_class"]))
     for position, variable in enumerate(variables):
         axes = figure.add_subplot(1, len(variables), position + 1)
@@ -40,5 +40,5 @@ def size_class_series(class_means: pd.DataFrame, *, variables: tuple[str, ...], 
     figure.suptitle(labels("fig.size_classes.title"), x=0.01, ha="left", fontsize=10)
     figure.text(0.01, 0.01, labels("fig.size_classes.footer", method=method, source=source_line), fontsize=5.5,
                 ha="left", va="bottom", wrap=True)
-    figure.subplots_adjust(left=0.07, right=0.98, top=0.86, bottom=0.22, wspace=0.2)
+    figure.subplots_adjust(left=0.07, right=0.98, top=0.88, bottom=0.3, wspace=0.2)
     save_figure(figure, paths)

@@ -139,3 +139,12 @@ def test_turnout_is_recomputed_from_moved_counts_and_gap_has_reasons():
 
 def test_council_elections_are_coded_on_the_lists_their_codes_belong_to():
     assert COUNCIL_ELECTIONS["gr2022"].coded_year == 2023 and COUNCIL_ELECTIONS["gr2026"].coded_year == 2025
+
+
+def test_an_override_named_twice_or_with_another_kind_stops():
+    with pytest.raises(ConfigError, match="listed twice"):
+        overrides_from_config([{"list": "Jong Zandvoort", "kind": "local"}, {"list": "Jong Zandvoort", "kind": "local"}])
+    results = pd.DataFrame({"code": ["0473"], "name": ["Zandvoort"], "list_name": ["Jong Zandvoort"], "votes": [1],
+                            "election": ["gr2022"]})
+    with pytest.raises(ConfigError, match="local_democracy.list_overrides"):
+        classify_council_lists(results, CLASSIFICATION, {"Jong Zandvoort": "regional"})
