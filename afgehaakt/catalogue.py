@@ -166,6 +166,11 @@ def boundaries(year: int) -> BoundarySource:
         raise KeyError(f"no boundaries for {year}; the snapshot holds {sorted(BOUNDARIES)}") from None
 
 
+def has_crosswalk(source_year: int, target_year: int) -> bool:
+    """Whether the snapshot holds an address crosswalk between two different boundary years."""
+    return (min(source_year, target_year), max(source_year, target_year)) in CROSSWALKS
+
+
 def crosswalk(source_year: int, target_year: int) -> str | None:
     """The matrix that links two boundary years (either direction), or None when the years are equal."""
     if source_year == target_year:

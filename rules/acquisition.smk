@@ -186,9 +186,12 @@ rule municipalities:
 rule election_results:
     input:
         files=election_files,
-        # What the reader checks the election's municipalities against (those of its own boundary year).
+        # What the reader checks the election's municipalities against (those of its own boundary year, or of its
+        # date in the merger history where no crosswalk reaches that year).
         municipalities=membership_source,
         crosswalk=election_crosswalk,
+        merger_events=snapshot(catalogue.MERGER_HISTORY["events"]),
+        merger_lists=snapshot(catalogue.MERGER_HISTORY["municipalities"]),
     output:
         totals=f"{RESULTS}/interim/elections/{{election}}_totals.parquet",
         party_votes=f"{RESULTS}/interim/elections/{{election}}_party_votes.parquet",
@@ -211,6 +214,7 @@ rule election_results:
         source_year=lambda wildcards: catalogue.election(
             wildcards.election
         ).boundary_year,
+        election_date=lambda wildcards: catalogue.election(wildcards.election).date,
         boundary_year=BOUNDARY_YEAR,
     script:
         "../scripts/election_results.py"

@@ -148,11 +148,12 @@ def election_files(wildcards):
 
 
 def election_crosswalk(wildcards):
-    """The crosswalk an election needs to reach the boundary year (none when it is already there)."""
-    path = catalogue.crosswalk(
-        catalogue.election(wildcards.election).boundary_year, BOUNDARY_YEAR
-    )
-    return [] if path is None else [snapshot(path)]
+    """The crosswalk between an election's boundary year and the boundary year, where the snapshot holds one; an
+    election without one (TK1998-TK2012) is checked against the merger history on its date instead."""
+    year = catalogue.election(wildcards.election).boundary_year
+    if year == BOUNDARY_YEAR or not catalogue.has_crosswalk(year, BOUNDARY_YEAR):
+        return []
+    return [snapshot(catalogue.crosswalk(year, BOUNDARY_YEAR))]
 
 
 def statline_crosswalk(wildcards):

@@ -64,6 +64,18 @@ def require_election_coverage(results: MunicipalResults, *, source_year: int, bo
                           matrix_path=matrix_path)
 
 
+def require_election_coverage_on(results: MunicipalResults, history: MergerHistory, *, date: str) -> None:
+    """Stop with the election file and the codes that differ from the municipalities on ``date`` in the merger
+    history (:meth:`afgehaakt.io.merger_history.MergerHistory.conversion_on`), for an election whose boundary
+    year no address crosswalk reaches."""
+    try:
+        history.conversion_on(sorted(results.totals["code"]), date, int(date[:4]))
+    except ValueError as problem:
+        raise InputDataError(results.source, str(problem), field="RegioCode",
+                             expected=f"the municipalities of {date} in the merger history "
+                                      f"({', '.join(history.paths)})") from None
+
+
 def election_conversion(
     results: MunicipalResults,
     *,
