@@ -146,7 +146,7 @@ def test_choropleth_in_dutch(rendered, grid, values):
     text = rendered(maps, maps.choropleth, grid, values.rename("turnout"), title=nl.variable("turnout_tk2021"),
                     legend_title=nl("unit.turnout"), scheme="Quantiles", k=4, colormap="YlGnBu",
                     source_line=nl.source("Kiesraad"), flagged=flagged, labels=nl)
-    _assert_dutch(text, "Opkomst Tweede Kamer 2021", "aandeel kiesgerechtigden", "opkomst boven 100% (kiezerspas-bezoekers",
+    _assert_dutch(text, "Opkomst Tweede Kamer 2021", "aandeel kiesgerechtigden", "opkomst boven 100%\n(kiezerspas-bezoekers",
                   "Bron: Kiesraad")
 
 
@@ -282,7 +282,7 @@ def test_the_english_rendering_uses_the_same_catalogue(rendered, grid, values):
     text = rendered(maps, maps.choropleth, grid, values.rename("turnout"), title=en.variable("turnout_tk2021"),
                     legend_title=en("unit.turnout"), scheme="Quantiles", k=4, colormap="YlGnBu",
                     source_line=en.source("Kiesraad"), flagged=pd.Series(True, index=CODES[:1]), labels=en)
-    assert "Turnout Tweede Kamer 2021" in text and "turnout above 100% (kiezerspas visitors" in text and "Source: Kiesraad" in text
+    assert "Turnout Tweede Kamer 2021" in text and "turnout above 100%\n(kiezerspas visitors" in text and "Source: Kiesraad" in text
 
 
 def test_every_figure_script_takes_its_language_from_the_rule(repo):
