@@ -21,10 +21,10 @@ from afgehaakt.models.staggered.data import NEVER_TREATED
 class StaggeredDesign:
     """The design of a simulated panel: ``cohort_shares`` maps cohort (first treated period, 0 = never) to share."""
 
-    n_units: int = 300
-    n_periods: int = 8
-    cohort_shares: tuple[tuple[int, float], ...] = ((0, 0.4), (3, 0.2), (5, 0.2), (7, 0.2))
-    cohort_levels: tuple[tuple[int, float], ...] = ((3, 1.0), (5, 0.5), (7, -0.25))
+    n_units: int = 200
+    n_periods: int = 6
+    cohort_shares: tuple[tuple[int, float], ...] = ((0, 0.4), (3, 0.2), (4, 0.2), (6, 0.2))
+    cohort_levels: tuple[tuple[int, float], ...] = ((3, 1.0), (4, 0.5), (6, -0.25))
     slope: float = 0.5
     noise_sd: float = 1.0
     autocorrelation: float = 0.5
@@ -33,17 +33,19 @@ class StaggeredDesign:
         level = dict(self.cohort_levels)[cohort]
         return np.where(event_time >= 0, level + self.slope * event_time, 0.0)
 
-    def cohort_sizes(self) -> dict[int, int]:
-        shares = np.array([share for _, share in self.cohort_shares])
-        sizes = np.floor(shares / shares.sum() * self.n_units).astype(int)
-        sizes[0] += self.n_units - sizes.sum()
-        return {cohort: int(size) for (cohort, _), size in zip(self.cohort_shares, sizes)}
+    def cohort_probabilities(self) -> dict[int, float]:
+        total = sum(share for _, share in self.cohort_shares)
+        return {cohort: share / total for cohort, share in self.cohort_shares}
 
 
 def simulate_staggered_panel(design: StaggeredDesign, rng: np.random.Generator) -> pd.DataFrame:
-    """One draw: columns ``unit``, ``period`` (1..T), ``cohort``, ``y``, ``true_effect``."""
-    sizes = design.cohort_sizes()
-    cohorts = np.repeat(list(sizes), list(sizes.values()))
+    """One draw: columns ``unit``, ``period`` (1..T), ``cohort``, ``y``, ``true_effect``.
+
+    Cohorts are drawn independently per unit with the design's probabilities (units are a random sample, as the
+    estimators' influence functions assume, so the cohort shares vary from draw to draw).
+    """
+    probabilities = design.cohort_probabilities()
+    cohorts = rng.choice(list(probabilities), size=design.n_units, p=list(probabilities.values()))
     periods = np.arange(1, design.n_periods + 1)
     unit_effect = rng.normal(0.0, 1.0, design.n_units)
     period_effect = 0.3 * periods + rng.normal(0.0, 0.2, design.n_periods)
@@ -53,7 +55,7 @@ def simulate_staggered_panel(design: StaggeredDesign, rng: np.random.Generator) 
     for t in range(1, design.n_periods):
         noise[:, t] = design.autocorrelation * noise[:, t - 1] + rng.normal(0.0, innovation_sd, design.n_units)
     effect = np.zeros((design.n_units, design.n_periods))
-    for cohort in sizes:
+    for cohort in probabilities:
         if cohort == NEVER_TREATED:
             continue
         rows = cohorts == cohort
@@ -69,8 +71,8 @@ def simulate_staggered_panel(design: StaggeredDesign, rng: np.random.Generator) 
 
 
 def true_event_time_effects(design: StaggeredDesign) -> pd.Series:
-    """The true event-time effects (cohort-size weighted over the cohorts observed at each event time, e >= 0)."""
-    sizes = design.cohort_sizes()
+    """The true event-time effects (cohort-share weighted over the cohorts observed at each event time, e >= 0)."""
+    sizes = design.cohort_probabilities()
     rows = []
     for cohort, size in sizes.items():
         if cohort == NEVER_TREATED:
@@ -84,8 +86,8 @@ def true_event_time_effects(design: StaggeredDesign) -> pd.Series:
 
 def true_overall_effect(design: StaggeredDesign) -> float:
     """The true average effect over all treated unit-periods (the estimand of the 'simple' aggregation)."""
-    sizes = design.cohort_sizes()
-    total, count = 0.0, 0
+    sizes = design.cohort_probabilities()
+    total, count = 0.0, 0.0
     for cohort, size in sizes.items():
         if cohort == NEVER_TREATED:
             continue
