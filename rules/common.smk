@@ -9,7 +9,7 @@ from afgehaakt import catalogue
 from afgehaakt.acquisition.interim import STATLINE_DATASETS, STATLINE_DOWNLOADS
 from afgehaakt.acquisition.membership import MEMBERSHIP_DATASET
 from afgehaakt.acquisition.workflow import check_online_elections
-from afgehaakt.elections import check_party_groups
+from afgehaakt.parties import classification_from_config
 from afgehaakt.features.codebook import ELECTION_OUTCOMES
 from afgehaakt.outputs import remove_stale_temporaries
 from afgehaakt.provenance import (
@@ -28,7 +28,7 @@ from afgehaakt.versioning import (
 )
 
 # Checks that JSON schema cannot express, run before any job so that a bad value costs no computation.
-check_party_groups(config["parties"])
+PARTY_CLASSIFICATION = classification_from_config(config["parties"])
 if config["survey"]["source"] == "microdata":
     from afgehaakt.survey.microdata import column_map_from_config
 
@@ -122,14 +122,6 @@ def election_files(wildcards):
         )
         for name in source.published_names
     ]
-
-
-def election_crosswalk(wildcards):
-    """The crosswalk an election needs to reach the boundary year (none when it is already there)."""
-    path = catalogue.crosswalk(
-        catalogue.election(wildcards.election).boundary_year, BOUNDARY_YEAR
-    )
-    return [] if path is None else [snapshot(path)]
 
 
 def statline_file(name):

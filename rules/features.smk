@@ -6,7 +6,9 @@ rule harmonise_election:
         totals=rules.election_results.output.totals,
         party_votes=rules.election_results.output.party_votes,
         municipalities=rules.municipalities.output.parquet,
-        crosswalk=election_crosswalk,
+        merger_events=snapshot(catalogue.MERGER_HISTORY["events"]),
+        merger_lists=snapshot(catalogue.MERGER_HISTORY["municipalities"]),
+        merger_addresses=snapshot(catalogue.MERGER_HISTORY["addresses"]),
     output:
         totals=f"{RESULTS}/interim/elections/{{election}}_totals_{BOUNDARY_YEAR}.parquet",
         party_votes=f"{RESULTS}/interim/elections/{{election}}_party_votes_{BOUNDARY_YEAR}.parquet",
@@ -51,7 +53,7 @@ rule election_indicators:
         runtime=5,
     params:
         code=CODE_SHA256,
-        party_groups=config["parties"],
+        parties=config["parties"],
     script:
         "../scripts/election_indicators.py"
 

@@ -39,8 +39,10 @@ with step_log(snakemake.log[0], "data_quality") as log:
         "Missing values": f"Policy for missing values: {snakemake.params.missing_values}.",
         "Turnout above 100%": "Kept in the tables and flagged; statistics follow `indicators.turnout_above_one`.",
         "Extreme values": f"Robust z (median, 1.4826 x MAD) above {quality.EXTREME_ROBUST_Z}; kept and listed.",
-        "Municipalities merged, split or recoded": "Address-share weights of the crosswalk; counts are moved, "
-        "shares recomputed (RIVM percentages population-weighted).",
+        "Municipalities merged, split or recoded": "Elections: the merger history 1998-2025 (RvIG Tabel 33), "
+        "splits and back-mapped mergers weighted by addresses (2016-2024); splits before 2016 go whole to the named "
+        "successor. KWB/RIVM 2020: address-share weights of the crosswalk. Counts are moved, shares recomputed "
+        "(RIVM percentages population-weighted).",
         "Rows excluded from the election files": "Caribbean public bodies are not municipalities.",
     }
     report = quality.markdown_report(target_year=snakemake.params.target_year, sections=sections, notes=notes)

@@ -1,4 +1,4 @@
-"""Election results moved to the target boundary year: counts through the crosswalk, then indicators."""
+"""Election results moved to the target boundary year: counts through the merger history, then indicators."""
 
 from __future__ import annotations
 
@@ -8,22 +8,30 @@ import pandas as pd
 
 from afgehaakt.codes import normalise_codes, to_cbs
 from afgehaakt.errors import InputDataError
+from afgehaakt.features.boundary_history import history_conversion
 from afgehaakt.features.crosswalk import conversion_table, identity_table, move_counts, read_address_matrix
 from afgehaakt.io.kiesraad import MunicipalResults, read_municipal_results
+from afgehaakt.io.kiesraad_long import read_long_results, results_member
 from afgehaakt.io.kiesraad_osv import read_count_files
+from afgehaakt.io.merger_history import MergerHistory
 from afgehaakt.io.text import read_delimited
 
 TOTALS = ["eligible", "votes_cast", "valid", "blank", "invalid"]
 
 
 def read_election(format_name: str, paths: list[str]) -> MunicipalResults:
-    """Results per municipality from the Kiesraad per-municipality CSV or the Osv4-3 count files."""
+    """Results per municipality from the Kiesraad per-municipality CSV, the Osv4-3 count files or the long-format
+    zip archive (TK2025)."""
     if format_name == "kiesraad_csv":
         if len(paths) != 1:
             raise ValueError(f"a Kiesraad CSV election has one file, not {len(paths)}")
         return read_municipal_results(paths[0])
     if format_name == "osv4_3":
         return read_count_files(paths)
+    if format_name == "kiesraad_long":
+        if len(paths) != 1:
+            raise ValueError(f"a Kiesraad long-format election is one zip archive, not {len(paths)} files")
+        return read_long_results(paths[0], results_member(paths[0]))
     raise ValueError(f"unknown election file format {format_name!r}")
 
 
@@ -54,7 +62,7 @@ def election_conversion(
     target_codes: list[str],
     matrix_path: str | None,
 ) -> pd.DataFrame:
-    """The conversion table that takes this election's municipalities to the target year."""
+    """The conversion through the address crosswalk (the check on :func:`election_history_conversion`)."""
     codes = sorted(results.totals["code"])
     if matrix_path is None:
         unknown, missing = sorted(set(codes) - set(target_codes)), sorted(set(target_codes) - set(codes))
@@ -70,6 +78,33 @@ def election_conversion(
     earlier, later = sorted((source_year, target_year))
     matrix = read_address_matrix(matrix_path, earlier_year=earlier, later_year=later)
     return conversion_table(matrix, source_year=source_year, source_codes=codes, target_codes=target_codes)
+
+
+def election_history_conversion(
+    results: MunicipalResults,
+    *,
+    source_year: int,
+    target_year: int,
+    target_codes: list[str],
+    history: MergerHistory,
+    addresses: pd.DataFrame,
+) -> pd.DataFrame:
+    """The conversion of this election's municipalities to the target year through the merger history."""
+    codes = sorted(results.totals["code"])
+    listed = set(history.codes(source_year))
+    if set(codes) != listed:
+        raise InputDataError(
+            results.source,
+            f"municipalities differ from the list of 1 January {source_year}: not listed "
+            f"{sorted(set(codes) - listed)[:5]}, missing {sorted(listed - set(codes))[:5]}",
+            field="RegioCode",
+            expected=f"exactly the municipalities of {source_year} (the election's boundary year)",
+        )
+    reached = set(history.codes(target_year))
+    if reached != set(target_codes):
+        raise ValueError(f"the merger history's {target_year} list differs from the target municipalities: "
+                         f"{sorted(reached ^ set(target_codes))[:5]}")
+    return history_conversion(history, source_year=source_year, target_year=target_year, addresses=addresses)
 
 
 def harmonise_results(
