@@ -31,10 +31,11 @@ class StaggeredDataError(ValueError):
 
 @dataclass(frozen=True)
 class StaggeredPanel:
-    """A validated balanced panel: columns ``unit``, ``period``, ``cohort``, ``y`` (and any extra columns).
+    """A validated balanced panel: columns ``unit``, ``unit_label``, ``period``, ``cohort``, ``y`` (and extras).
 
-    ``excluded`` lists the units set aside (``unit``, ``cohort``, ``reason``); ``outcome`` names the outcome the
-    ``y`` column holds.
+    ``unit`` is an integer id (csdid needs numeric ids), ``unit_label`` the caller's identifier (e.g. a
+    municipality code). ``excluded`` lists the units set aside (``unit`` = label, ``cohort``, ``reason``);
+    ``outcome`` names the outcome the ``y`` column holds.
     """
 
     frame: pd.DataFrame
@@ -67,6 +68,11 @@ class StaggeredPanel:
     @property
     def n_never_treated_units(self) -> int:
         return int((self.unit_cohorts == NEVER_TREATED).sum())
+
+    def unit_ids(self, labels) -> pd.Index:
+        """The integer ids of the units with these labels (labels not in the panel are ignored)."""
+        ids = self.frame.drop_duplicates("unit").set_index("unit_label")["unit"]
+        return pd.Index(ids.reindex(pd.Index(labels).intersection(ids.index)).to_numpy())
 
     def with_cohorts(self, cohorts: pd.Series) -> StaggeredPanel:
         """The same outcomes with another cohort per unit (``cohorts`` indexed by unit): for placebos."""
@@ -133,13 +139,15 @@ def prepare_staggered_panel(
         ],
         ignore_index=True,
     ).drop_duplicates("unit")
-    kept = frame[~frame["unit"].isin(excluded["unit"])].sort_values(["unit", "period"]).reset_index(drop=True)
+    kept = frame[~frame["unit"].isin(excluded["unit"])].rename(columns={"unit": "unit_label"})
+    kept.insert(0, "unit", pd.factorize(kept["unit_label"], sort=True)[0] + 1)
+    kept = kept.sort_values(["unit", "period"]).reset_index(drop=True)
     if kept.empty:
         raise StaggeredDataError("no unit is left after setting aside those listed as excluded")
     after_sample = kept["cohort"] > periods[-1]
     if after_sample.any():
         raise StaggeredDataError(
-            f"unit {kept.loc[after_sample, 'unit'].iloc[0]} has cohort beyond the last period {periods[-1]}: "
+            f"unit {kept.loc[after_sample, 'unit_label'].iloc[0]} has cohort beyond the last period {periods[-1]}: "
             "code units treated after the sample as never treated (0) before calling"
         )
     return StaggeredPanel(frame=kept, outcome=outcome, excluded=excluded.reset_index(drop=True))
