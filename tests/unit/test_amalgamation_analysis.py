@@ -18,7 +18,10 @@ from afgehaakt.models.staggered.amalgamation import (
     excluded_units,
     specifications,
 )
+from afgehaakt.labels import Labels
 from afgehaakt.models.staggered.data import REASON_TREATED_FROM_START
+from afgehaakt.models.staggered.report import amalgamation_report
+from afgehaakt.tables import build
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "membership" / "history"
 TK = [("tk1998", "1998-05-06"), ("tk2002", "2002-05-15"), ("tk2003", "2003-01-22"), ("tk2006", "2006-11-22"),
@@ -97,3 +100,17 @@ def test_placebos_and_tables(treatment, analysis):
     excluded = excluded_units(treatment, analysis)
     assert {"treatment assignment", "panel for turnout"} == set(excluded["stage"])
     assert excluded["reason"].notna().all()
+
+
+def test_publication_table_and_report(treatment, analysis):
+    estimates = estimates_table(analysis, {s: s for s in analysis.sensitivity}).assign(
+        outcome="turnout", elections=" ".join(i for i, _ in TK), boundary_year=2021)
+    for language in ("en", "nl"):
+        table = build("amalgamation", {"turnout": estimates}, Labels(language), "amalgamation")
+        assert len(table.rows) == 3 + 5 + 1  # three estimators, five sensitivity specifications, the pre-period placebo
+        assert "TK1998" in table.note and "TK2025" in table.note
+    placebo = pd.Series(analysis.permutation.summary())
+    text = amalgamation_report({"turnout": estimates}, {"turnout": placebo}, treatment.units)
+    assert "Identifying assumption (plain words)" in text and "Pre-trends:" in text
+    cs = analysis.main["callaway_santanna"].overall
+    assert f"{100 * cs.estimate:+.2f}" in text

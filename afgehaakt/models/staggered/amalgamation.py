@@ -77,13 +77,13 @@ class Specification:
 
 
 def specifications(panel: pd.DataFrame, *, wadden: Sequence[str]) -> list[Specification]:
-    """The main specification and the sensitivity analyses of the module docstring."""
+    """The sensitivity analyses of the module docstring (the main specification is any merger, never-merged
+    controls, on every unit)."""
     units = panel.drop_duplicates("code").set_index("code")
     everyone = units.index
     treated_two = units.index[(units["cohort"] != NEVER_MERGED) & (units["n_predecessors"] < LARGE_MERGER)]
     treated_large = units.index[(units["cohort"] != NEVER_MERGED) & (units["n_predecessors"] >= LARGE_MERGER)]
     return [
-        Specification("main", "any merger; never-merged controls", "never", everyone),
         Specification("control_not_yet", "any merger; not-yet-merged controls", "not_yet", everyone),
         Specification("without_wadden", "any merger; Wadden islands left out", "never",
                       everyone.difference(pd.Index(wadden))),
