@@ -38,7 +38,8 @@ rule amalgamation:
         units=rules.amalgamation_treatment.output.units,
         excluded=rules.amalgamation_treatment.output.excluded,
         indicators=expand(
-            rules.election_indicators.output.parquet, election=AMALGAMATION["elections"]
+            rules.election_indicators.output.parquet,
+            election=AMALGAMATION["elections"],
         ),
     output:
         estimates=f"{RESULTS}/tables/amalgamation/{{panel_outcome}}_estimates.csv",

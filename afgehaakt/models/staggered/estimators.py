@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 import pyfixest as pf
 from csdid.att_gt import ATTgt
+from scipy import stats
 
 from afgehaakt.models.staggered.data import NEVER_TREATED, StaggeredPanel
 from afgehaakt.models.staggered.results import (
@@ -161,8 +162,6 @@ def callaway_santanna_point(panel: StaggeredPanel, *, control_group: ControlGrou
 
 
 def _chi2_sf(statistic: float, df: int) -> float:
-    from scipy import stats
-
     return stats.chi2.sf(statistic, df) if df > 0 else float("nan")
 
 
