@@ -25,7 +25,7 @@ scattergather:
 
 
 wildcard_constraints:
-    election="|".join(ELECTIONS),
+    election="|".join(ANY_ELECTION),
     indicator="|".join(INDICATORS),
     weights="|".join(DISTANCE_WEIGHTS),
     statistic="local_moran|local_gi_star",

@@ -63,6 +63,14 @@ _OSV_2023 = tuple(
 )
 
 ELECTIONS: dict[str, ElectionSource] = {
+    **{
+        f"tk{date[:4]}": ElectionSource(
+            f"tk{date[:4]}", f"Tweede Kamer {date[:4]}", "tk", date, "kiesraad_csv",
+            (f"elections/tk{date[:4]}_gemeente.csv",), int(date[:4]),
+            f"Kiesraad, uitslag Tweede Kamerverkiezing {date} per gemeente",
+        )
+        for date in ("1998-05-06", "2002-05-15", "2003-01-22", "2006-11-22", "2010-06-09", "2012-09-12")
+    },
     "tk2017": ElectionSource(
         "tk2017", "Tweede Kamer 2017", "tk", "2017-03-15", "kiesraad_csv", ("elections/tk2017_gemeente.csv",), 2017,
         "Kiesraad, uitslag Tweede Kamerverkiezing 15 maart 2017 per gemeente",

@@ -50,6 +50,9 @@ if config["spatial"]["focus_election"] not in config["elections"]:
     )
 
 ELECTIONS = config["elections"]
+# The long TK series 1998-2025 (its own outputs only); every id is an election of the catalogue.
+SERIES = config["series"]["elections"]
+ANY_ELECTION = sorted(set(ELECTIONS) | set(SERIES))
 BOUNDARY_YEAR = config["boundary_year"]
 CONFIG_SHA256 = config_hash(config)
 # Every rule file passes this as a parameter, so that a change in the package reruns the jobs built on it.
@@ -189,15 +192,17 @@ def outputs_by_rule():
         "statline_table": expand(
             rules.statline_table.output, dataset=list(STATLINE_DATASETS)
         ),
-        "election_results": expand(rules.election_results.output, **per_election),
-        "harmonise_election": expand(rules.harmonise_election.output, **per_election),
-        "election_indicators": expand(rules.election_indicators.output, **per_election),
+        "election_results": expand(rules.election_results.output, election=ANY_ELECTION),
+        "harmonise_election": expand(rules.harmonise_election.output, election=ANY_ELECTION),
+        "election_indicators": expand(rules.election_indicators.output, election=ANY_ELECTION),
         "contiguity_weights": list(rules.contiguity_weights.output),
         "municipal_features": list(rules.municipal_features.output),
         "stacked_disadvantage": list(rules.stacked_disadvantage.output),
         "correlations": expand(rules.correlations.output, **per_election),
         "data_quality": list(rules.data_quality.output),
-        "global_moran": expand(rules.global_moran.output, **per_election),
+        "classification_robustness": list(rules.classification_robustness.output),
+        "global_moran": expand(rules.global_moran.output, election=ANY_ELECTION),
+        "election_series": list(rules.election_series.output),
         "choropleth": expand(rules.choropleth.output, **per_indicator),
         "moran_scatterplot": expand(rules.moran_scatterplot.output, **per_indicator),
         "indicator_maps": list(rules.indicator_maps.output),

@@ -28,6 +28,7 @@ rule harmonise_election:
         source_year=lambda wildcards: catalogue.election(
             wildcards.election
         ).boundary_year,
+        election_date=lambda wildcards: catalogue.election(wildcards.election).date,
         target_year=BOUNDARY_YEAR,
     script:
         "../scripts/harmonise_election.py"
@@ -176,3 +177,32 @@ rule data_quality:
         missing_values=config["features"]["missing_values"],
     script:
         "../scripts/data_quality.py"
+
+
+rule classification_robustness:
+    input:
+        elections=expand(rules.election_indicators.output.parquet, election=ELECTIONS),
+        stacked=rules.stacked_disadvantage.output.table,
+        edges=rules.contiguity_weights.output.edges,
+        weights_summary=rules.contiguity_weights.output.summary,
+    output:
+        table=f"{RESULTS}/tables/elections/classification_robustness.csv",
+    log:
+        f"{LOGS}/classification_robustness.log",
+    benchmark:
+        f"{LOGS}/benchmarks/classification_robustness.tsv"
+    conda:
+        "../envs/geo.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    params:
+        code=CODE_SHA256,
+        elections=ELECTIONS,
+        parties=config["parties"],
+        moran=config["moran"],
+        weights=config["weights"],
+        turnout_above_one=config["indicators"]["turnout_above_one"],
+    script:
+        "../scripts/classification_robustness.py"

@@ -33,6 +33,50 @@ rule choropleth:
         "../scripts/choropleth.py"
 
 
+rule election_series:
+    input:
+        boundaries=rules.boundaries.output.parquet,
+        indicators=expand(rules.election_indicators.output.parquet, election=SERIES),
+        moran=expand(rules.global_moran.output.table, election=SERIES),
+    output:
+        table=f"{RESULTS}/tables/elections/series_municipal_{BOUNDARY_YEAR}.csv",
+        national=f"{RESULTS}/tables/elections/series_national.csv",
+        moran=f"{RESULTS}/tables/spatial/series_global_moran.csv",
+        turnout_png=report(
+            f"{RESULTS}/figures/maps/series_turnout.png",
+            caption="../workflow/report/election_series.rst",
+            category="Turnout and outsider vote",
+            subcategory="Series 1998-2025",
+        ),
+        turnout_pdf=f"{RESULTS}/figures/maps/series_turnout.pdf",
+        outsider_png=report(
+            f"{RESULTS}/figures/maps/series_outsider_share.png",
+            caption="../workflow/report/election_series.rst",
+            category="Turnout and outsider vote",
+            subcategory="Series 1998-2025",
+        ),
+        outsider_pdf=f"{RESULTS}/figures/maps/series_outsider_share.pdf",
+    log:
+        f"{LOGS}/election_series.log",
+    benchmark:
+        f"{LOGS}/benchmarks/election_series.tsv"
+    conda:
+        "../envs/plot.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    params:
+        code=CODE_SHA256,
+        elections=SERIES,
+        language=config["outputs"]["language"],
+        provenance=RUN,
+        maps=config["maps"],
+        boundary_year=BOUNDARY_YEAR,
+    script:
+        "../scripts/election_series.py"
+
+
 rule moran_scatterplot:
     input:
         indicators=rules.election_indicators.output.parquet,

@@ -18,7 +18,7 @@ with step_log(snakemake.log[0], "harmonise_election") as log:
     )
     conversion = election_history_conversion(
         results,
-        source_year=snakemake.params.source_year,
+        election_date=snakemake.params.election_date,
         target_year=snakemake.params.target_year,
         target_codes=list(municipalities["code"]),
         history=read_merger_history(snakemake.input.merger_events, snakemake.input.merger_lists),

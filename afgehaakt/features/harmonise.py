@@ -8,7 +8,6 @@ import pandas as pd
 
 from afgehaakt.codes import normalise_codes, to_cbs
 from afgehaakt.errors import InputDataError
-from afgehaakt.features.boundary_history import history_conversion
 from afgehaakt.features.crosswalk import conversion_table, identity_table, move_counts, read_address_matrix
 from afgehaakt.io.kiesraad import MunicipalResults, read_municipal_results
 from afgehaakt.io.kiesraad_long import read_long_results, results_member
@@ -83,28 +82,23 @@ def election_conversion(
 def election_history_conversion(
     results: MunicipalResults,
     *,
-    source_year: int,
+    election_date: str,
     target_year: int,
     target_codes: list[str],
     history: MergerHistory,
     addresses: pd.DataFrame,
 ) -> pd.DataFrame:
-    """The conversion of this election's municipalities to the target year through the merger history."""
-    codes = sorted(results.totals["code"])
-    listed = set(history.codes(source_year))
-    if set(codes) != listed:
-        raise InputDataError(
-            results.source,
-            f"municipalities differ from the list of 1 January {source_year}: not listed "
-            f"{sorted(set(codes) - listed)[:5]}, missing {sorted(listed - set(codes))[:5]}",
-            field="RegioCode",
-            expected=f"exactly the municipalities of {source_year} (the election's boundary year)",
-        )
+    """The conversion of this election's municipalities (as on election day) to the target year through the
+    merger history."""
     reached = set(history.codes(target_year))
     if reached != set(target_codes):
         raise ValueError(f"the merger history's {target_year} list differs from the target municipalities: "
                          f"{sorted(reached ^ set(target_codes))[:5]}")
-    return history_conversion(history, source_year=source_year, target_year=target_year, addresses=addresses)
+    try:
+        return history.conversion_on(sorted(results.totals["code"]), election_date, target_year, addresses=addresses)
+    except ValueError as error:
+        raise InputDataError(results.source, str(error), field="RegioCode",
+                             expected=f"the municipalities in force on {election_date}") from None
 
 
 def harmonise_results(

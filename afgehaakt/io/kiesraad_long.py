@@ -22,7 +22,7 @@ import pandas as pd
 
 from afgehaakt.codes import normalise_codes, to_cbs
 from afgehaakt.errors import InputDataError
-from afgehaakt.io.kiesraad import MunicipalResults, check_consistency
+from afgehaakt.io.kiesraad import EXCLUSION_REASONS, MunicipalResults, check_consistency, region_kinds
 from afgehaakt.io.text import parse_numbers, read_zip_member, require_columns
 from afgehaakt.parties import short_party_name
 
@@ -35,13 +35,7 @@ TOTAL_FIELDS = {
 }
 LIST_FIELD = "LijstAantalStemmen"
 COLUMNS = ["Regio", "RegioCode", "OuderRegioCode", "LijstNaam", "VeldType", "Waarde"]
-POSTAL_BUREAU = "G9010"
-"""The national postal-vote bureau (NBSB, votes from abroad): a ``G`` code that is not a municipality."""
 NATIONAL_PREFIX = "L"
-EXCLUSION_REASONS = {
-    "postal": "national postal-vote bureau (votes from abroad), not a municipality",
-    "bes": "not a municipality (Caribbean public body)",
-}
 
 
 def read_long_results(path: str | Path, member: str) -> MunicipalResults:
@@ -71,9 +65,7 @@ def read_long_results(path: str | Path, member: str) -> MunicipalResults:
 
 
 def _region_kind(code: pd.Series) -> pd.Series:
-    kind = pd.Series("municipality", index=code.index)
-    kind[code == POSTAL_BUREAU] = "postal"
-    kind[code.str.startswith("O")] = "bes"
+    kind = region_kinds(code)
     kind[code.str.startswith(NATIONAL_PREFIX)] = "national"
     return kind
 

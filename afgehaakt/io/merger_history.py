@@ -18,6 +18,7 @@ TK2025: 2023 and 2025). Usage::
     history.codes(2021)                      # the 352 four-digit codes of 1 January 2021
     history.conversion(2006, 2021)           # rows source, target, weight, addresses, kind (as crosswalk.py)
     history.successors(2006, 2021)           # one row per 2006 code: its 2021 code(s) and weight
+    history.conversion_on(codes, "2010-06-09", 2021)  # a table coded as on a day (an election), see below
     history.events                           # one row per event (date, list_year, old_code, new_code, kind, split)
     history.changes_of(2021)                 # per 2021 municipality: the list years in which it was reshaped
 
@@ -128,6 +129,35 @@ class MergerHistory:
         table["kind"] = conversion_kinds(table)
         return table[["source", "target", "weight", "addresses", "kind"]].sort_values(
             ["target", "source"], kind="stable").reset_index(drop=True)
+
+    def conversion_on(self, codes: list[str], date: str, to_year: int, *,
+                      addresses: pd.DataFrame | None = None) -> pd.DataFrame:
+        """The conversion of a table (an election) coded as the municipalities were on ``date`` (YYYY-MM-DD).
+
+        A table of a day after 1 January may already use a code that took effect since (TK1998: Cranendonck
+        1706 for Budel 0759, renamed on 28 January) and lack a municipality merged since (TK2010: Rozenburg,
+        in Rotterdam from 18 March, counted in Rotterdam). Such codes are mapped through the 1 January list of
+        the date's year; any other difference from that list raises ``ValueError`` naming the codes.
+        """
+        day = pd.Timestamp(date)
+        listed = set(self.codes(day.year))
+        early = self.events[(self.events["list_year"] == day.year + 1) & (self.events["date"] <= day)]
+        renamed = {}
+        for new_code, group in early.groupby("new_code"):
+            if new_code not in listed and len(group) == 1:
+                renamed[new_code] = group["old_code"].iloc[0]
+        present = {renamed.get(code, code) for code in codes}
+        unknown = sorted(code for code in codes if code not in listed and code not in renamed)
+        absent = sorted(listed - present - set(early["old_code"]))
+        if unknown or absent:
+            raise ValueError(f"municipalities of {date} differ from the 1 January {day.year} list and the events "
+                             f"before {date}: unknown {unknown[:5]}, absent {absent[:5]}")
+        table = self.conversion(day.year, to_year, addresses=addresses)
+        table = table[table["source"].isin(present)].copy()
+        back = {old: new for new, old in renamed.items() if new in set(codes)}
+        table["source"] = table["source"].replace(back)
+        table["kind"] = conversion_kinds(table)
+        return table.reset_index(drop=True)
 
     def changes_of(self, year: int) -> pd.DataFrame:
         """Per municipality of ``year``: every earlier list year in which it or a predecessor was reshaped.

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
+from matplotlib.patches import Patch
 
 from afgehaakt.features.codebook import IndicatorDefinition
 from afgehaakt.labels import Labels
@@ -91,4 +92,51 @@ def correlation_heatmap(
     footer = labels("fig.correlation.footer", method=labels(f"method.{method}"), n=int(chosen["n"].min()),
                     source=source_line)
     figure.text(0.01, 0.01, footer, fontsize=5.5, ha="left", va="bottom", wrap=True)
+    save_figure(figure, paths)
+
+
+def series_small_multiples(
+    boundaries: gpd.GeoDataFrame,
+    series: pd.DataFrame,
+    variable: str,
+    *,
+    scheme: str,
+    k: int,
+    colormap: str,
+    boundary_year: int,
+    source_line: str,
+    paths: list[str | Path],
+    labels: Labels,
+) -> None:
+    """One map per election of ``variable`` with class bounds shared by all elections (pooled values), so that
+    colours compare over time; turnout above 1 (Wadden islands) falls in the top class and is named below."""
+    elections = list(dict.fromkeys(series.sort_values("date")["election"]))
+    columns = 5
+    rows = math.ceil(len(elections) / columns)
+    figure = new_figure(2.6 * columns, 3.0 * rows + 0.9)
+    pooled = series[variable].dropna()
+    classes = classify(pooled, scheme=scheme, k=k)
+    colours = class_colours(colormap, classes.k)
+    for position, election in enumerate(elections):
+        axes = figure.add_subplot(rows, columns, position + 1)
+        values = series.loc[series["election"] == election].set_index("code")[variable]
+        frame = boundaries.set_index("code").join(values)
+        present = frame[variable].notna()
+        if (~present).any():
+            frame.loc[~present].plot(ax=axes, color="#bdbdbd", edgecolor="white", linewidth=0.1)
+        frame.loc[present].plot(ax=axes, color=[colours[c] for c in classes.find_bin(frame.loc[present, variable])],
+                                edgecolor="white", linewidth=0.1)
+        axes.set_axis_off()
+        axes.set_title(election.upper(), fontsize=8)
+    edges = [pooled.min(), *classes.bins]
+    handles = [Patch(facecolor=colours[i], edgecolor="none",
+                     label=f"{format_value(edges[i], True)} - {format_value(edges[i + 1], True)}")
+               for i in range(classes.k)]
+    figure.legend(handles=handles, loc="lower center", ncol=classes.k, fontsize=7, frameon=False,
+                  bbox_to_anchor=(0.5, 0.06), title=labels("fig.series.bounds", scheme=scheme, bounds=""),
+                  title_fontsize=7)
+    figure.suptitle(labels("fig.series.title", variable=labels.variable(variable), year=boundary_year),
+                    x=0.01, ha="left", fontsize=11)
+    figure.text(0.01, 0.005, "\n".join(textwrap.wrap(source_line, 220)), fontsize=6, ha="left", va="bottom")
+    figure.subplots_adjust(left=0.01, right=0.99, top=0.9, bottom=0.15, hspace=0.15, wspace=0.02)
     save_figure(figure, paths)

@@ -45,8 +45,9 @@ def _both_routes(repo, election, history, addresses, municipalities):
     results = _results(repo, election)
     year = catalogue.election(election).boundary_year
     codes = list(municipalities["code"])
-    by_history = election_history_conversion(results, source_year=year, target_year=2021, target_codes=codes,
-                                             history=history, addresses=addresses)
+    by_history = election_history_conversion(results, election_date=catalogue.election(election).date,
+                                             target_year=2021, target_codes=codes, history=history,
+                                             addresses=addresses)
     path = catalogue.crosswalk(year, 2021)
     by_crosswalk = election_conversion(results, source_year=year, target_year=2021, target_codes=codes,
                                        matrix_path=None if path is None else str(repo / DATA / path))
@@ -99,8 +100,8 @@ def test_harmonised_party_votes_conserve_the_files_totals(repo, history, address
 
 def test_an_election_on_the_wrong_boundary_year_is_refused(repo, history, addresses, municipalities):
     results = _results(repo, "tk2017")
-    with pytest.raises(InputDataError, match="RegioCode.*differ from the list of 1 January 2019"):
-        election_history_conversion(results, source_year=2019, target_year=2021,
+    with pytest.raises(InputDataError, match="RegioCode.*differ from the 1 January 2019 list"):
+        election_history_conversion(results, election_date="2019-05-23", target_year=2021,
                                     target_codes=list(municipalities["code"]), history=history, addresses=addresses)
 
 
@@ -129,3 +130,36 @@ def test_rates_are_weighted_by_population_over_the_parts(history):
                             weight="population").set_index("code")
     assert rates.loc["1979", "pct"] == pytest.approx((40 * 3000 + 10 * 1000 + 10 * 1000) / 5000)
     assert rates.loc["0363", "pct"] == pytest.approx(10.0)
+
+
+@pytest.mark.parametrize("election", sorted(catalogue.ELECTIONS))
+def test_every_election_1998_2025_reaches_2021_with_national_totals_conserved(repo, history, addresses,
+                                                                             municipalities, election):
+    results = _results(repo, election)
+    conversion = election_history_conversion(results, election_date=catalogue.election(election).date,
+                                             target_year=2021, target_codes=list(municipalities["code"]),
+                                             history=history, addresses=addresses)
+    harmonised = harmonise_results(results, conversion, municipalities)
+    assert list(harmonised.totals["code"]) == list(municipalities["code"])
+    for column in ("eligible", "votes_cast", "valid"):
+        assert harmonised.totals[column].sum() == pytest.approx(results.totals[column].sum(), rel=1e-12)
+    assert harmonised.party_votes["votes"].sum() == pytest.approx(results.party_votes["votes"].sum(), rel=1e-12)
+
+
+def test_codes_of_election_day_are_mapped_through_the_january_list(history):
+    """TK1998 (6 May) uses Cranendonck 1706 (renamed from Budel 0759 on 28 January) but still Zevenbergen 0878
+    (renamed Moerdijk 1709 on 1 April); TK2010 (9 June) has no Rozenburg 0600 (in Rotterdam since 18 March)."""
+    codes_1998 = sorted((set(history.codes(1998)) - {"0759", "1665"}) | {"1706", "1719"})
+    conversion = history.conversion_on(codes_1998, "1998-05-06", 2021).set_index("source")
+    assert conversion.loc["1706", "target"] == "1706" and conversion.loc["0878", "target"] == "1709"
+    codes_2010 = sorted(set(history.codes(2010)) - {"0600"})
+    conversion = history.conversion_on(codes_2010, "2010-06-09", 2021)
+    assert "0600" not in set(conversion["source"]) and "0599" in set(conversion["target"])
+
+
+def test_a_code_neither_listed_nor_renamed_before_election_day_is_refused(history):
+    codes = sorted(set(history.codes(2012)) | {"9999"})
+    with pytest.raises(ValueError, match=r"unknown \['9999'\]"):
+        history.conversion_on(codes, "2012-09-12", 2021)
+    with pytest.raises(ValueError, match=r"absent \['0014'\]"):
+        history.conversion_on(sorted(set(history.codes(2012)) - {"0014"}), "2012-09-12", 2021)

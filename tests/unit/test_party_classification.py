@@ -26,8 +26,8 @@ def test_every_list_of_every_election_in_the_snapshot_is_classified(repo, partie
 
 def test_an_unclassified_list_stops_the_run_naming_list_and_election(parties):
     classification = classification_from_config(parties)
-    lists = pd.Series(["VVD", "Partij van de Toekomst"])
-    with pytest.raises(ConfigError, match=r"list 'Partij van de Toekomst'.*of election tk2029 is not classified"):
+    lists = pd.Series(["VVD", "Partij van Overmorgen"])
+    with pytest.raises(ConfigError, match=r"list 'Partij van Overmorgen'.*of election tk2029 is not classified"):
         classification.require_classified(lists, election="tk2029")
 
 
@@ -43,7 +43,7 @@ def test_the_two_named_classifications_give_their_own_share_columns(parties):
     groups = classification_from_config(parties).groups()
     assert groups["outsider_atlas"] == ["PVV", "SP", "FvD", "PvdD", "50PLUS", "DENK"]
     assert groups["outsider"] == groups["outsider_extended"]
-    assert set(groups["outsider_extended"]) - set(groups["outsider_atlas"]) == {"JA21", "BBB", "BIJ1"}
+    assert set(groups["outsider_extended"]) - set(groups["outsider_atlas"]) == {"JA21", "BBB", "BIJ1", "CD", "LN", "LPF", "TON"}
 
 
 def test_a_party_both_outsider_and_established_is_refused(parties):
