@@ -43,6 +43,7 @@ include: "rules/weights.smk"
 include: "rules/features.smk"
 include: "rules/spatial.smk"
 include: "rules/models.smk"
+include: "rules/amalgamation.smk"
 include: "rules/neighbourhoods.smk"
 include: "rules/outputs.smk"
 

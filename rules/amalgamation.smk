@@ -72,6 +72,7 @@ rule amalgamation:
         wadden=config["indicators"]["expected_above_one"],
         turnout_above_one=config["indicators"]["turnout_above_one"],
         language=config["outputs"]["language"],
+        provenance=RUN,
     script:
         "../scripts/amalgamation.py"
 

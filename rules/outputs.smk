@@ -296,6 +296,14 @@ PUBLICATION_TABLES = {
         inputs=dict(table=f"{RESULTS}/tables/features/correlations_{_FOCUS}.csv"),
         category="Stacked disadvantage",
     ),
+    "amalgamation": dict(
+        builder="amalgamation",
+        inputs={
+            outcome: rules.amalgamation.output.estimates.format(panel_outcome=outcome)
+            for outcome in config["amalgamation"]["outcomes"]
+        },
+        category="Amalgamations",
+    ),
     "stacked_disadvantage": dict(
         builder="stacked_disadvantage",
         inputs=dict(

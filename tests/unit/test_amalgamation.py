@@ -2,37 +2,24 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
 
-from afgehaakt.features.amalgamation import (
-    NEVER_MERGED,
-    ElectionDate,
-    assign_treatment,
-    merger_partners,
-    merger_sizes,
-)
-from afgehaakt.io.merger_history import read_merger_history
+from afgehaakt.features.amalgamation import NEVER_MERGED, assign_treatment, merger_partners, merger_sizes
 
-DATA = Path(__file__).resolve().parents[2] / "data" / "membership" / "history"
-TK = [("tk1998", "1998-05-06"), ("tk2002", "2002-05-15"), ("tk2003", "2003-01-22"), ("tk2006", "2006-11-22"),
-      ("tk2010", "2010-06-09"), ("tk2012", "2012-09-12"), ("tk2017", "2017-03-15"), ("tk2021", "2021-03-17"),
-      ("tk2023", "2023-11-22"), ("tk2025", "2025-10-29")]
-ELECTIONS = [ElectionDate(i, pd.Timestamp(d)) for i, d in TK]
 BOARNSTERHIM = {code: "Boarnsterhim (0055) split in 2014" for code in ("0080", "0074", "1940", "1900")}
 
 
 @pytest.fixture(scope="module")
-def history():
-    return read_merger_history(DATA / "herindelingen_1998_2025.csv", DATA / "gemeenten_per_jaar_1998_2025.csv")
+def history(merger_history):
+    return merger_history
 
 
 @pytest.fixture(scope="module")
-def treatment(history):
-    return assign_treatment(history, boundary_year=2021, elections=ELECTIONS, unrepresentable_splits=BOARNSTERHIM)
+def treatment(history, tk_series_dates):
+    return assign_treatment(history, boundary_year=2021, elections=tk_series_dates,
+                            unrepresentable_splits=BOARNSTERHIM)
 
 
 def _unit(treatment, code):
@@ -74,9 +61,10 @@ def test_exclusions_name_the_reason(treatment):
     assert len(reasons) == 4 + 16  # Boarnsterhim receivers; 2022 and 2023 mergers
 
 
-def test_unknown_split_codes_are_an_error(history):
+def test_unknown_split_codes_are_an_error(history, tk_series_dates):
     with pytest.raises(ValueError, match="not municipalities of 2021"):
-        assign_treatment(history, boundary_year=2021, elections=ELECTIONS, unrepresentable_splits={"0055": "x"})
+        assign_treatment(history, boundary_year=2021, elections=tk_series_dates,
+                         unrepresentable_splits={"0055": "x"})
 
 
 def test_merger_sizes_from_the_electorate_before_the_merger(history, treatment):

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
 
-from afgehaakt.features.amalgamation import NEVER_MERGED, ElectionDate, assign_treatment
-from afgehaakt.io.merger_history import read_merger_history
+from afgehaakt.features.amalgamation import NEVER_MERGED, assign_treatment
 from afgehaakt.models.staggered.amalgamation import (
     LARGE_MERGER,
     amalgamation_panel,
@@ -23,18 +20,13 @@ from afgehaakt.models.staggered.data import REASON_TREATED_FROM_START
 from afgehaakt.models.staggered.report import amalgamation_report
 from afgehaakt.tables import build
 
-DATA = Path(__file__).resolve().parents[2] / "data" / "membership" / "history"
-TK = [("tk1998", "1998-05-06"), ("tk2002", "2002-05-15"), ("tk2003", "2003-01-22"), ("tk2006", "2006-11-22"),
-      ("tk2010", "2010-06-09"), ("tk2012", "2012-09-12"), ("tk2017", "2017-03-15"), ("tk2021", "2021-03-17"),
-      ("tk2023", "2023-11-22"), ("tk2025", "2025-10-29")]
 WADDEN = ["0448", "0096", "0093", "0060", "0088"]
 EFFECT = -0.02  # turnout two points lower in every election after a merger
 
 
 @pytest.fixture(scope="module")
-def treatment():
-    history = read_merger_history(DATA / "herindelingen_1998_2025.csv", DATA / "gemeenten_per_jaar_1998_2025.csv")
-    return assign_treatment(history, boundary_year=2021, elections=[ElectionDate(i, pd.Timestamp(d)) for i, d in TK],
+def treatment(merger_history, tk_series_dates):
+    return assign_treatment(merger_history, boundary_year=2021, elections=tk_series_dates,
                             unrepresentable_splits={"0080": "Boarnsterhim (0055) split in 2014"})
 
 
@@ -43,7 +35,7 @@ def _indicators(treatment, seed: int = 5) -> dict[str, pd.DataFrame]:
     units = treatment.units
     level = rng.normal(0.78, 0.04, len(units))
     tables = {}
-    for period, (election, _) in enumerate(TK, start=1):
+    for period, election in enumerate((e.id for e in treatment.elections), start=1):
         treated = (units["cohort"] != NEVER_MERGED) & (units["cohort"] <= period)
         turnout = level + 0.01 * period + EFFECT * treated + rng.normal(0, 0.01, len(units))
         tables[election] = pd.DataFrame({
@@ -67,7 +59,7 @@ def analysis(panel):
 
 
 def test_panel_is_units_by_elections(treatment, panel):
-    assert len(panel) == len(treatment.units) * len(TK)
+    assert len(panel) == len(treatment.units) * len(treatment.elections)
     assert panel.groupby("code")["period"].apply(list).map(len).eq(10).all()
 
 
@@ -104,7 +96,7 @@ def test_placebos_and_tables(treatment, analysis):
 
 def test_publication_table_and_report(treatment, analysis):
     estimates = estimates_table(analysis, {s: s for s in analysis.sensitivity}).assign(
-        outcome="turnout", elections=" ".join(i for i, _ in TK), boundary_year=2021)
+        outcome="turnout", elections=" ".join(e.id for e in treatment.elections), boundary_year=2021)
     for language in ("en", "nl"):
         table = build("amalgamation", {"turnout": estimates}, Labels(language), "amalgamation")
         assert len(table.rows) == 3 + 5 + 1  # three estimators, five sensitivity specifications, the pre-period placebo
