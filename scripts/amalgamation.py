@@ -15,7 +15,7 @@ from afgehaakt.models.staggered.amalgamation import (
     specifications,
 )
 from afgehaakt.outputs import write_table
-from afgehaakt.plotting.staggered import event_study_figure, placebo_figure
+from afgehaakt.plotting.staggered import ESTIMATOR_STYLE, event_study_figure, placebo_figure
 from afgehaakt.plotting.style import embedded_provenance
 
 with step_log(snakemake.log[0], "amalgamation") as log, \
@@ -54,7 +54,7 @@ with step_log(snakemake.log[0], "amalgamation") as log, \
 
     main = analysis.main
     cs = main["callaway_santanna"]
-    pretrends = "; ".join(f"{name.replace('_', '-')} p = {result.pretrend.p_value:.3f}"
+    pretrends = "; ".join(f"{ESTIMATOR_STYLE[name][0]} p = {result.pretrend.p_value:.3f}"
                           for name, result in main.items() if result.pretrend is not None)
     source = labels.source("; ".join(catalogue.election(e).attribution for e in settings["elections"][:1]) +
                            " ... " + catalogue.election(settings["elections"][-1]).attribution + ".")

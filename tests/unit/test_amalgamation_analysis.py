@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
 
-from afgehaakt.features.amalgamation import NEVER_MERGED, assign_treatment
+from afgehaakt.features.amalgamation import NEVER_MERGED, assign_treatment, merger_sizes
 from afgehaakt.models.staggered.amalgamation import (
     LARGE_MERGER,
     amalgamation_panel,
@@ -26,8 +28,13 @@ EFFECT = -0.02  # turnout two points lower in every election after a merger
 
 @pytest.fixture(scope="module")
 def treatment(merger_history, tk_series_dates):
-    return assign_treatment(merger_history, boundary_year=2021, elections=tk_series_dates,
-                            unrepresentable_splits={"0080": "Boarnsterhim (0055) split in 2014"})
+    treatment = assign_treatment(merger_history, boundary_year=2021, elections=tk_series_dates,
+                                 unrepresentable_splits={"0080": "Boarnsterhim (0055) split in 2014"})
+    # partner sizes from a synthetic TK1998 electorate (1000 per 1998 municipality, 3000 for codes ending in 3)
+    codes = merger_history.codes(1998)
+    electorate = pd.DataFrame({"code": codes, "electorate": [3000.0 if c.endswith("3") else 1000.0 for c in codes]})
+    sizes = merger_sizes(treatment, merger_history, {"tk1998": (1998, electorate)})
+    return replace(treatment, units=treatment.units.merge(sizes, on="code", how="left"))
 
 
 def _indicators(treatment, seed: int = 5) -> dict[str, pd.DataFrame]:
@@ -78,6 +85,10 @@ def test_specifications_samples(panel, analysis):
     units = panel.drop_duplicates("code").set_index("code")
     two_way = units.index[(units["cohort"] != NEVER_MERGED) & (units["n_predecessors"] < LARGE_MERGER)]
     assert specs["three_or_more"].units.intersection(two_way).empty
+    treated = units[units["cohort"] != NEVER_MERGED].index
+    dominant = treated.intersection(specs["partner_dominant"].units)
+    balanced = treated.intersection(specs["partner_balanced"].units)
+    assert dominant.intersection(balanced).empty and len(dominant) > 0 and len(balanced) > 0
     assert analysis.sensitivity["control_not_yet"].inference.control_group == "not yet treated"
     assert set(analysis.sensitivity) == set(specs)
 
@@ -99,7 +110,7 @@ def test_publication_table_and_report(treatment, analysis):
         outcome="turnout", elections=" ".join(e.id for e in treatment.elections), boundary_year=2021)
     for language in ("en", "nl"):
         table = build("amalgamation", {"turnout": estimates}, Labels(language), "amalgamation")
-        assert len(table.rows) == 3 + 5 + 1  # three estimators, five sensitivity specifications, the pre-period placebo
+        assert len(table.rows) == 3 + 6 + 1  # three estimators, six sensitivity specifications, the pre-period placebo
         assert "TK1998" in table.note and "TK2025" in table.note
     placebo = pd.Series(analysis.permutation.summary())
     text = amalgamation_report({"turnout": estimates}, {"turnout": placebo}, treatment.units)

@@ -14,8 +14,11 @@ never-treated controls, Sun-Abraham, naive TWFE) and the specifications of the s
 * ``without_wadden``: the Wadden islands left out (visitors' votes push their turnout above 100%);
 * ``three_or_more``: treatment = a merger of three or more municipalities; units whose first merger joined two
   are left out (they are neither treated by this definition nor clean controls);
-* ``size_two`` / ``size_three_plus``: heterogeneity by merger size (each treated group against the same
-  never-treated units).
+* ``size_two``: two-way mergers only; with ``three_or_more`` the heterogeneity by merger size (each treated
+  group against the same never-treated units);
+* ``partner_dominant`` / ``partner_balanced``: heterogeneity by the population ratio of the partners: mergers in
+  which the largest partner had more / less than the median share of the merged electorate (absorption of small
+  neighbours by a larger one against mergers of comparable municipalities).
 """
 
 from __future__ import annotations
@@ -55,8 +58,8 @@ def amalgamation_panel(
     frames, notes = [], []
     for period, election in enumerate(treatment.elections, start=1):
         table = indicators[election.id]
-        frame = treatment.units[["code", "name", "cohort", "n_predecessors"]].assign(election=election.id,
-                                                                                      period=period)
+        frame = treatment.units[["code", "name", "cohort", "n_predecessors", "largest_predecessor_share"]].assign(
+            election=election.id, period=period)
         for outcome in outcomes:
             values, note = analysis_values(table, outcome, above_one=above_one)
             frame[outcome] = frame["code"].map(values)
@@ -81,8 +84,12 @@ def specifications(panel: pd.DataFrame, *, wadden: Sequence[str]) -> list[Specif
     controls, on every unit)."""
     units = panel.drop_duplicates("code").set_index("code")
     everyone = units.index
-    treated_two = units.index[(units["cohort"] != NEVER_MERGED) & (units["n_predecessors"] < LARGE_MERGER)]
-    treated_large = units.index[(units["cohort"] != NEVER_MERGED) & (units["n_predecessors"] >= LARGE_MERGER)]
+    treated = units[units["cohort"] != NEVER_MERGED]
+    treated_two = treated.index[treated["n_predecessors"] < LARGE_MERGER]
+    treated_large = treated.index[treated["n_predecessors"] >= LARGE_MERGER]
+    median_share = float(treated["largest_predecessor_share"].median())
+    dominant = treated.index[treated["largest_predecessor_share"] >= median_share]
+    unknown_share = treated.index[treated["largest_predecessor_share"].isna()]
     return [
         Specification("control_not_yet", "any merger; not-yet-merged controls", "not_yet", everyone),
         Specification("without_wadden", "any merger; Wadden islands left out", "never",
@@ -91,8 +98,10 @@ def specifications(panel: pd.DataFrame, *, wadden: Sequence[str]) -> list[Specif
                       "never", everyone.difference(treated_two)),
         Specification("size_two", "two-way mergers only (heterogeneity by size)", "never",
                       everyone.difference(treated_large)),
-        Specification("size_three_plus", f"mergers of {LARGE_MERGER} or more only (heterogeneity by size)", "never",
-                      everyone.difference(treated_two)),
+        Specification("partner_dominant", f"largest partner had >= the median share ({median_share:.2f}) of the "
+                      "merged electorate", "never", everyone.difference(treated.index.difference(dominant))),
+        Specification("partner_balanced", f"largest partner had < the median share ({median_share:.2f}) of the "
+                      "merged electorate", "never", everyone.difference(dominant).difference(unknown_share)),
     ]
 
 

@@ -51,7 +51,8 @@ def outcome_section(outcome: str, frame: pd.DataFrame, placebo: pd.Series) -> li
         ("without_wadden", "callaway_santanna", "CS, without the Wadden islands"),
         ("three_or_more", "callaway_santanna", f"CS, mergers of {LARGE_MERGER}+ municipalities"),
         ("size_two", "callaway_santanna", "CS, two-way mergers only"),
-        ("size_three_plus", "callaway_santanna", f"CS, {LARGE_MERGER}+ mergers only"),
+        ("partner_dominant", "callaway_santanna", "CS, largest partner above the median share"),
+        ("partner_balanced", "callaway_santanna", "CS, largest partner below the median share"),
         ("pre_period_placebo", "callaway_santanna", "placebo: dates moved earlier, pre-merger elections only"),
     ):
         lines.append(_line(_overall(frame, specification, method), label))
