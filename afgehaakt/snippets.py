@@ -18,10 +18,24 @@ class Headline:
     digits: int
     source: str
     description: str
+    status: str = "ok"
+    """Status of the fit the number comes from (afgehaakt.models.diagnostics); any other than ok excludes it."""
+
+    @property
+    def excluded(self) -> bool:
+        return self.status != "ok"
 
     @property
     def text(self) -> str:
+        if self.excluded:
+            return f"excluded (fit status: {self.status})"
         return f"{self.value:.{self.digits}f}"
+
+
+def fit_headline(table, model: str, column: str, digits: int, source: str, description: str, name: str) -> Headline:
+    """A number from a multilevel model-comparison table (indexed by model), excluded unless the fit is ok."""
+    status = str(table.loc[model, "status"]) if "status" in table.columns else "ok"
+    return Headline(name, float(table.loc[model, column]), digits, source, description, status)
 
 
 def macro_name(name: str) -> str:

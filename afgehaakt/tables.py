@@ -17,6 +17,7 @@ import pandas as pd
 
 from afgehaakt.labels import Labels
 from afgehaakt.outputs import atomic_path
+from afgehaakt.tolerances import CONVERGENCE_GRADIENT_LIMIT
 
 SUFFIXES = (".csv", ".md", ".tex")
 
@@ -54,6 +55,15 @@ def p_value(value: object) -> str:
     if value is None or pd.isna(value):
         return ""
     return "< 0.001" if float(value) < 0.001 else f"{float(value):.3f}"
+
+
+def gradient_norm(value: object) -> str:
+    """A gradient norm at the optimum is optimiser noise (it differs by tens of percent between machines): printed
+    as below the convergence limit, or with its value where it is not."""
+    if value is None or pd.isna(value):
+        return ""
+    limit = CONVERGENCE_GRADIENT_LIMIT
+    return f"< {limit:.0e}" if float(value) < limit else f"{float(value):.1e}"
 
 
 def integer(value: object) -> str:
@@ -256,14 +266,14 @@ def multilevel_model_comparison(frames: dict[str, pd.DataFrame], labels: Labels,
     rows = [[r.model, "" if pd.isna(r.compared_with) else str(r.compared_with), integer(r.n_params),
              number(r.logLik, 1), number(r.AIC, 1), number(r.BIC, 1), number(r.LR_chi2, 2), integer(r.df),
              p_value(r.p), number(r.ICC, 3), number(r.PCV, 3),
-             labels(f"table.{'yes' if r.converged else 'no'}"), f"{r.gradient_norm:.1e}"]
+             labels(f"status.{r.status}"), gradient_norm(r.gradient_norm)]
             for r in frame.itertuples()]
     outcome = labels.variable(_one(frame, "outcome"))
     note = _multilevel_note(frame, labels) + " " + labels("table.note.sample", n=_one(frame, "n_obs"),
                                                            groups=_one(frame, "n_groups"))
     return PublicationTable(name, labels("table.title.multilevel_model_comparison", outcome=outcome),
                             _headers(labels, "model", "compared_with", "parameters", "log_likelihood", "aic", "bic",
-                                     "lr_chi2", "df", "p", "icc", "pcv", "converged", "gradient_norm"),
+                                     "lr_chi2", "df", "p", "icc", "pcv", "status", "gradient_norm"),
                             rows, note, [False, False, *([True] * 9), False, True])
 
 
@@ -272,6 +282,10 @@ def _multilevel_note(frame: pd.DataFrame, labels: Labels) -> str:
     if "weights_used" in frame.columns:  # the variance-component table does not record it
         note += " " + labels("table.note.design_weights",
                              used=labels(f"table.{'yes' if frame['weights_used'].any() else 'no'}"))
+    failed = frame.loc[frame["status"] != "ok", ["model", "status", "status_reason"]].drop_duplicates("model")
+    if len(failed):
+        fits = "; ".join(f"{r.model}: {labels(f'status.{r.status}')} ({r.status_reason})" for r in failed.itertuples())
+        note += " " + labels("table.note.fit_status", fits=fits)
     return note
 
 

@@ -8,12 +8,13 @@ Each output is compared by its kind (:func:`output_kind`):
     differ but a changed pixel or drawn object may not.
 ``table`` (``.csv``, ``.tsv``, ``.parquet``) and ``json``
     equal if the SHA-256 is equal, or if the fingerprints (:func:`fingerprint`) agree: the same columns, rows and
-    text, and numbers within the tolerance. The tolerance applies per cell,
-    ``|actual - expected| <= atol + rtol * |expected|`` (:data:`TOLERANCE`), and is carried to the column
-    statistics of the fingerprint (count, sum, weighted sum, minimum, maximum) by the triangle inequality, so a
-    change within it never fails. A change beyond it fails when it exceeds the summed tolerance of its column;
-    a JSON document with at most :data:`JSON_VALUES_KEPT` numbers keeps each one and names the value that
-    differs.
+    text, and numbers within the tolerance. The tolerance is the one its estimator declares
+    (:mod:`afgehaakt.tolerances`: closed form, iterative with its convergence criterion, printed; log-likelihoods
+    always to 1e-6 absolute), per column, as recorded in the expected manifest. It applies per cell,
+    ``|actual - expected| <= atol + rtol * |expected|``, and is carried to the column statistics of the
+    fingerprint (count, sum, weighted sum, minimum, maximum) by the triangle inequality, so a change within it
+    never fails. A change beyond it fails when it exceeds the summed tolerance of its column; a JSON document
+    with at most :data:`JSON_VALUES_KEPT` numbers keeps each one and names the value that differs.
 ``bytes`` (everything else: Markdown, LaTeX)
     equal if the SHA-256 is equal.
 
@@ -28,28 +29,22 @@ import json
 import math
 import sys
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-
-@dataclass(frozen=True)
-class Tolerance:
-    rtol: float
-    atol: float
-
-    def allows(self, actual: float, expected: float, *, scale: float, cells: float = 1.0) -> bool:
-        """``|actual - expected| <= atol * cells + rtol * scale``; equal values (infinities too) always pass."""
-        if actual == expected or (math.isnan(actual) and math.isnan(expected)):
-            return True
-        return abs(actual - expected) <= self.atol * cells + self.rtol * scale
+from afgehaakt.tolerances import NumericalTolerance, TableTolerance, tolerance_for
 
 
-TOLERANCE = Tolerance(rtol=1e-9, atol=1e-12)
-"""Per cell. Tables are written with 12 significant digits, so rtol 1e-9 leaves room for last-digit noise of
-floating-point reductions and nothing more."""
+def _allows(tolerance: NumericalTolerance, actual: float, expected: float, *, scale: float,
+            cells: float = 1.0) -> bool:
+    """``|actual - expected| <= atol * cells + rtol * scale``; equal values (infinities too) always pass."""
+    if actual == expected or (math.isnan(actual) and math.isnan(expected)):
+        return True
+    return abs(actual - expected) <= tolerance.atol * cells + tolerance.rtol * scale
+
+
 JSON_VALUES_KEPT = 200
 _FIGURES = {".png", ".pdf"}
 _TABLES = {".csv", ".tsv", ".parquet"}
@@ -166,7 +161,7 @@ def _json_fingerprint(document) -> dict:
 # Comparison
 
 
-def _statistics_differ(name: str, actual: dict, expected: dict, tolerance: Tolerance) -> str | None:
+def _statistics_differ(name: str, actual: dict, expected: dict, tolerance: NumericalTolerance) -> str | None:
     """The first statistic of a number column outside the tolerance carried from the cells, or None."""
     if actual["count"] != expected["count"]:
         return f"{name}: {actual['count']} values, expected {expected['count']}"
@@ -179,12 +174,13 @@ def _statistics_differ(name: str, actual: dict, expected: dict, tolerance: Toler
         "max": dict(scale=abs(expected["max"])),
     }
     for statistic, bound in bounds.items():
-        if not tolerance.allows(actual[statistic], expected[statistic], **bound):
-            return f"{name}: {statistic} {actual[statistic]!r}, expected {expected[statistic]!r}"
+        if not _allows(tolerance, actual[statistic], expected[statistic], **bound):
+            return (f"{name}: {statistic} {actual[statistic]!r}, expected {expected[statistic]!r} "
+                    f"(tolerance rtol {tolerance.rtol:g}, atol {tolerance.atol:g}: {tolerance.basis})")
     return None
 
 
-def _table_difference(actual: dict, expected: dict, tolerance: Tolerance) -> str | None:
+def _table_difference(actual: dict, expected: dict, tolerance: TableTolerance) -> str | None:
     if actual["columns"] != expected["columns"]:
         missing = [c for c in expected["columns"] if c not in actual["columns"]]
         extra = [c for c in actual["columns"] if c not in expected["columns"]]
@@ -198,40 +194,46 @@ def _table_difference(actual: dict, expected: dict, tolerance: Tolerance) -> str
         elif name not in actual["numbers"]:
             return f"column {name!r}: no longer numeric"
         elif found := _statistics_differ(f"column {name!r}", actual["numbers"][name], expected["numbers"][name],
-                                         tolerance):
+                                         tolerance.for_column(name)):
             return found
     return None
 
 
-def _json_difference(actual: dict, expected: dict, tolerance: Tolerance) -> str | None:
+def _json_difference(actual: dict, expected: dict, tolerance: TableTolerance) -> str | None:
     if actual["pointers"] != expected["pointers"]:
         return "the numbers sit at other places (keys or list lengths differ)"
     if actual["text"] != expected["text"]:
         return "a text, boolean or null value differs"
     if "values" in expected:
         for pointer, value in expected["values"].items():
-            if not tolerance.allows(actual["values"][pointer], value, scale=abs(value)):
+            if not _allows(tolerance.for_column(pointer), actual["values"][pointer], value, scale=abs(value)):
                 return f"value at {pointer}: {actual['values'][pointer]!r}, expected {value!r}"
         return None
-    return _statistics_differ("numbers", actual["numbers"], expected["numbers"], tolerance)
+    return _statistics_differ("numbers", actual["numbers"], expected["numbers"], tolerance.default)
 
 
-def output_difference(actual: dict, expected: dict, tolerance: Tolerance = TOLERANCE) -> str | None:
-    """What differs between two manifest entries of one output (see the module docstring), or None."""
+def expected_tolerance(path: str, expected: dict) -> TableTolerance:
+    """The tolerance recorded for ``path`` in the expected manifest, or (for a manifest from before tolerances were
+    recorded) the one its estimator declares now."""
+    record = expected.get("tolerance")
+    return TableTolerance.from_record(record) if record else tolerance_for(path)
+
+
+def output_difference(path: str, actual: dict, expected: dict) -> str | None:
+    """What differs between two manifest entries of the output at ``path`` (see the module docstring), or None."""
     if actual["sha256"] == expected["sha256"]:
         return None
     kind = expected["kind"]
     if kind == "figure":
         return None if actual["content_sha256"] == expected["content_sha256"] else "the figure's content differs"
     if kind == "table":
-        return _table_difference(actual["fingerprint"], expected["fingerprint"], tolerance)
+        return _table_difference(actual["fingerprint"], expected["fingerprint"], expected_tolerance(path, expected))
     if kind == "json":
-        return _json_difference(actual["fingerprint"], expected["fingerprint"], tolerance)
+        return _json_difference(actual["fingerprint"], expected["fingerprint"], expected_tolerance(path, expected))
     return "the bytes differ"
 
 
-def compare_outputs(actual: Mapping[str, dict], expected: Mapping[str, dict],
-                    tolerance: Tolerance = TOLERANCE) -> list[str]:
+def compare_outputs(actual: Mapping[str, dict], expected: Mapping[str, dict]) -> list[str]:
     """One line per differing output (``path: what``), sorted by path; empty when the outputs agree."""
     differences = []
     for path in sorted(set(actual) | set(expected)):
@@ -239,7 +241,7 @@ def compare_outputs(actual: Mapping[str, dict], expected: Mapping[str, dict],
             differences.append(f"{path}: missing (expected, but the run did not make it)")
         elif path not in expected:
             differences.append(f"{path}: unexpected (made by the run, not in the expected manifest)")
-        elif found := output_difference(actual[path], expected[path], tolerance):
+        elif found := output_difference(path, actual[path], expected[path]):
             differences.append(f"{path}: {found}")
     return differences
 
@@ -253,14 +255,20 @@ every commit without changing a result."""
 
 
 def expected_manifest(manifest: Mapping) -> dict:
-    """The expected manifest for ``manifest.json`` of a run: per output only what verification compares."""
+    """The expected manifest for ``manifest.json`` of a run: per output only what verification compares, and for
+    tables and JSON documents the tolerance declared for them (:func:`afgehaakt.tolerances.tolerance_for`)."""
     return {
         "config_sha256": manifest["config_sha256"],
         "data_sha256": manifest["data_sha256"],
-        "tolerance": {"rtol": TOLERANCE.rtol, "atol": TOLERANCE.atol},
-        "outputs": {path: {field: entry[field] for field in EXPECTED_FIELDS}
-                    for path, entry in sorted(manifest["outputs"].items())},
+        "outputs": {path: _expected_entry(path, entry) for path, entry in sorted(manifest["outputs"].items())},
     }
+
+
+def _expected_entry(path: str, entry: Mapping) -> dict:
+    kept = {field: entry[field] for field in EXPECTED_FIELDS}
+    if entry["kind"] in ("table", "json"):
+        kept["tolerance"] = tolerance_for(path).record()
+    return kept
 
 
 def verify_manifest(manifest: Mapping, expected: Mapping) -> list[str]:

@@ -7,7 +7,7 @@ import pandas as pd
 
 from afgehaakt.logs import step_log
 from afgehaakt.outputs import atomic_path, write_json
-from afgehaakt.snippets import Headline, as_records, latex, markdown
+from afgehaakt.snippets import Headline, as_records, fit_headline, latex, markdown
 
 with step_log(snakemake.log[0], "headline_numbers") as log:
     # Sources relative to the results folder: the folder's name changes with every commit, a quoted source must not.
@@ -30,11 +30,16 @@ with step_log(snakemake.log[0], "headline_numbers") as log:
                  "Cronbach's alpha of the stacked-disadvantage domains"),
         Headline("stacked_pc_share", stacked["pc1_explained_variance_ratio"], 2, source["stacked"],
                  "share of variance of the first principal component"),
-        Headline("icc_trust", trust.loc["M0_null", "ICC"], 3, source["trust"],
-                 f"ICC of trust, null model ({trust.loc['M0_null', 'data']} survey)"),
-        Headline("icc_turnout", turnout_ml.loc["M0_null", "ICC"], 3, source["turnout"],
-                 f"ICC of turnout on the latent scale, null model ({turnout_ml.loc['M0_null', 'data']} survey)"),
+        # A null model whose fit is not ok is reported in its tables and left out here (multilevel.failed_fit).
+        fit_headline(trust, "M0_null", "ICC", 3, source["trust"],
+                     f"ICC of trust, null model ({trust.loc['M0_null', 'data']} survey)", "icc_trust"),
+        fit_headline(turnout_ml, "M0_null", "ICC", 3, source["turnout"],
+                     f"ICC of turnout on the latent scale, null model ({turnout_ml.loc['M0_null', 'data']} survey)",
+                     "icc_turnout"),
     ]
+    for headline in headlines:
+        if headline.excluded:
+            log.warning("headline %s excluded: its fit's status is %s", headline.name, headline.status)
     zone = axis[(axis["clusters"] == "unadjusted") & axis["p_both"].notna()]
     for row in zone.itertuples():
         headlines.append(Headline(f"zone_axis_p_{row.outcome}", row.p_both, 3, source["axis"],

@@ -19,29 +19,59 @@ For 0/1 responses the binomial log-likelihood has no saturated or binomial-coeff
 these log-likelihoods are on the same scale for every ``n_quadrature``.
 
 ``(theta, beta)`` are estimated jointly (as lme4 does in its second stage) by L-BFGS-B with central-difference
-gradients, then polished by Newton steps on a finite-difference Hessian. Standard errors of ``beta`` come from the
-inverse of that Hessian of the deviance in ``(theta, beta)`` (as lme4's ``vcov`` with ``use.hessian=TRUE``); at a
-singular fit (a diagonal of ``Lambda`` at its bound) the Hessian is taken over ``beta`` alone, given ``theta``.
+gradients, then polished by Newton steps on a finite-difference Hessian. Adaptive quadrature starts from the
+Laplace optimum (or from a supplied start, without the Laplace fit) and takes Newton steps with a backtracking
+line search, using the Laplace Hessian as an approximation; the iterations stop when a step moves no parameter by
+more than 1e-8 of its scale, or when the deviance no longer changes beyond its rounding error. Standard errors of
+``beta`` come from the inverse of the Hessian of the deviance in ``(theta, beta)`` (as lme4's ``vcov`` with
+``use.hessian=TRUE``): the quadrature deviance's own for quadrature fits; at a boundary fit (a diagonal of
+``Lambda`` at its bound) it is taken over the free parameters, given the bound. A Hessian that is not positive
+definite gives NaN standard errors, never a pseudo-inverse.
+
+Every fit carries a diagnosis (:mod:`afgehaakt.models.diagnostics`): separation of the outcome by the fixed
+effects (linear programming), aliased columns (dropped, NaN estimates, as lme4), unidentified group variances,
+convergence (the Newton step ``H^-1 g`` relative to the parameters' scale below 1e-4, a positive-definite Hessian
+and finite standard errors), boundary variances, and the optimizer's messages. The BLAS thread pool is limited
+to one thread during a fit by default (a second thread costs CPU without saving time; benchmarks/README.md).
 Design weights are not used by this estimator.
 """
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.optimize import minimize
 from scipy.special import expit
+from threadpoolctl import threadpool_limits
+
+from afgehaakt.models.diagnostics import (
+    DiagnosedFit,
+    RELATIVE_STEP_TOLERANCE,
+    FitDiagnosis,
+    covariance_from_hessian,
+    design_reasons,
+    diagnose,
+    expand_columns,
+    failed_estimation,
+    random_effect_reasons,
+    relative_newton_step,
+    separation_reason,
+)
 
 SINGULAR_TOLERANCE = 1e-4
 """A diagonal element of Lambda below this (lme4's ``isSingular`` default) marks a boundary (singular) fit."""
 
-GRADIENT_TOLERANCE = 1e-3
-"""Largest absolute deviance gradient accepted as converged (lme4 warns above 2e-3 on its scaled gradient)."""
+REFINE_TOLERANCE = 1e-8
+"""The Newton iterations stop when a step moves no parameter by more than this times ``max(1, |parameter|)``."""
+DEVIANCE_NOISE = 1e-13
+"""Rounding error of the deviance relative to its size: changes below it are not decreases."""
+MAX_REFINE_ITERATIONS = 50
 
 
 @dataclass(frozen=True)
-class LogisticMixedFit:
+class LogisticMixedFit(DiagnosedFit):
     """A fitted logistic mixed model (maximum likelihood)."""
 
     fixed_names: tuple[str, ...]
@@ -54,23 +84,23 @@ class LogisticMixedFit:
     n_obs: int
     n_groups: int
     n_quadrature: int
-    converged: bool
+    n_params: int
+    """Estimated parameters: the fixed effects not aliased and the elements of theta."""
     gradient_norm: float
     """Largest absolute deviance gradient over the parameters not held at a bound."""
     hessian_positive_definite: bool
     """Of the deviance Hessian over the parameters not held at a bound."""
     singular: bool
+    """lme4's ``isSingular``: a diagonal element of Lambda below :data:`SINGULAR_TOLERANCE`."""
     optimizer_message: str
+    diagnosis: FitDiagnosis
+    """Status (ok, singular, boundary, separation, not_converged), reasons and criteria of this fit."""
     conditional_modes: np.ndarray = field(repr=False)
     """Conditional modes of the random effects on the data scale, one row per group (``Lambda v_hat``)."""
 
     @property
     def method(self) -> str:
         return "Laplace" if self.n_quadrature == 1 else f"adaptive Gauss-Hermite quadrature ({self.n_quadrature} nodes)"
-
-    @property
-    def n_params(self) -> int:
-        return len(self.fixed_effects) + len(self.theta)
 
     @property
     def fixed_se(self) -> np.ndarray:
@@ -102,6 +132,12 @@ class _LogisticMixedObjective:
         if n_quadrature > 1:
             nodes, weights = np.polynomial.hermite.hermgauss(n_quadrature)
             self.nodes, self.log_weights = nodes, np.log(weights)
+
+    def with_quadrature(self, n_quadrature):
+        """The same model's deviance with another number of quadrature nodes (this one if the number agrees)."""
+        if n_quadrature == self.n_quadrature:
+            return self
+        return _LogisticMixedObjective(self.y, self.X, self.Z, self.groups, self.n_groups, n_quadrature)
 
     def lambda_matrix(self, theta):
         lam = np.zeros((self.q, self.q))
@@ -246,15 +282,35 @@ def _central_hessian(function, x, steps):
 
 
 def _logistic_start(y, X):
-    """Fixed effects of the ordinary logistic regression (Newton-Raphson), as starting values."""
+    """Fixed effects of the ordinary logistic regression (Newton-Raphson), as starting values.
+
+    Under separation the estimates diverge; the iterations stop after 50 steps wherever they are (the diagnosis
+    reports the separation), and least squares keeps a nearly singular information matrix from raising.
+    """
     beta = np.zeros(X.shape[1])
     for _ in range(50):
         mu = expit(X @ beta)
-        step = np.linalg.solve((X * (mu * (1 - mu))[:, None]).T @ X, X.T @ (y - mu))
+        information = (X * (mu * (1 - mu))[:, None]).T @ X
+        step = np.linalg.lstsq(information, X.T @ (y - mu), rcond=None)[0]
         beta += step
         if np.max(np.abs(step)) < 1e-10:
             break
     return beta
+
+
+@contextmanager
+def limited_blas_threads(threads: int | None):
+    """Limit the BLAS thread pool to ``threads`` (None: leave it alone) for the duration of a fit.
+
+    The fits multiply tall, thin matrices (n x p with p about 10) and small per-group blocks: a second BLAS thread
+    adds CPU time without wall-time gain (benchmarks/README.md), and it would oversubscribe the cores a
+    Snakemake job is given.
+    """
+    if threads is None:
+        yield
+        return
+    with threadpool_limits(limits=threads, user_api="blas"):
+        yield
 
 
 def fit_logistic_mixed(
@@ -266,11 +322,19 @@ def fit_logistic_mixed(
     Z: np.ndarray | None = None,
     random_names: tuple[str, ...] = ("intercept",),
     n_quadrature: int = 1,
+    start: np.ndarray | None = None,
+    blas_threads: int | None = 1,
 ) -> LogisticMixedFit:
     """Fit ``y ~ X beta + (Z | groups)`` by maximum likelihood (Laplace or adaptive Gauss-Hermite quadrature).
 
     ``groups`` holds integer group indices 0..J-1; ``Z`` defaults to a column of ones (random intercept).
-    ``n_quadrature > 1`` needs a single random effect (one column in ``Z``), as in lme4.
+    ``n_quadrature > 1`` needs a single random effect (one column in ``Z``), as in lme4. ``start`` (theta then
+    beta, lme4's order; columns of ``X`` that are aliased excluded) replaces the default start; for quadrature it
+    replaces the Laplace fit that otherwise provides the start. ``blas_threads`` limits the BLAS thread pool
+    during the fit (None leaves it alone).
+
+    The fit never raises on bad data: its :attr:`LogisticMixedFit.diagnosis` says what went wrong (see
+    :mod:`afgehaakt.models.diagnostics`), and aliased columns of ``X`` are dropped (NaN estimates), as in lme4.
     """
     y = np.asarray(y, dtype=float)
     X = np.asarray(X, dtype=float)
@@ -282,17 +346,52 @@ def fit_logistic_mixed(
         raise ValueError("names do not match the columns of X or Z")
     if n_quadrature < 1 or (n_quadrature > 1 and Z.shape[1] != 1):
         raise ValueError("adaptive quadrature (n_quadrature > 1) needs exactly one random effect")
+    with limited_blas_threads(blas_threads):
+        return _fit(y, X, groups, tuple(fixed_names), Z, tuple(random_names), n_quadrature, start)
+
+
+def _fit(y, X, groups, fixed_names, Z, random_names, n_quadrature, start):
     n_groups = int(groups.max()) + 1
-    objective = _LogisticMixedObjective(y, X, Z, groups, n_groups, n_quadrature)
-    n_theta = objective.n_theta
+    design, keep = design_reasons(X, fixed_names, np.bincount(groups, minlength=n_groups))
+    kept_names = tuple(fixed_names[k] for k in keep)
+    separated = separation_reason(y, X[:, keep], kept_names)
+    objective = _LogisticMixedObjective(y, X[:, keep], Z, groups, n_groups, n_quadrature)
+    steps_for = _step_rule(objective)
+    if y.min() == y.max():
+        return _failed(objective, fixed_names, random_names, keep, X.shape[1],
+                       "not estimated (the maximum-likelihood estimates do not exist)", design, separated)
+    try:
+        if start is None:
+            laplace = _fit_laplace(objective.with_quadrature(1), _default_start(objective, y), steps_for)
+            if n_quadrature == 1:
+                optimum = laplace
+            else:
+                optimum = _refine_by_quadrature(objective, laplace.params, laplace.free, laplace.hessian, steps_for,
+                                                "started from the Laplace optimum")
+        else:
+            start = np.asarray(start, dtype=float)
+            if start.shape != (objective.n_theta + len(keep),):
+                raise ValueError(f"start needs {objective.n_theta} theta and {len(keep)} fixed-effect values")
+            if n_quadrature == 1:
+                optimum = _fit_laplace(objective, start, steps_for)
+            else:
+                laplace_objective = objective.with_quadrature(1)
+                free = _free_mask(objective, start)
+                hessian = _free_hessian(laplace_objective, start, free, steps_for)
+                optimum = _refine_by_quadrature(objective, start, free, hessian, steps_for,
+                                                "started from the supplied start")
+    except np.linalg.LinAlgError as error:
+        return _failed(objective, fixed_names, random_names, keep, X.shape[1], f"estimation raised {error}", design,
+                       separated)
+    return _assemble(objective, optimum, fixed_names, random_names, keep, X.shape[1], design, separated)
 
+
+def _default_start(objective, y):
     theta_start = np.where(objective.tril_rows == objective.tril_cols, 0.5, 0.0)
-    start = np.concatenate([theta_start, _logistic_start(y, X)])
-    bounds = [(0.0, None) if k in objective.diagonal_positions else (None, None) for k in range(n_theta)]
-    bounds += [(None, None)] * X.shape[1]
-    # The deviance is O(n); dividing by n keeps L-BFGS-B's tolerances meaningful on any sample size.
-    scale = float(len(y))
+    return np.concatenate([theta_start, _logistic_start(y, objective.X)])
 
+
+def _step_rule(objective):
     def steps_for(x):
         steps = 1e-5 * np.maximum(1.0, np.abs(x))
         # A variance parameter near its bound must not step below zero in a central difference.
@@ -300,8 +399,34 @@ def fit_logistic_mixed(
         steps[diagonal] = np.minimum(steps[diagonal], np.maximum(0.5 * x[diagonal], 1e-8))
         return steps
 
-    if n_quadrature > 1:
-        return _refine_by_quadrature(objective, y, X, groups, fixed_names, Z, random_names, steps_for)
+    return steps_for
+
+
+def _free_mask(objective, params):
+    """Parameters not held at a bound: every fixed effect and every theta except a diagonal at zero."""
+    return ~np.array(
+        [k in objective.diagonal_positions and params[k] < SINGULAR_TOLERANCE for k in range(len(params))]
+    )
+
+
+@dataclass(frozen=True)
+class _Optimum:
+    params: np.ndarray
+    free: np.ndarray
+    hessian: np.ndarray
+    """Deviance Hessian over the free parameters (the one the standard errors come from)."""
+    gradient: np.ndarray
+    """Deviance gradient over the free parameters at ``params``."""
+    message: str
+
+
+def _fit_laplace(objective, start, steps_for) -> _Optimum:
+    """L-BFGS-B on the Laplace deviance, then Newton steps with a line search on the free parameters."""
+    n_theta = objective.n_theta
+    bounds = [(0.0, None) if k in objective.diagonal_positions else (None, None) for k in range(n_theta)]
+    bounds += [(None, None)] * objective.X.shape[1]
+    # The deviance is O(n); dividing by n keeps L-BFGS-B's tolerances meaningful on any sample size.
+    scale = float(len(objective.y))
     result = minimize(
         lambda x: objective.deviance(x) / scale,
         start,
@@ -311,56 +436,65 @@ def fit_logistic_mixed(
         options={"maxiter": 2000, "ftol": 1e-15, "gtol": 1e-10},
     )
     params = result.x
-    at_bound = np.array(
-        [k in objective.diagonal_positions and params[k] < SINGULAR_TOLERANCE for k in range(len(params))]
-    )
-    free = ~at_bound
+    free = _free_mask(objective, params)
     # Newton polish on the free parameters: L-BFGS-B stops on a flat deviance surface before the fixed effects
     # agree with lme4 to 1e-5. The finite-difference Hessian is computed once and reused for the standard errors
     # (the polish moves the parameters by far less than the finite-difference step).
     hessian = _free_hessian(objective, params, free, steps_for)
-    for _ in range(10):
-        gradient = objective.deviance_gradient(params, steps_for(params))[free]
-        try:
-            step = np.linalg.solve(hessian, gradient)
-        except np.linalg.LinAlgError:
-            break
-        candidate = params.copy()
-        candidate[free] -= step
-        candidate = _clip(candidate, objective, 0.0)
-        if objective.deviance(candidate) > objective.deviance(params) + 1e-9:
-            break
-        params = candidate
-        if np.max(np.abs(step)) < 1e-10:
-            break
-    gradient = objective.deviance_gradient(params, steps_for(params))[free]
-    return _assemble(objective, params, free, hessian, gradient, fixed_names, random_names, str(result.message),
-                     bool(result.success))
+    params, gradient, polish = _newton(objective, params, free, hessian,
+                                       lambda x: objective.deviance_gradient(x, steps_for(x)), max_iterations=10)
+    message = f"L-BFGS-B: {result.message} ({result.nit} iterations); Newton polish: {polish}"
+    return _Optimum(params, free, hessian, gradient, message)
 
 
-def _refine_by_quadrature(objective, y, X, groups, fixed_names, Z, random_names, steps_for):
-    """Adaptive quadrature: quasi-Newton steps from the Laplace optimum, using the Laplace Hessian.
+def _newton(objective, params, free, hessian, gradient_of, *, max_iterations):
+    """Newton steps ``-H^-1 g`` on the free parameters with a backtracking (Armijo) line search.
+
+    Stops when the step is below :data:`REFINE_TOLERANCE` relative to the parameters' scale, or when the
+    deviance no longer decreases beyond its rounding error (relative to its own size). Returns the parameters,
+    the free gradient there and a message saying which criterion stopped it.
+    """
+    deviance = objective.deviance(params)
+    gradient = gradient_of(params)[free]
+    for iteration in range(max_iterations):
+        step = np.linalg.solve(hessian, gradient)
+        relative = float(np.max(np.abs(step) / np.maximum(1.0, np.abs(params[free])))) if len(step) else 0.0
+        if relative < REFINE_TOLERANCE:
+            return params, gradient, f"relative Newton step {relative:.2g} after {iteration} steps"
+        noise = DEVIANCE_NOISE * (1.0 + abs(deviance))
+        decrease = float(gradient @ step)
+        length = 1.0
+        while length >= 2.0**-20:
+            candidate = params.copy()
+            candidate[free] -= length * step
+            candidate = _clip(candidate, objective, 0.0)
+            candidate_deviance = objective.deviance(candidate)
+            if candidate_deviance <= deviance - 1e-4 * length * max(decrease, 0.0) + noise:
+                break
+            length *= 0.5
+        else:
+            return params, gradient, (f"line search found no decrease after {iteration} steps (relative Newton step "
+                                      f"{relative:.2g})")
+        improvement = deviance - candidate_deviance
+        params, deviance = candidate, candidate_deviance
+        gradient = gradient_of(params)[free]
+        if abs(improvement) <= noise and relative < 1e3 * REFINE_TOLERANCE:
+            return params, gradient, (f"deviance change {improvement:.2g} within rounding after {iteration + 1} "
+                                      f"steps (relative Newton step {relative:.2g})")
+    return params, gradient, f"stopped after {max_iterations} steps (relative Newton step {relative:.2g})"
+
+
+def _refine_by_quadrature(objective, start, free, approximate_hessian, steps_for, origin) -> _Optimum:
+    """Adaptive quadrature: Newton steps with a line search from ``start`` on the ``free`` parameters, using an
+    approximate Hessian (of the Laplace deviance).
 
     The quadrature optimum lies close to Laplace's and the two Hessians differ by about a per cent, so each step
-    shrinks the distance to the optimum about a hundredfold; the final Hessian is the quadrature deviance's own.
+    shrinks the distance to the optimum about a hundredfold; the final Hessian (for the standard errors and the
+    convergence check) is the quadrature deviance's own.
     """
-    laplace = fit_logistic_mixed(y, X, groups, fixed_names=fixed_names, Z=Z, random_names=random_names)
-    laplace_objective = _LogisticMixedObjective(y, X, Z, groups, objective.n_groups, 1)
-    params = np.concatenate([laplace.theta, laplace.fixed_effects])
-    free = ~np.array(
-        [k in objective.diagonal_positions and params[k] < SINGULAR_TOLERANCE for k in range(len(params))]
-    )
-    approximate_hessian = _free_hessian(laplace_objective, params, free, steps_for)
-    message = "quasi-Newton from the Laplace optimum did not reach the gradient tolerance"
-    success = False
-    for _ in range(20):
-        gradient = objective.deviance_gradient(params, steps_for(params))[free]
-        if np.max(np.abs(gradient)) < GRADIENT_TOLERANCE * 1e-3:
-            message, success = "quasi-Newton from the Laplace optimum: gradient below tolerance", True
-            break
-        candidate = params.copy()
-        candidate[free] -= np.linalg.solve(approximate_hessian, gradient)
-        params = _clip(candidate, objective, 0.0)
+    params, _, newton = _newton(objective, start, free, approximate_hessian,
+                                lambda x: objective.deviance_gradient(x, steps_for(x)),
+                                max_iterations=MAX_REFINE_ITERATIONS)
     free_index = np.flatnonzero(free)
 
     def restricted(sub):
@@ -368,46 +502,63 @@ def _refine_by_quadrature(objective, y, X, groups, fixed_names, Z, random_names,
         full[free_index] = sub
         return objective.deviance(full)
 
-    steps = steps_for(params)[free_index] * 10.0
-    hessian = _central_hessian(restricted, params[free_index], steps)
+    hessian = _central_hessian(restricted, params[free_index], steps_for(params)[free_index] * 10.0)
     gradient = objective.deviance_gradient(params, steps_for(params))[free]
-    return _assemble(objective, params, free, hessian, gradient, fixed_names, random_names, message, success)
+    return _Optimum(params, free, hessian, gradient, f"quadrature Newton refinement {origin}: {newton}")
 
 
-def _assemble(objective, params, free, hessian, gradient, fixed_names, random_names, message, success):
+def _assemble(objective, optimum: _Optimum, fixed_names, random_names, keep, p, design, separated):
     n_theta = objective.n_theta
-    if not success:
-        message += " (optimizer reported no success; judge by the gradient)"
-    eigenvalues = np.linalg.eigvalsh(hessian)
-    positive_definite = bool(eigenvalues.min() > 0)
+    params, free = optimum.params, optimum.free
+    cov_free, positive_definite = covariance_from_hessian(optimum.hessian, 2.0)
     beta_positions = np.arange(n_theta, len(params))
     free_index = np.flatnonzero(free)
-    cov_free = 2.0 * np.linalg.pinv(hessian)
     beta_in_free = np.searchsorted(free_index, beta_positions)
     # Parameters at their bound are held fixed: the covariance is conditional on them.
-    fixed_cov = cov_free[np.ix_(beta_in_free, beta_in_free)]
+    fixed_effects, fixed_cov = expand_columns(params[n_theta:], cov_free[np.ix_(beta_in_free, beta_in_free)], keep, p)
     theta = params[:n_theta]
     lam = objective.lambda_matrix(theta)
-    loglik = objective.loglik(params)
-    gradient_norm = float(np.max(np.abs(gradient))) if len(gradient) else 0.0
-    singular = bool(np.any(np.diag(lam) < SINGULAR_TOLERANCE))
+    gradient_norm = float(np.max(np.abs(optimum.gradient))) if len(optimum.gradient) else 0.0
+    relative_step = relative_newton_step(optimum.gradient, optimum.hessian, params[free])
+    boundary, singular_covariance = random_effect_reasons(random_names, lam @ lam.T, tolerance=SINGULAR_TOLERANCE)
+    diagnosis = diagnose(
+        gradient_ok=relative_step < RELATIVE_STEP_TOLERANCE, gradient_norm=gradient_norm,
+        relative_step=relative_step, hessian_positive_definite=positive_definite,
+        standard_errors=np.sqrt(np.diag(fixed_cov))[keep], optimizer_message=optimum.message, design=design,
+        separation=separated, boundary=boundary, singular_covariance=singular_covariance,
+    )
     return LogisticMixedFit(
         fixed_names=tuple(fixed_names),
-        fixed_effects=params[n_theta:].copy(),
+        fixed_effects=fixed_effects,
         fixed_cov=fixed_cov,
         random_names=tuple(random_names),
         theta=theta.copy(),
         random_cov=lam @ lam.T,
-        loglik=loglik,
+        loglik=objective.loglik(params),
         n_obs=len(objective.y),
         n_groups=objective.n_groups,
         n_quadrature=objective.n_quadrature,
-        converged=gradient_norm < GRADIENT_TOLERANCE,
+        n_params=len(keep) + n_theta,
         gradient_norm=gradient_norm,
         hessian_positive_definite=positive_definite,
-        singular=singular,
-        optimizer_message=message,
+        singular=bool(np.any(np.diag(lam) < SINGULAR_TOLERANCE)),
+        optimizer_message=optimum.message,
+        diagnosis=diagnosis,
         conditional_modes=objective.modes @ lam.T,
+    )
+
+
+def _failed(objective, fixed_names, random_names, keep, p, message, design, separated):
+    """A fit whose estimation raised a numerical error: NaN estimates and a diagnosis that says why."""
+    q, n_theta = objective.q, objective.n_theta
+    diagnosis = failed_estimation(message, "no optimum", design=design, separation=separated)
+    return LogisticMixedFit(
+        fixed_names=tuple(fixed_names), fixed_effects=np.full(p, np.nan), fixed_cov=np.full((p, p), np.nan),
+        random_names=tuple(random_names), theta=np.full(n_theta, np.nan), random_cov=np.full((q, q), np.nan),
+        loglik=np.nan, n_obs=len(objective.y), n_groups=objective.n_groups, n_quadrature=objective.n_quadrature,
+        n_params=len(keep) + n_theta, gradient_norm=np.nan, hessian_positive_definite=False, singular=False,
+        optimizer_message=diagnosis.optimizer_message, diagnosis=diagnosis,
+        conditional_modes=np.full((objective.n_groups, q), np.nan),
     )
 
 
@@ -432,8 +583,8 @@ def _free_hessian(objective, params, free, steps_for):
         upper = objective.deviance_gradient(params + e, steps_for(params + e))
         lower = objective.deviance_gradient(params - e, steps_for(params - e))
         columns.append((upper - lower)[free_index] / (2.0 * steps[k]))
-    hessian = np.column_stack(columns)
+    hessian = np.column_stack(columns) if columns else np.zeros((0, 0))
     return 0.5 * (hessian + hessian.T)
 
 
-__all__ = ["LogisticMixedFit", "fit_logistic_mixed"]
+__all__ = ["LogisticMixedFit", "fit_logistic_mixed", "limited_blas_threads"]

@@ -20,6 +20,13 @@ profiled likelihood (:mod:`afgehaakt.models.nested`), because MixedLM's variance
 Neither estimator uses design weights; every output table says so in ``weights_used``.
 A variance component whose relative standard deviation is below :data:`SINGULAR_TOLERANCE` (lme4's default) is a
 boundary (singular) fit: it is flagged in every table, never reported as an ordinary number.
+
+Every fit carries a :class:`~afgehaakt.models.diagnostics.FitDiagnosis` whose status (ok, singular, boundary,
+separation, not_converged) and reasons appear in every table the fit feeds; a fit that is not ok emits a
+:class:`~afgehaakt.models.diagnostics.FitStatusWarning` naming the model, the outcome and the reason. Warnings that
+statsmodels raises during a fit are recorded in the diagnosis's optimizer message (and feed the status), not
+swallowed. Aliased fixed-effect columns (collinear or constant predictors) are dropped, as lme4 drops them: their
+estimates are NaN and the fit's status is singular.
 """
 
 from __future__ import annotations
@@ -33,12 +40,24 @@ from scipy import stats
 from statsmodels.regression.mixed_linear_model import MixedLM, MixedLMParams
 
 from afgehaakt.errors import InputDataError
-from afgehaakt.models.glmm import LogisticMixedFit, fit_logistic_mixed
-from afgehaakt.models.nested import fit_nested_linear
+from afgehaakt.models.diagnostics import (
+    DiagnosedFit,
+    FitDiagnosis,
+    covariance_from_hessian,
+    design_reasons,
+    diagnose,
+    expand_columns,
+    failed_estimation,
+    random_effect_reasons,
+    warn_if_not_ok,
+)
+from afgehaakt.models.glmm import LogisticMixedFit, fit_logistic_mixed, limited_blas_threads
+from afgehaakt.models.nested import BOUNDARY_DERIVATIVE_TOLERANCE, fit_nested_linear
+from afgehaakt.tolerances import CONVERGENCE_GRADIENT_LIMIT
 
 SINGULAR_TOLERANCE = 1e-4
 """Relative SD (random-effect SD / residual SD; for logistic models the SD itself) below which a fit is singular."""
-GRADIENT_TOLERANCE = 1e-3
+GRADIENT_TOLERANCE = CONVERGENCE_GRADIENT_LIMIT
 """Largest absolute gradient of the (profile) log-likelihood accepted as converged."""
 MAX_RESTARTS = 3
 LOGISTIC_LATENT_VARIANCE = np.pi**2 / 3.0
@@ -88,7 +107,7 @@ def default_sequence(
 
 
 @dataclass(frozen=True)
-class MixedFit:
+class MixedFit(DiagnosedFit):
     """A fitted mixed model, linear or logistic, in one shape for the output tables."""
 
     model: str
@@ -108,12 +127,14 @@ class MixedFit:
     n_obs: int
     n_groups: int
     n_params: int
-    converged: bool
     gradient_norm: float
     hessian_positive_definite: bool
     singular: bool
+    """lme4's ``isSingular``: a random-effect covariance at the boundary (a variance ~0 or a correlation of +-1)."""
     gls_max_abs_difference: float | None
     """Linear models: largest |MixedLM fixed effect - GLS fixed effect| (issue 10239 guard)."""
+    diagnosis: FitDiagnosis
+    """Status (ok, singular, boundary, separation, not_converged), reasons and the optimizer's message."""
     notes: tuple[str, ...] = field(default=())
     compare_with: str | None = None
 
@@ -192,7 +213,10 @@ def fit_linear_mixed(
     reml: bool = False,
     source: str = "survey table",
 ) -> MixedFit:
-    """Fit the linear mixed model ``spec`` to ``outcome`` with statsmodels MixedLM and the safeguards above."""
+    """Fit the linear mixed model ``spec`` to ``outcome`` with statsmodels MixedLM and the safeguards above.
+
+    Warns (:class:`~afgehaakt.models.diagnostics.FitStatusWarning`) when the fit's status is not ok.
+    """
     y = _numeric_column(data, outcome, source)
     X = model_terms(data, spec.fixed_terms, source=source)
     random_names = ("intercept",) if spec.random_slope is None else ("intercept", spec.random_slope)
@@ -201,31 +225,61 @@ def fit_linear_mixed(
     if spec.upper_level is not None:
         if spec.random_slope is not None:
             raise ValueError("a nested model takes random intercepts only (no random slope)")
-        return _fit_nested(data, spec, y, X, group_codes, n_groups, group=group, reml=reml, source=source)
-    model = MixedLM(y, X.to_numpy(), groups=group_codes, exog_re=Z)
-    start = _moment_start(model, y, X.to_numpy(), Z, group_codes, n_groups)
+        fit = _fit_nested(data, spec, y, X, group_codes, n_groups, group=group, reml=reml, source=source)
+    else:
+        fit = _fit_two_level(spec, y, X, Z, random_names, group_codes, n_groups, reml=reml)
+    warn_if_not_ok(fit.diagnosis, model=spec.name, outcome=outcome)
+    return fit
+
+
+def _fit_two_level(spec, y, X, Z, random_names, group_codes, n_groups, *, reml) -> MixedFit:
+    names = tuple(X.columns)
+    design, keep = design_reasons(X.to_numpy(), names, np.bincount(group_codes, minlength=n_groups))
+    X_kept = X.to_numpy()[:, keep]
+    estimator = ("REML" if reml else "ML") + " (statsmodels MixedLM, bfgs gtol=1e-10; fixed effects by GLS)"
+    n_cov = len(random_names) * (len(random_names) + 1) // 2
+    model = MixedLM(y, X_kept, groups=group_codes, exog_re=Z)
     notes = []
-    with warnings.catch_warnings():
-        # Convergence warnings are replaced by the explicit gradient and Hessian checks below.
-        warnings.simplefilter("ignore")
-        result = model.fit(reml=reml, method=["bfgs"], gtol=1e-10, maxiter=2000, start_params=start)
-        gradient_norm = _profile_gradient_norm(model, result)
-        # From MixedLM's default start (variance ratio 1) BFGS can stop far from the optimum (gradient ~1e2 on
-        # 9,000 rows); restarting from where it stopped reaches it.
-        for restart in range(1, MAX_RESTARTS + 1):
-            if gradient_norm < GRADIENT_TOLERANCE:
-                break
-            result = model.fit(reml=reml, method=["bfgs"], gtol=1e-10, maxiter=2000, start_params=result.params_object)
+    with warnings.catch_warnings(record=True) as caught:
+        # Recorded, not ignored: every warning statsmodels raises is kept in the diagnosis's optimizer message;
+        # convergence itself is judged by the explicit gradient and Hessian checks below.
+        warnings.simplefilter("always")
+        try:
+            start = _moment_start(model, y, X_kept, Z, group_codes, n_groups)
+            result = model.fit(reml=reml, method=["bfgs"], gtol=1e-10, maxiter=2000, start_params=start)
             gradient_norm = _profile_gradient_norm(model, result)
-            notes.append(f"BFGS restarted {restart}x from its stopping point")
-    try:
-        hessian, _ = model.hessian(result.params_object)
-        positive_definite = bool(np.linalg.eigvalsh(-hessian).min() > 0)
-    except (np.linalg.LinAlgError, ValueError):
-        positive_definite = False
-    residual_variance = float(result.scale)
-    random_cov = np.atleast_2d(np.asarray(result.cov_re, dtype=float))
-    beta, fixed_cov = _gls(y, X.to_numpy(), _members(group_codes, n_groups), Z, random_cov, residual_variance)
+            # From MixedLM's default start (variance ratio 1) BFGS can stop far from the optimum (gradient ~1e2 on
+            # 9,000 rows); restarting from where it stopped reaches it.
+            for restart in range(1, MAX_RESTARTS + 1):
+                if gradient_norm < GRADIENT_TOLERANCE:
+                    break
+                result = model.fit(reml=reml, method=["bfgs"], gtol=1e-10, maxiter=2000,
+                                   start_params=result.params_object)
+                gradient_norm = _profile_gradient_norm(model, result)
+                notes.append(f"BFGS restarted {restart}x from its stopping point")
+            if gradient_norm >= GRADIENT_TOLERANCE:
+                # BFGS can stall far from a boundary optimum of a random slope (log-likelihood 56 below lme4's in
+                # the zero-slope test case); Powell's derivative-free search reaches it.
+                powell = model.fit(reml=reml, method=["powell"], maxiter=20000, start_params=result.params_object)
+                if powell.llf > result.llf:
+                    result, gradient_norm = powell, _profile_gradient_norm(model, powell)
+                    notes.append("Powell fallback after BFGS stalled")
+            try:
+                hessian, _ = model.hessian(result.params_object)
+                positive_definite = covariance_from_hessian(-hessian)[1]
+            except (np.linalg.LinAlgError, ValueError):
+                positive_definite = False
+            residual_variance = float(result.scale)
+            random_cov = np.atleast_2d(np.asarray(result.cov_re, dtype=float))
+            beta, fixed_cov = _gls(y, X_kept, _members(group_codes, n_groups), Z, random_cov, residual_variance)
+        except (np.linalg.LinAlgError, ValueError, ZeroDivisionError) as error:
+            diagnosis = failed_estimation(f"{type(error).__name__}: {error}",
+                                          "statsmodels MixedLM bfgs" + _caught_messages(caught, "statsmodels"),
+                                          design=design)
+            return _failed_linear_fit(spec, estimator, names, random_names, len(y), n_groups,
+                                      len(keep) + n_cov + 1, diagnosis)
+    message = (f"statsmodels MixedLM bfgs: converged={bool(result.converged)}"
+               + "".join(f"; {note}" for note in notes) + _caught_messages(caught, "statsmodels"))
     difference = float(np.max(np.abs(np.asarray(result.fe_params) - beta)))
     loglik = float(result.llf)
     if difference > 1e-6 * (1.0 + np.max(np.abs(beta))):
@@ -234,18 +288,35 @@ def fit_linear_mixed(
         corrected = result.params_object
         corrected.fe_params = beta
         loglik = float(model.loglike(corrected, profile_fe=False))
-    relative_sd = np.sqrt(np.maximum(np.diag(random_cov), 0.0) / residual_variance)
-    singular = bool(np.any(relative_sd < SINGULAR_TOLERANCE))
+    boundary, singular_covariance = random_effect_reasons(random_names, random_cov,
+                                                          residual_variance=residual_variance,
+                                                          tolerance=SINGULAR_TOLERANCE)
+    singular = bool(boundary or singular_covariance)
     if singular:
         notes.append("singular fit: a random-effect variance is at (or near) zero")
-    n_cov = len(random_names) * (len(random_names) + 1) // 2
+    gradient_ok = gradient_norm < GRADIENT_TOLERANCE
+    if boundary and len(random_names) == 1:
+        # At a zero variance the optimum is a boundary point: the score need not vanish, it must not point into
+        # the parameter space; the free parameters (fixed effects, residual variance) are those of OLS, whose
+        # Hessian is positive definite for a full-rank design.
+        boundary_score = _intercept_variance_score_at_zero(y - X_kept @ beta, group_codes, n_groups,
+                                                           residual_variance)
+        gradient_ok, positive_definite = boundary_score < GRADIENT_TOLERANCE, True
+        gradient_norm = max(boundary_score, 0.0)
+        message += f"; one-sided score of the variance ratio at zero {boundary_score:.3g}"
+    diagnosis = diagnose(
+        gradient_ok=gradient_ok, gradient_norm=gradient_norm, relative_step=np.nan,
+        hessian_positive_definite=positive_definite, standard_errors=np.sqrt(np.diag(fixed_cov)),
+        optimizer_message=message, design=design, boundary=boundary, singular_covariance=singular_covariance,
+    )
+    beta, fixed_cov = expand_columns(beta, fixed_cov, keep, X.shape[1])
     # statsmodels' REML log-likelihood uses the same constant as lme4's REML criterion, and ML likewise: the
     # tests compare them with lme4's to 1e-10.
     return MixedFit(
         model=spec.name,
         family="gaussian",
-        estimator=("REML" if reml else "ML") + " (statsmodels MixedLM, bfgs gtol=1e-10; fixed effects by GLS)",
-        fixed_names=tuple(X.columns),
+        estimator=estimator,
+        fixed_names=names,
         fixed_effects=beta,
         fixed_cov=fixed_cov,
         random_names=random_names,
@@ -256,23 +327,78 @@ def fit_linear_mixed(
         loglik=loglik,
         n_obs=len(y),
         n_groups=n_groups,
-        n_params=X.shape[1] + n_cov + 1,
-        converged=gradient_norm < GRADIENT_TOLERANCE,
+        n_params=len(keep) + n_cov + 1,
         gradient_norm=gradient_norm,
         hessian_positive_definite=positive_definite,
         singular=singular,
         gls_max_abs_difference=difference,
+        diagnosis=diagnosis,
         notes=tuple(notes),
         compare_with=spec.compare_with,
     )
 
 
+def _intercept_variance_score_at_zero(residual, group_codes, n_groups, residual_variance) -> float:
+    """Derivative of the log-likelihood in the intercept variance ratio at zero, given the other parameters.
+
+    ``0.5 sum_j [(sum_i r_ij)^2 / sigma^2 - n_j]``: positive means the likelihood rises into the interior, so a
+    zero variance is not the optimum.
+    """
+    sums = np.bincount(group_codes, weights=residual, minlength=n_groups)
+    sizes = np.bincount(group_codes, minlength=n_groups)
+    return float(0.5 * np.sum(sums**2 / residual_variance - sizes))
+
+
+def _caught_messages(caught, origin: str) -> str:
+    """The distinct warning messages recorded during a fit, as text for the optimizer message."""
+    messages = list(dict.fromkeys(f"{w.category.__name__}: {w.message}" for w in caught))
+    return "".join(f"; {origin} warned {message}" for message in messages)
+
+
+def _failed_linear_fit(spec, estimator, names, random_names, n_obs, n_groups, n_params, diagnosis) -> MixedFit:
+    """A linear fit whose estimation raised: NaN estimates and the diagnosis that says why."""
+    p, q = len(names), len(random_names)
+    return MixedFit(
+        model=spec.name, family="gaussian", estimator=estimator, fixed_names=names,
+        fixed_effects=np.full(p, np.nan), fixed_cov=np.full((p, p), np.nan), random_names=random_names,
+        random_cov=np.full((q, q), np.nan), residual_variance=np.nan, upper_level=None, upper_level_variance=None,
+        loglik=np.nan, n_obs=n_obs, n_groups=n_groups, n_params=n_params, gradient_norm=np.nan,
+        hessian_positive_definite=False, singular=False, gls_max_abs_difference=None, diagnosis=diagnosis,
+        compare_with=spec.compare_with,
+    )
+
+
 def _fit_nested(data, spec, y, X, group_codes, n_groups, *, group, reml, source) -> MixedFit:
-    """Municipalities nested in an upper level: closed-form profiled likelihood (:mod:`afgehaakt.models.nested`)."""
+    """Municipalities nested in an upper level: closed-form profiled likelihood (:mod:`afgehaakt.models.nested`).
+
+    The nested estimator returns no status of its own (yet): it is diagnosed here from its gradient, Hessian,
+    standard errors and variances with the same vocabulary as every other fit.
+    """
     _check_nesting(data, group, spec.upper_level, source)
     upper_codes, _ = _group_codes(data, spec.upper_level, source)
     fit = fit_nested_linear(y, X.to_numpy(), group_codes, upper_codes, reml=reml)
-    notes = ["singular fit: a random-effect variance is at (or near) zero"] if fit.singular else []
+    notes = [f"{fit.starts_agreeing} of {fit.n_starts} starting points reached this maximum"]
+    levels = (group, spec.upper_level)
+    not_maxima = []
+    for k, derivative in fit.boundary_derivatives.items():
+        verdict = "a maximum" if derivative <= BOUNDARY_DERIVATIVE_TOLERANCE else "not a maximum"
+        notes.append(f"var({levels[k]}) on the boundary, d logLik / d(var ratio) = {derivative:.3g} ({verdict})")
+        if derivative > BOUNDARY_DERIVATIVE_TOLERANCE:
+            not_maxima.append(f"var({levels[k]}) on its bound but the likelihood rises into the interior")
+    if fit.singular:
+        notes.append("singular fit: a random-effect variance is at (or near) zero")
+    design, _ = design_reasons(X.to_numpy(), tuple(X.columns), np.bincount(group_codes, minlength=n_groups))
+    variances = np.diag([fit.group_variance, fit.upper_variance])
+    boundary, _ = random_effect_reasons(("intercept", f"{spec.upper_level} intercept"), variances,
+                                        residual_variance=fit.residual_variance, tolerance=SINGULAR_TOLERANCE)
+    diagnosis = diagnose(
+        gradient_ok=fit.gradient_norm < GRADIENT_TOLERANCE,
+        gradient_norm=fit.gradient_norm, relative_step=np.nan,
+        hessian_positive_definite=fit.hessian_positive_definite, standard_errors=np.sqrt(np.diag(fit.fixed_cov)),
+        optimizer_message="L-BFGS-B from several starts and Newton polish on the profiled likelihood "
+                          f"(afgehaakt.models.nested); {'; '.join(notes)}",
+        design=design, boundary=boundary, not_at_optimum=not_maxima,
+    )
     return MixedFit(
         model=spec.name,
         family="gaussian",
@@ -289,11 +415,11 @@ def _fit_nested(data, spec, y, X, group_codes, n_groups, *, group, reml, source)
         n_obs=len(y),
         n_groups=n_groups,
         n_params=X.shape[1] + 3,
-        converged=fit.gradient_norm < GRADIENT_TOLERANCE,
         gradient_norm=fit.gradient_norm,
         hessian_positive_definite=fit.hessian_positive_definite,
         singular=fit.singular,
         gls_max_abs_difference=None,
+        diagnosis=diagnosis,
         notes=tuple(notes),
         compare_with=spec.compare_with,
     )
@@ -307,8 +433,12 @@ def fit_logistic_mixed_model(
     group: str = "municipality",
     n_quadrature: int = 1,
     source: str = "survey table",
+    blas_threads: int | None = 1,
 ) -> MixedFit:
-    """Fit the logistic mixed model ``spec`` by ML (Laplace, or adaptive quadrature if ``n_quadrature > 1``)."""
+    """Fit the logistic mixed model ``spec`` by ML (Laplace, or adaptive quadrature if ``n_quadrature > 1``).
+
+    Warns (:class:`~afgehaakt.models.diagnostics.FitStatusWarning`) when the fit's status is not ok.
+    """
     if spec.upper_level is not None:
         raise ValueError("nested logistic models are not implemented (quadrature here integrates one level)")
     y = _numeric_column(data, outcome, source)
@@ -323,9 +453,10 @@ def fit_logistic_mixed_model(
     group_codes, n_groups = _group_codes(data, group, source)
     fit: LogisticMixedFit = fit_logistic_mixed(
         y, X.to_numpy(), group_codes, fixed_names=tuple(X.columns), Z=Z, random_names=random_names,
-        n_quadrature=n_quadrature,
+        n_quadrature=n_quadrature, blas_threads=blas_threads,
     )
     notes = ["singular fit: a random-effect variance is at (or near) zero"] if fit.singular else []
+    warn_if_not_ok(fit.diagnosis, model=spec.name, outcome=outcome)
     return MixedFit(
         model=spec.name,
         family="binomial-logit",
@@ -342,11 +473,11 @@ def fit_logistic_mixed_model(
         n_obs=fit.n_obs,
         n_groups=fit.n_groups,
         n_params=fit.n_params,
-        converged=fit.converged,
         gradient_norm=fit.gradient_norm,
         hessian_positive_definite=fit.hessian_positive_definite,
         singular=fit.singular,
         gls_max_abs_difference=None,
+        diagnosis=fit.diagnosis,
         notes=tuple(notes),
         compare_with=spec.compare_with,
     )
@@ -369,19 +500,24 @@ def fit_sequence(
     group: str = "municipality",
     n_quadrature: int = 1,
     source: str = "survey table",
+    blas_threads: int | None = 1,
 ) -> ModelSequence:
-    """Fit every model of ``specs`` (default :func:`default_sequence`) by ML; ``family`` is gaussian or binomial."""
+    """Fit every model of ``specs`` (default :func:`default_sequence`) by ML; ``family`` is gaussian or binomial.
+
+    ``blas_threads`` limits the BLAS thread pool during the fits (a Snakemake job passes its ``threads``).
+    """
     specs = default_sequence() if specs is None else specs
+    if family not in ("gaussian", "binomial"):
+        raise ValueError(f"unknown family {family!r}; use 'gaussian' or 'binomial'")
     fits = []
-    for spec in specs:
-        if family == "gaussian":
-            fits.append(fit_linear_mixed(data, spec, outcome=outcome, group=group, reml=False, source=source))
-        elif family == "binomial":
-            quadrature = n_quadrature if spec.random_slope is None else 1
-            fits.append(fit_logistic_mixed_model(data, spec, outcome=outcome, group=group,
-                                                 n_quadrature=quadrature, source=source))
-        else:
-            raise ValueError(f"unknown family {family!r}; use 'gaussian' or 'binomial'")
+    with limited_blas_threads(blas_threads):
+        for spec in specs:
+            if family == "gaussian":
+                fits.append(fit_linear_mixed(data, spec, outcome=outcome, group=group, reml=False, source=source))
+            else:
+                quadrature = n_quadrature if spec.random_slope is None else 1
+                fits.append(fit_logistic_mixed_model(data, spec, outcome=outcome, group=group,
+                                                     n_quadrature=quadrature, source=source, blas_threads=None))
     return ModelSequence(outcome=outcome, fits=tuple(fits))
 
 
@@ -409,8 +545,14 @@ def fixed_effects_table(sequence: ModelSequence, *, level: float = 0.95) -> pd.D
                 "ci_level": level,
                 "estimator": fit.estimator,
                 "weights_used": False,
+                **status_columns(fit),
             })
     return pd.DataFrame(rows)
+
+
+def status_columns(fit: MixedFit) -> dict:
+    """The fit's status and its reasons, as they appear in every table the fit feeds."""
+    return {"status": fit.status, "status_reason": fit.diagnosis.reason}
 
 
 def variance_components_table(sequence: ModelSequence) -> pd.DataFrame:
@@ -421,7 +563,7 @@ def variance_components_table(sequence: ModelSequence) -> pd.DataFrame:
             rows.append({
                 "outcome": sequence.outcome, "model": fit.model, "level": level, "component": component,
                 "variance": float(variance), "sd": float(np.sqrt(max(variance, 0.0))),
-                "at_boundary": bool(at_boundary), "estimator": fit.estimator,
+                "at_boundary": bool(at_boundary), "estimator": fit.estimator, **status_columns(fit),
             })
 
         residual_sd = np.sqrt(fit.residual_variance) if fit.family == "gaussian" else 1.0
@@ -435,7 +577,7 @@ def variance_components_table(sequence: ModelSequence) -> pd.DataFrame:
                 "outcome": sequence.outcome, "model": fit.model, "level": "municipality",
                 "component": f"cor({fit.random_names[0]},{fit.random_names[1]})", "variance": np.nan,
                 "sd": np.nan, "correlation": float(correlation), "at_boundary": bool(fit.singular),
-                "estimator": fit.estimator,
+                "estimator": fit.estimator, **status_columns(fit),
             })
         if fit.upper_level is not None:
             add(fit.upper_level, "var(intercept)", fit.upper_level_variance,
@@ -475,6 +617,9 @@ def model_comparison_table(sequence: ModelSequence) -> pd.DataFrame:
                 fit.upper_level is not None and reference.upper_level is None
             ):
                 note = "variance on the boundary under H0: chi-squared p is conservative"
+            failed = [f"{m.model} {m.status}" for m in (reference, fit) if m.status != "ok"]
+            if failed:
+                note = "; ".join(filter(None, [note, f"not interpretable as a test: {', '.join(failed)}"]))
         flagged = fit.singular or null.singular
         rows.append({
             "outcome": sequence.outcome,
@@ -495,8 +640,10 @@ def model_comparison_table(sequence: ModelSequence) -> pd.DataFrame:
             "ICC_scale": "latent (pi^2/3)" if fit.family.startswith("binomial") else "data",
             "PCV": (null.between_variance - fit.between_variance) / null.between_variance
             if null.between_variance > 0 else np.nan,
+            **status_columns(fit),
             "converged": fit.converged,
             "gradient_norm": fit.gradient_norm,
+            "relative_newton_step": fit.diagnosis.relative_step,
             "hessian_positive_definite": fit.hessian_positive_definite,
             "singular": fit.singular,
             "variance_flag": "boundary: a variance is ~0, ICC/PCV not interpretable" if flagged else "",

@@ -34,6 +34,8 @@ the simulated power; simulation differs from it only by Monte Carlo error and va
 
 from __future__ import annotations
 
+import warnings
+
 from dataclasses import dataclass
 
 import numpy as np
@@ -41,6 +43,7 @@ import pandas as pd
 from scipy import stats
 
 from afgehaakt.errors import ConfigError, InputDataError
+from afgehaakt.models.diagnostics import FitStatusWarning
 from afgehaakt.models.multilevel import ModelSpec, fit_linear_mixed
 
 CONTEXT = "context"
@@ -145,14 +148,18 @@ def replicate_generator(seed: int, cell: int, replicate: int) -> np.random.Gener
 
 def wald_test_of_context(survey: pd.DataFrame, alpha: float) -> dict:
     """Fit the model to one survey and test the context effect; the fit's diagnostics come along."""
-    fit = fit_linear_mixed(survey, MODEL, outcome="y", group="municipality", source="simulated survey")
+    with warnings.catch_warnings():
+        # Thousands of replicates: each fit's status is a column of the replicate table and the summary counts
+        # the failures, so the per-fit FitStatusWarning would only flood the log.
+        warnings.simplefilter("ignore", FitStatusWarning)
+        fit = fit_linear_mixed(survey, MODEL, outcome="y", group="municipality", source="simulated survey")
     position = fit.fixed_names.index(CONTEXT)
     estimate, se = float(fit.fixed_effects[position]), float(fit.fixed_se[position])
     z = estimate / se
     p = float(2.0 * stats.norm.sf(abs(z)))
     return {"estimate": estimate, "se": se, "z": z, "p": p, "reject": bool(fit.converged and p < alpha),
             "converged": bool(fit.converged), "singular": bool(fit.singular), "gradient_norm": fit.gradient_norm,
-            "icc_estimate": fit.icc}
+            "icc_estimate": fit.icc, "status": fit.status}
 
 
 def simulate_part(context: pd.Series, design: PowerDesign, *, part: int = 1, parts: int = 1) -> pd.DataFrame:
@@ -165,7 +172,7 @@ def simulate_part(context: pd.Series, design: PowerDesign, *, part: int = 1, par
                      "effect": task.effect, "replicate": task.replicate,
                      **wald_test_of_context(survey, design.alpha)})
     columns = ["cell", "respondents_per_municipality", "effect", "replicate", "estimate", "se", "z", "p", "reject",
-               "converged", "singular", "gradient_norm", "icc_estimate"]
+               "converged", "singular", "gradient_norm", "icc_estimate", "status"]
     return pd.DataFrame(rows, columns=columns)
 
 

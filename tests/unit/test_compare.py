@@ -28,12 +28,23 @@ def test_last_digit_differences_in_a_table_are_within_tolerance_but_values_are_n
     [within] = compare_results(first, close)
     assert within.verdict == "equal within tolerance" and within.agrees
     [different] = compare_results(first, far)
-    assert different.verdict == "different" and not different.agrees and "column 'i', row 1" in different.detail
+    assert different.verdict == "different" and not different.agrees and "column 'i'" in different.detail
 
 
 def test_a_text_cell_or_a_missing_file_is_a_difference(tmp_path):
     first = _tree(tmp_path / "one", {"t.csv": "code,label\n0014,HH\n", "only_here.json": "{}"})
     second = _tree(tmp_path / "two", {"t.csv": "code,label\n0014,LL\n"})
     verdicts = {c.path: c for c in compare_results(first, second)}
-    assert verdicts["t.csv"].verdict == "different" and "'HH' vs 'LL'" in verdicts["t.csv"].detail
+    assert verdicts["t.csv"].verdict == "different" and "column 'label': text" in verdicts["t.csv"].detail
     assert verdicts["only_here.json"].verdict == "missing on one side"
+
+
+def test_an_iterative_estimate_is_compared_with_its_declared_tolerance(tmp_path):
+    path = "tables/spatial/regression_models.csv"
+    first = _tree(tmp_path / "one", {path: "model,spatial_estimate,log_likelihood\nlag,0.290000,653.4913766\n"})
+    noise = _tree(tmp_path / "two", {path: "model,spatial_estimate,log_likelihood\nlag,0.290000174,653.4913768\n"})
+    optimum = _tree(tmp_path / "three", {path: "model,spatial_estimate,log_likelihood\nlag,0.290000174,653.4\n"})
+    [within] = compare_results(first, noise)
+    assert within.verdict == "equal within tolerance"
+    [other] = compare_results(first, optimum)
+    assert other.verdict == "different" and "log_likelihood" in other.detail

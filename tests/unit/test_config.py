@@ -87,6 +87,7 @@ def test_every_config_key_is_declared(schema, config):
         (lambda c: c.update(elections=["tk2022"]), "tk2022"),
         (lambda c: c["weights"]["island_policy"].update(method="bridges"), "bridges"),
         (lambda c: c["moran"].update(alternative="bigger"), "bigger"),
+        (lambda c: c["multilevel"].update(failed_fit="ignore"), "ignore"),
     ],
 )
 def test_a_bad_key_or_value_is_refused_and_named(schema, config, edit, named):
@@ -130,3 +131,9 @@ def test_every_config_key_used_by_the_workflow_is_declared(schema, repo):
 
     undeclared = sorted(".".join(keys) for keys in used if not declared(schema, keys))
     assert undeclared == []
+
+
+def test_failed_fit_policies_are_those_of_the_package(schema):
+    from afgehaakt.models.diagnostics import POLICIES
+
+    assert tuple(schema["properties"]["multilevel"]["properties"]["failed_fit"]["enum"]) == POLICIES

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from afgehaakt.models.diagnostics import FitStatusWarning
 from afgehaakt.models.multilevel import (
     SINGULAR_TOLERANCE,
     ModelSequence,
@@ -127,10 +128,13 @@ def test_zero_municipal_variance_is_flagged_and_fixed_effects_are_not_zeroed(syn
     data = generate_survey(example_municipal_table(60, seed=2), design=SurveyDesign(n_respondents=3000, seed=4),
                            parameters=flat).respondents
     spec = ModelSpec("regional", ("edu_low", "stacked_disadvantage"))
-    fit = fit_linear_mixed(data, spec, outcome="trust_latent")
-    logistic = fit_logistic_mixed_model(data, spec, outcome="turnout")
+    with pytest.warns(FitStatusWarning, match="'regional' of outcome 'trust_latent': status boundary"):
+        fit = fit_linear_mixed(data, spec, outcome="trust_latent")
+    with pytest.warns(FitStatusWarning, match="'regional' of outcome 'turnout': status boundary"):
+        logistic = fit_logistic_mixed_model(data, spec, outcome="turnout")
     # At this seed both municipal variances are estimated at the boundary.
     assert fit.singular and logistic.singular
+    assert fit.status == logistic.status == "boundary"
     X = np.column_stack([np.ones(len(data)), data["edu_low"], data["stacked_disadvantage"]])
     ols = np.linalg.lstsq(X, data["trust_latent"].to_numpy(), rcond=None)[0]
     assert np.allclose(fit.fixed_effects, ols, atol=1e-5)
@@ -140,6 +144,8 @@ def test_zero_municipal_variance_is_flagged_and_fixed_effects_are_not_zeroed(syn
         comparison = model_comparison_table(sequence)
         assert comparison["singular"].all() and comparison["variance_flag"].str.startswith("boundary").all()
         assert variance_components_table(sequence).query("level == 'municipality'")["at_boundary"].all()
+        assert (comparison["status"] == "boundary").all()
+        assert (fixed_effects_table(sequence)["status"] == "boundary").all()
     assert logistic.converged and fit.converged
 
 

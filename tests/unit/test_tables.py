@@ -82,7 +82,7 @@ def _global_statistics():
 
 def _multilevel(kind):
     common = {"outcome": "turnout", "model": "M1_individual", "estimator": "ML (adaptive Gauss-Hermite quadrature)",
-              "data": "synthetic"}
+              "data": "synthetic", "status": "ok", "status_reason": ""}
     if kind == "fixed_effects":
         rows = [common | {"term": t, "estimate": 1.1, "se": 0.04, "z": 4, "p": 0.0, "ci_low": 1.0, "ci_high": 1.2,
                           "odds_ratio": 3.0, "or_ci_low": 2.7, "or_ci_high": 3.3, "weights_used": False}
@@ -180,6 +180,20 @@ def test_dutch_headers_and_labels_and_the_inference_note():
     assert fixed.header[-2:] == ["Oddsratio", "95%-BI"]
     assert fixed.rows[2][1] == "Laag opleidingsniveau × Gestapelde achterstand"
     assert "Ontwerpgewichten gebruikt: nee" in fixed.note and "Data: synthetic" in fixed.note
+    assert "niet in orde" not in fixed.note
+
+
+def test_multilevel_tables_show_the_fit_status():
+    """Issue 20: a fit that is not ok is named, with its status and reason, in every multilevel table."""
+    english = Labels("en")
+    for kind in ("fixed_effects", "variance_components", "model_comparison"):
+        frames = _multilevel(kind)
+        frames["table"] = frames["table"].assign(status="boundary", status_reason="var(intercept) at or near zero")
+        table = build(f"multilevel_{kind}", frames, english, kind)
+        assert ("Fits that are not ok, left out of the headline numbers: M1_individual: variance at the boundary "
+                "(var(intercept) at or near zero).") in table.note
+    comparison = build("multilevel_model_comparison", _multilevel("model_comparison"), english, "comparison")
+    assert comparison.header[-2] == "Fit status" and comparison.rows[0][-2] == "ok"
 
 
 def test_an_unknown_builder_is_named():
@@ -192,3 +206,10 @@ def test_checksum_list_summary(tmp_path):
     path.write_text(f"{'a' * 64}  x.csv\n{'b' * 64}  y/z.csv\n", encoding="utf-8")
     summary = checksum_list_summary(path)
     assert summary.endswith("(SHA256SUMS pinning 2 files)") and len(summary.split()[0]) == 64
+
+
+def test_a_converged_gradient_norm_is_printed_as_below_the_limit_not_as_noise():
+    from afgehaakt.tables import gradient_norm
+
+    assert gradient_norm(6.5e-05) == gradient_norm(8.6e-05) == "< 1e-03"
+    assert gradient_norm(2.4e-3) == "2.4e-03" and gradient_norm(float("nan")) == ""
