@@ -115,5 +115,6 @@ def test_publication_table_and_report(treatment, analysis):
     placebo = pd.Series(analysis.permutation.summary())
     text = amalgamation_report({"turnout": estimates}, {"turnout": placebo}, treatment.units)
     assert "Identifying assumption (plain words)" in text and "Pre-trends:" in text
+    assert "What the pre-trends show" in text
     cs = analysis.main["callaway_santanna"].overall
     assert f"{100 * cs.estimate:+.2f}" in text

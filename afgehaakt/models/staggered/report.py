@@ -37,6 +37,24 @@ def _line(row: pd.Series, label: str) -> str:
             f"{int(row['n_never_treated_units'])} |")
 
 
+def pretrend_verdict(cs: pd.Series, sa: pd.Series, alpha: float) -> str:
+    """What the pre-trend tests show, in plain words, at level ``alpha``."""
+    rejected = [name for name, row in (("Callaway-Sant'Anna", cs), ("Sun-Abraham", sa))
+                if row["pretrend_p_value"] < alpha]
+    if rejected:
+        return (f"**What the pre-trends show:** parallel trends before the mergers are rejected at the "
+                f"{alpha:.0%} level by the {' and the '.join(rejected)} pre-trend test "
+                f"(Callaway-Sant'Anna p = {cs['pretrend_p_value']:.3f}, Sun-Abraham p = "
+                f"{sa['pretrend_p_value']:.3f}). Merged and never-merged "
+                "municipalities were already drifting apart in some elections before the mergers, so the "
+                "post-merger differences are not clean causal effects: read them as descriptive contrasts, and "
+                "check whether they exceed the pre-merger swings (event study and pre-period placebo below).")
+    return (f"**What the pre-trends show:** no detectable divergence before the mergers (Callaway-Sant'Anna p = "
+            f"{cs['pretrend_p_value']:.3f}, Sun-Abraham p = {sa['pretrend_p_value']:.3f}); consistent with, not "
+            "proof of, "
+            "parallel trends.")
+
+
 def outcome_section(outcome: str, frame: pd.DataFrame, placebo: pd.Series) -> list[str]:
     """The estimates, pre-trends and placebos of one outcome as Markdown lines."""
     cs = _overall(frame, "main", "callaway_santanna")
@@ -63,7 +81,9 @@ def outcome_section(outcome: str, frame: pd.DataFrame, placebo: pd.Series) -> li
     lines += ["", "Callaway-Sant'Anna event study (elections since the merger; pp, 95% CI):", ""]
     lines += [f"- e = {int(r.event_time):+d}: {_pp(r.estimate)} [{_pp(r.ci_low)}, {_pp(r.ci_high)}], "
               f"{int(r.n_cohorts)} cohorts" for r in events.itertuples()]
-    lines += ["", f"Pre-trends: the joint test that all {int(cs['pretrend_df'])} pre-merger group-time estimates "
+    sa = _overall(frame, "main", "sun_abraham")
+    lines += ["", pretrend_verdict(cs, sa, float(cs["alpha"])),
+              "", f"Pre-trends: the joint test that all {int(cs['pretrend_df'])} pre-merger group-time estimates "
               f"are zero gives p = {cs['pretrend_p_value']:.3f}; the largest pre-merger event-time estimate is "
               f"{_pp(pre['estimate'].abs().max()) if len(pre) else 'n/a'} pp in absolute value, against post-merger "
               f"estimates between {_pp(post['estimate'].min())} and {_pp(post['estimate'].max())} pp.",
