@@ -154,12 +154,14 @@ rule data_quality:
         elections=expand(rules.election_indicators.output.parquet, election=ELECTIONS),
         excluded=expand(rules.election_results.output.excluded, election=ELECTIONS),
         stacked=rules.stacked_disadvantage.output.table,
+        series=expand(rules.election_indicators.output.parquet, election=SERIES),
     output:
         report=f"{RESULTS}/reports/data_quality.md",
         missing=f"{RESULTS}/tables/quality/missing_values.csv",
         extremes=f"{RESULTS}/tables/quality/extreme_values.csv",
         turnout=f"{RESULTS}/tables/quality/turnout_above_one.csv",
         converted=f"{RESULTS}/tables/quality/converted_municipalities.csv",
+        changes=f"{RESULTS}/tables/quality/anomalous_changes.csv",
     log:
         f"{LOGS}/data_quality.log",
     benchmark:
@@ -173,6 +175,7 @@ rule data_quality:
     params:
         code=CODE_SHA256,
         elections=ELECTIONS,
+        series=SERIES,
         target_year=BOUNDARY_YEAR,
         missing_values=config["features"]["missing_values"],
     script:

@@ -291,11 +291,14 @@ PUBLICATION_TABLES = {
         inputs=dict(table=rules.burgerschapszone.output.axis),
         category="Burgerschapszone",
     ),
-    f"correlations_{_FOCUS}": dict(
-        builder="correlations",
-        inputs=dict(table=f"{RESULTS}/tables/features/correlations_{_FOCUS}.csv"),
-        category="Stacked disadvantage",
-    ),
+    **{
+        f"correlations_{election}": dict(
+            builder="correlations",
+            inputs=dict(table=f"{RESULTS}/tables/features/correlations_{election}.csv"),
+            category="Stacked disadvantage",
+        )
+        for election in ELECTIONS
+    },
     "amalgamation": dict(
         builder="amalgamation",
         inputs={
@@ -362,6 +365,8 @@ rule headline_numbers:
         trust=f"{RESULTS}/tables/multilevel/trust_model_comparison.csv",
         turnout=f"{RESULTS}/tables/multilevel/turnout_model_comparison.csv",
         axis=rules.burgerschapszone.output.axis,
+        series_national=rules.election_series.output.national,
+        series_moran=rules.election_series.output.moran,
     output:
         markdown=f"{RESULTS}/snippets/headline_numbers.md",
         latex=f"{RESULTS}/snippets/headline_numbers.tex",

@@ -37,6 +37,21 @@ with step_log(snakemake.log[0], "headline_numbers") as log:
                      f"ICC of turnout on the latent scale, null model ({turnout_ml.loc['M0_null', 'data']} survey)",
                      "icc_turnout"),
     ]
+    national = pd.read_csv(snakemake.input.series_national).set_index("election")
+    series_moran = pd.read_csv(snakemake.input.series_moran).set_index(["election", "variable"])
+    latest = national.index[-1]
+    headlines += [
+        Headline(f"turnout_{latest}", national.loc[latest, "turnout"], 3, source["series_national"],
+                 f"turnout ({latest}), municipal sums (votes from abroad and the Caribbean excluded)"),
+        Headline(f"outsider_{latest}", national.loc[latest, "outsider_share"], 3, source["series_national"],
+                 f"outsider share of valid votes ({latest}), classification in use"),
+        Headline(f"outsider_atlas_{latest}", national.loc[latest, "outsider_atlas_share"], 3,
+                 source["series_national"], f"outsider share of valid votes ({latest}), the Atlas's six parties"),
+        Headline(f"moran_turnout_{latest}", series_moran.loc[(latest, "turnout"), "statistic"], 3,
+                 source["series_moran"], f"Moran's I of turnout ({latest}), queen weights"),
+        Headline(f"moran_outsider_{latest}", series_moran.loc[(latest, "outsider_share"), "statistic"], 3,
+                 source["series_moran"], f"Moran's I of the outsider share ({latest}), queen weights"),
+    ]
     for headline in headlines:
         if headline.excluded:
             log.warning("headline %s excluded: its fit's status is %s", headline.name, headline.status)
