@@ -60,7 +60,7 @@ expected-manifest: run
 slurm-test: $(INSTALLED)
 	bash workflow/slurm/slurm_test.sh
 
-# The neighbourhood scale (about 13,000 buurten, 999 and 9,999 permutations) with benchmarks of its heavy jobs.
+# The sub-municipal scale on the real postcode areas (PC4; 999 and 9,999 permutations) with benchmarks of its heavy jobs.
 neighbourhoods: $(INSTALLED)
 	$(BIN)/snakemake neighbourhoods --profile workflow/profiles/default --cores $(CORES) \
 		--configfile config/scenarios/neighbourhoods.yaml

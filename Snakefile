@@ -44,6 +44,7 @@ include: "rules/features.smk"
 include: "rules/spatial.smk"
 include: "rules/models.smk"
 include: "rules/amalgamation.smk"
+include: "rules/pc4.smk"
 include: "rules/neighbourhoods.smk"
 include: "rules/outputs.smk"
 

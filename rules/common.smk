@@ -12,6 +12,7 @@ from afgehaakt.acquisition.workflow import check_online_elections
 from afgehaakt.parties import classification_from_config
 from afgehaakt.features.codebook import ELECTION_OUTCOMES
 from afgehaakt.outputs import remove_stale_temporaries
+from afgehaakt.pc4.stations import SpecialStationRule
 from afgehaakt.provenance import (
     checksum_list_summary,
     config_hash,
@@ -29,6 +30,7 @@ from afgehaakt.versioning import (
 
 # Checks that JSON schema cannot express, run before any job so that a bad value costs no computation.
 PARTY_CLASSIFICATION = classification_from_config(config["parties"])
+SpecialStationRule(**config["pc4"]["special_stations"])
 if config["survey"]["source"] == "microdata":
     from afgehaakt.survey.microdata import column_map_from_config
 
@@ -108,6 +110,10 @@ NEIGHBOURHOOD_SIZES = [str(size) for size in config["neighbourhoods"]["sizes"]]
 NEIGHBOURHOOD_RUNS = dict(
     units=NEIGHBOURHOOD_SIZES, permutations=config["neighbourhoods"]["permutations"]
 )
+# Its LISA jobs are split like the municipal LISA (scatter.lisa parts, each a contiguous chunk of units).
+NEIGHBOURHOOD_SCATTER = [
+    f"{part}-of-{config['scatter']['lisa']}" for part in range(1, config["scatter"]["lisa"] + 1)
+]
 # The data snapshot as pinned by its checksum list; shown with the config and code digests on the report's landing page.
 DATA_CHECKSUMS = checksum_list_summary(os.path.join(config["data_dir"], "SHA256SUMS"))
 
@@ -246,16 +252,28 @@ def outputs_by_rule():
             rules.publication_table.output, table=list(PUBLICATION_TABLES)
         ),
     }
+    producers.update(pc4_outputs())
     if config["neighbourhoods"]["enabled"]:
         producers.update(neighbourhood_outputs())
     # Plain strings, since outputs carry flags (report, ...) that cannot be passed to a script job.
     return {name: [str(path) for path in paths] for name, paths in producers.items()}
 
 
+def pc4_outputs():
+    """The final outputs of the postcode-area stage (rules/pc4.smk), keyed by rule."""
+    producers = {
+        "pc4_areas": list(rules.pc4_areas.output),
+        "pc4_weights": list(rules.pc4_weights.output),
+        "pc4_analysis": list(rules.pc4_analysis.output),
+        "pc4_maps": list(rules.pc4_maps.output),
+    }
+    return {name: [str(path) for path in paths] for name, paths in producers.items()}
+
+
 def neighbourhood_outputs():
     """The final outputs of the neighbourhood scale (rules/neighbourhoods.smk), keyed by rule."""
     producers = {
-        "neighbourhood_cells": list(rules.neighbourhood_cells.output),
+        "neighbourhood_areas": list(rules.neighbourhood_areas.output),
         "neighbourhood_weights": expand(
             rules.neighbourhood_weights.output, units=NEIGHBOURHOOD_SIZES
         ),

@@ -367,6 +367,9 @@ rule headline_numbers:
         axis=rules.burgerschapszone.output.axis,
         series_national=rules.election_series.output.national,
         series_moran=rules.election_series.output.moran,
+        pc4_moran=rules.pc4_analysis.output.moran,
+        pc4_variance=rules.pc4_analysis.output.variance,
+        pc4_reconciliation=rules.pc4_areas.output.reconciliation,
     output:
         markdown=f"{RESULTS}/snippets/headline_numbers.md",
         latex=f"{RESULTS}/snippets/headline_numbers.tex",

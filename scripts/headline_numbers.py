@@ -60,6 +60,17 @@ with step_log(snakemake.log[0], "headline_numbers") as log:
         headlines.append(Headline(f"zone_axis_p_{row.outcome}", row.p_both, 3, source["axis"],
                                   f"orientation test of high-residual clusters of {row.outcome} "
                                   f"({row.angle_degrees:.0f} degrees; SW-NE = 45)"))
+    pc4_moran = pd.read_csv(snakemake.input.pc4_moran).set_index(["sample", "weights"])
+    pc4_split = pd.read_csv(snakemake.input.pc4_variance).set_index("sample")
+    placed = pd.read_csv(snakemake.input.pc4_reconciliation).set_index("level").loc["national"]
+    headlines += [
+        Headline("pc4_votes_placed_share", placed["votes_assigned"] / placed["station_votes"], 3,
+                 source["pc4_reconciliation"], "share of TK2025 list votes whose polling station lies in a PC4 area"),
+        Headline("pc4_moran_outsider", pc4_moran.loc[("all stations", "queen"), "statistic"], 3, source["pc4_moran"],
+                 "Moran's I of the TK2025 outsider share per postcode area (PC4), queen weights"),
+        Headline("pc4_between_share", pc4_split.loc["all stations", "between_share"], 3, source["pc4_variance"],
+                 "share of the PC4 outsider-share variance between municipalities (vote-weighted null model)"),
+    ]
     log.info("%d headline numbers", len(headlines))
     for path, text in ((snakemake.output.markdown, markdown(headlines)), (snakemake.output.latex, latex(headlines))):
         with atomic_path(path) as temporary:

@@ -59,7 +59,7 @@ def choropleth(
     axes.set_axis_off()
     axes.set_aspect("equal")
     figure.suptitle(title, x=0.02, ha="left", fontsize=11)
-    handles = _legend_handles(classes, colours, percent=percent)
+    handles = class_legend_handles(classes, colours, percent=percent)
     if flagged is not None and flagged.any():
         handles.append(mpatches.Patch(facecolor="white", edgecolor="black", hatch="////", label=labels("fig.map.flagged")))
     axes.legend(
@@ -79,7 +79,7 @@ def class_colours(colormap: str, k: int) -> list[tuple[float, float, float, floa
     return [cmap(x) for x in np.linspace(0.1, 0.9, k)]
 
 
-def _legend_handles(classes, colours, *, percent: bool) -> list[mpatches.Patch]:
+def class_legend_handles(classes, colours, *, percent: bool) -> list[mpatches.Patch]:
     counts = np.bincount(classes.yb, minlength=classes.k)
     lower = [float(np.min(classes.y))] + [float(b) for b in classes.bins[:-1]]
     handles = []

@@ -202,6 +202,27 @@ def test_cluster_and_zone_maps_in_dutch(rendered, grid, values):
                   "residu, teken omgekeerd", "Hoofdas 40 graden", "(999 trekkingen, seed 3)")
 
 
+def test_pc4_country_and_inset_maps_in_dutch(rendered, grid, values):
+    from afgehaakt.plotting import pc4
+
+    areas = gpd.GeoDataFrame({"pc4": CODES, "outsider_share": [np.nan] + list(values.iloc[1:]),
+                              "municipality_2021": ["0202"] * 18 + ["0453"] * 18,
+                              "municipality_2021_name": ["Arnhem"] * 18 + ["Velsen"] * 18},
+                             geometry=grid.geometry, crs=grid.crs)
+    lisa = pd.DataFrame({"code": CODES[1:], "cluster_fdr": ["HH"] + ["not significant"] * (len(CODES) - 2),
+                         "permutations": 9999, "seed": 7, "alternative": "two-sided", "alpha": 0.05,
+                         "fdr_cutoff": 0.001, "weights": "queen", "transformation": "r"})
+    shared = dict(column="outsider_share", scheme="Quantiles", k=3, colormap="YlGnBu", source_line="Bron: Kiesraad",
+                  labels=Labels("nl"))
+    text = rendered(pc4, pc4.country_maps, areas, lisa, grid, **shared)
+    _assert_dutch(text.replace("\n", " "), "TK2025-aandeel buitenstaanderspartijen per postcodegebied (PC4)",
+                  "geen stembureau: geen waarde (1 gebieden)", "HH: hoog, hoge buren", "FDR-gecorrigeerd",
+                  "sinds 2014 mag een kiezer", "aandeel geldige stemmen")
+    text = rendered(pc4, pc4.inset_maps, areas, lisa, ["0202", "0453"], **shared)
+    _assert_dutch(text.replace("\n", " "), "vijf gemeenten uit de Atlas", "Arnhem: 17 van 18 gebieden met een stembureau",
+                  "Velsen: 18 van 18 gebieden", "geen stembureau: geen waarde")
+
+
 def test_gradient_plot_in_dutch(rendered):
     from afgehaakt.plotting import panel
 
