@@ -13,7 +13,7 @@ EXPECTED := tests/reference/expected_manifest.json
 RESULTS_DIR = $(or $(shell $(BIN)/snakemake --list-rules --nolock 2>&1 >/dev/null | sed -n 's/^results folder: //p'),\
 	$(error the workflow did not name its results folder; run $(BIN)/snakemake --list-rules to see why))
 
-.PHONY: install run test dag report lint lock clean snapshot slurm-test neighbourhoods verify expected-manifest
+.PHONY: install run test dag report lint lock clean snapshot slurm-test neighbourhoods power verify expected-manifest
 
 $(INSTALLED): requirements.lock pyproject.toml
 	rm -rf $(VENV)
@@ -59,6 +59,12 @@ expected-manifest: run
 # local run's (needs root: installs slurm-wlm and munge with apt when missing; about 10 minutes on 2 cores).
 slurm-test: $(INSTALLED)
 	bash workflow/slurm/slurm_test.sh
+
+# Power analysis for planning the follow-up survey (not in the default run): the planning grid of config power.planning
+# (10,000 replicates per cell, checked for Monte Carlo SE, type-I error and monotone power), the recommended design
+# and the power curves; about a minute of CPU (docs/power_analysis.md).
+power: $(INSTALLED)
+	$(BIN)/snakemake power --profile workflow/profiles/default --cores $(CORES)
 
 # The sub-municipal scale on the real postcode areas (PC4; 999 and 9,999 permutations) with benchmarks of its heavy jobs.
 neighbourhoods: $(INSTALLED)

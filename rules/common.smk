@@ -12,6 +12,7 @@ from afgehaakt.acquisition.workflow import check_online_elections
 from afgehaakt.parties import classification_from_config
 from afgehaakt.features.codebook import ELECTION_OUTCOMES
 from afgehaakt.outputs import remove_stale_temporaries
+from afgehaakt.snapshot_check import check_snapshot
 from afgehaakt.pc4.stations import SpecialStationRule
 from afgehaakt.provenance import (
     checksum_list_summary,
@@ -51,6 +52,10 @@ if config["spatial"]["focus_election"] not in config["elections"]:
         f"config key 'spatial.focus_election': {config['spatial']['focus_election']!r} is not among 'elections'"
     )
 
+# The snapshot is checked against its SHA256SUMS before any job (afgehaakt/snapshot_check.py).
+ACCEPTED_DATA_CHANGES = check_snapshot(
+    config["data_dir"], accept_changes=config["accept_changed_data"]
+)
 ELECTIONS = config["elections"]
 # The long TK series 1998-2025 (its own outputs only); every id is an election of the catalogue.
 SERIES = config["series"]["elections"]
@@ -73,6 +78,7 @@ RUN = {
     "package_sha256": CODE_SHA256,
     "config_sha256": CONFIG_SHA256,
     "data_sha256": tree_digest(config["data_dir"]),
+    "accepted_data_changes": ACCEPTED_DATA_CHANGES,
 }
 RUN["version"] = results_version(
     release=RUN["release"],
@@ -96,15 +102,23 @@ ZONE_OUTCOMES = [
     outcome["variable"] for outcome in config["burgerschapszone"]["outcomes"]
 ]
 MULTILEVEL_OUTCOMES = ["trust", "turnout"]
-# Real microdata never enter results/: their respondent table stays in private/ (ignored by git), in a folder
-# of the same version so that a run with other code, config or data does not overwrite it either.
-_SURVEY_DIR = (
-    f"{RESULTS}/interim/survey"
-    if config["survey"]["source"] == "synthetic"
-    else f"private/{RUN['version']}/survey"
-)
-SURVEY_RESPONDENTS = f"{_SURVEY_DIR}/respondents.parquet"
-SURVEY_RECORD = f"{_SURVEY_DIR}/survey_record.json"
+# Everything computed from the synthetic survey lives under its own name (folder, files, snippets, report
+# section): it is a methods demonstration, never a finding. Real microdata never enter results/: their respondent
+# table stays in private/ (ignored by git), in a folder of the same version so that a run with other code, config
+# or data does not overwrite it either.
+SURVEY_SYNTHETIC = config["survey"]["source"] == "synthetic"
+if SURVEY_SYNTHETIC:
+    _SURVEY_DIR = f"{RESULTS}/interim/synthetic_survey"
+    SURVEY_TABLES = f"{RESULTS}/tables/synthetic_survey"
+    SURVEY_STEM = "synthetic_"
+    SURVEY_CATEGORY = "Methods demonstration: synthetic survey"
+else:
+    _SURVEY_DIR = f"private/{RUN['version']}/survey"
+    SURVEY_TABLES = f"{RESULTS}/tables/multilevel"
+    SURVEY_STEM = ""
+    SURVEY_CATEGORY = "Multilevel models"
+SURVEY_RESPONDENTS = f"{_SURVEY_DIR}/{SURVEY_STEM}respondents.parquet"
+SURVEY_RECORD = f"{_SURVEY_DIR}/{SURVEY_STEM}survey_record.json"
 # Neighbourhood scale: each size of region (units) runs with each permutation count.
 NEIGHBOURHOOD_SIZES = [str(size) for size in config["neighbourhoods"]["sizes"]]
 NEIGHBOURHOOD_RUNS = dict(
@@ -136,6 +150,22 @@ def election_files(wildcards):
         )
         for name in source.published_names
     ]
+
+
+def election_crosswalk(wildcards):
+    """The crosswalk an election needs to reach the boundary year (none when it is already there)."""
+    path = catalogue.crosswalk(
+        catalogue.election(wildcards.election).boundary_year, BOUNDARY_YEAR
+    )
+    return [] if path is None else [snapshot(path)]
+
+
+def statline_crosswalk(wildcards):
+    """The crosswalk from a StatLine table's municipalities to the boundary year (none when they are equal)."""
+    path = catalogue.crosswalk(
+        STATLINE_DATASETS[wildcards.dataset].municipalities_year, BOUNDARY_YEAR
+    )
+    return [] if path is None else [snapshot(path)]
 
 
 def statline_file(name):
@@ -175,24 +205,6 @@ if route("kiesraad") == "online":
     check_online_elections(ELECTIONS, config["acquisition"]["kiesraad"])
 
 
-# Measured on this machine (a loaded 2-core runner): one fit of the power model takes 0.5-1.7 s of CPU for
-# 10-80 respondents in 352 municipalities. Three seconds per replicate plus start-up leaves a margin for slower
-# cluster nodes.
-SECONDS_PER_POWER_REPLICATE = 3
-
-
-def power_part_runtime(wildcards):
-    """Minutes a power_simulation part may run: its share of the replicates at a measured cost per fit."""
-    power = config["power"]
-    replicates = (
-        len(power["respondents_per_municipality"])
-        * len(power["effects"])
-        * power["replicates"]
-    )
-    per_part = -(-replicates // config["scatter"]["power"])
-    return 5 + -(-per_part * SECONDS_PER_POWER_REPLICATE // 60)
-
-
 def outputs_by_rule():
     """Every final output, keyed by the name of the job that writes it; `all` and the manifest share this list."""
     per_election = dict(election=ELECTIONS)
@@ -225,6 +237,8 @@ def outputs_by_rule():
         "lisa": list(rules.lisa.output),
         "burgerschapszone": list(rules.burgerschapszone.output),
         "spatial_regression": list(rules.spatial_regression.output),
+        "mgwr": list(rules.mgwr.output),
+        "mgwr_maps": expand(rules.mgwr_maps.output, outcome=config["spatial"]["mgwr"]["outcomes"]),
         "cluster_maps": [
             path
             for statistic, variable in LISA_MAPS
@@ -233,10 +247,14 @@ def outputs_by_rule():
             )
         ],
         "zone_map": expand(rules.zone_map.output, outcome=ZONE_OUTCOMES),
-        "survey_respondents": list(rules.survey_respondents.output),
+        # Real microdata stay in private/, outside the results folder and its manifest.
+        "survey_respondents": (
+            list(rules.survey_respondents.output) if SURVEY_SYNTHETIC else []
+        ),
         "multilevel": expand(rules.multilevel.output, outcome=MULTILEVEL_OUTCOMES),
         "panel": list(rules.panel.output),
         "headline_numbers": list(rules.headline_numbers.output),
+        **synthetic_survey_outputs(),
         "panel_figures": expand(
             rules.panel_figures.output, panel_outcome=config["panel"]["outcomes"]
         ),
@@ -257,6 +275,19 @@ def outputs_by_rule():
         producers.update(neighbourhood_outputs())
     # Plain strings, since outputs carry flags (report, ...) that cannot be passed to a script job.
     return {name: [str(path) for path in paths] for name, paths in producers.items()}
+
+
+def synthetic_survey_outputs():
+    """The methods demonstration on the synthetic survey: its publication tables and snippets (none otherwise)."""
+    if not SURVEY_SYNTHETIC:
+        return {}
+    return {
+        "synthetic_survey_table": expand(
+            rules.synthetic_survey_table.output, table=list(SURVEY_PUBLICATION_TABLES)
+        ),
+        "synthetic_survey_snippets": list(rules.synthetic_survey_snippets.output),
+        "synthetic_recovery": list(rules.synthetic_recovery.output),
+    }
 
 
 def pc4_outputs():

@@ -124,6 +124,7 @@ rule correlations:
     input:
         features=rules.municipal_features.output.parquet,
         stacked=rules.stacked_disadvantage.output.table,
+        boundaries=rules.boundaries.output.parquet,
     output:
         table=f"{RESULTS}/tables/features/correlations_{{election}}.csv",
     log:

@@ -7,13 +7,14 @@ import textwrap
 from pathlib import Path
 
 import geopandas as gpd
+import matplotlib.patches as mpatches
 import pandas as pd
 from matplotlib.patches import Patch
 
 from afgehaakt.features.codebook import IndicatorDefinition
 from afgehaakt.labels import Labels
-from afgehaakt.plotting.maps import class_colours, classify, format_value
-from afgehaakt.plotting.style import new_figure, save_figure
+from afgehaakt.plotting.maps import class_colours, class_legend_handles, classify, format_value
+from afgehaakt.plotting.style import footer, footnote, new_figure, save_figure, title
 
 
 def small_multiples(
@@ -44,15 +45,16 @@ def small_multiples(
         frame.loc[present].plot(ax=axes, color=[colours[c] for c in classes.yb], edgecolor="white", linewidth=0.1)
         axes.set_axis_off()
         axes.set_title(f"{labels.variable(definition.name)}\n({labels(f'unit.{definition.name}')})", fontsize=7.5)
-        bounds = [values[present].min(), *classes.bins]
-        legend = ", ".join(format_value(b, definition.percent) for b in bounds)
-        text = labels("fig.indicators.bounds", scheme=scheme, bounds=legend)
+        handles = class_legend_handles(classes, colours, percent=definition.percent)
         if (~present).any():
-            text += "; " + labels("fig.indicators.missing", n=int((~present).sum()))
-        axes.text(0.0, -0.04, text, transform=axes.transAxes, fontsize=5, va="top", wrap=True)
+            handles.append(mpatches.Patch(color="#bdbdbd", label=labels("fig.indicators.missing",
+                                                                         n=int((~present).sum()))))
+        axes.legend(handles=handles, title=labels("fig.indicators.legend_title", scheme=scheme), loc="upper center",
+                    bbox_to_anchor=(0.5, 0.0), ncol=2, fontsize=5, title_fontsize=5, frameon=False,
+                    handlelength=1.2, columnspacing=0.8)
     figure.suptitle(labels("fig.indicators.title", year=boundary_year), x=0.01, ha="left", fontsize=11)
-    figure.text(0.01, 0.005, source_line, fontsize=6, ha="left", va="bottom")
-    figure.subplots_adjust(left=0.01, right=0.99, top=0.93, bottom=0.05, hspace=0.35, wspace=0.05)
+    height = footer(figure, [source_line], fontsize=6)
+    figure.subplots_adjust(left=0.01, right=0.99, top=0.93, bottom=height + 0.04, hspace=0.55, wspace=0.05)
     save_figure(figure, paths)
 
 
@@ -73,8 +75,11 @@ def correlation_heatmap(
     order = list(dict.fromkeys(chosen["indicator"]))
     outcomes = list(dict.fromkeys(chosen["outcome"]))
     estimate, low, high = (m.loc[order, outcomes] for m in (estimate, low, high))
-    figure = new_figure(1.9 * len(outcomes) + 3.2, 0.42 * len(order) + 1.4)
-    axes = figure.add_axes((0.34, 0.1, 0.52, 0.74))
+    # Inches: the cells, below them the footer, above them up to three lines of column labels and the title.
+    cells, below, above = 0.42 * len(order), 0.45, 1.25
+    height = cells + below + above
+    figure = new_figure(1.9 * len(outcomes) + 3.2, height)
+    axes = figure.add_axes((0.34, below / height, 0.52, cells / height))
     image = axes.imshow(estimate.to_numpy(), cmap="RdBu_r", vmin=-1, vmax=1, aspect="auto")
     for i in range(len(order)):
         for j in range(len(outcomes)):
@@ -87,11 +92,10 @@ def correlation_heatmap(
     axes.xaxis.tick_top()
     colorbar = figure.colorbar(image, ax=axes, fraction=0.04, pad=0.02)
     colorbar.set_label(labels("fig.correlation.colorbar"), fontsize=7)
-    figure.suptitle(textwrap.fill(labels("fig.correlation.title", election=election_label), 80), x=0.01, y=0.99,
-                    ha="left", va="top", fontsize=10)
+    title(figure, labels("fig.correlation.title", election=election_label), fontsize=10, y=0.99, va="top")
     footer = labels("fig.correlation.footer", method=labels(f"method.{method}"), n=int(chosen["n"].min()),
                     source=source_line)
-    figure.text(0.01, 0.01, footer, fontsize=5.5, ha="left", va="bottom", wrap=True)
+    footnote(figure, footer, fontsize=5.5)
     save_figure(figure, paths)
 
 

@@ -145,9 +145,10 @@ def test_results_lie_in_one_version_folder_named_after_code_config_and_data(runs
 def test_manifest_lists_every_output_with_its_hash_and_rule(results, manifest):
     table = pd.read_csv(results / "manifest.tsv", sep="\t")
     on_disk = {p.relative_to(results).as_posix() for p in results.rglob("*") if p.is_file()}
-    # The disclosure check runs after the manifest, over everything in it.
+    # The disclosure check runs after the manifest, over everything in it; config.yaml and invocations.yaml
+    # record how the folder was made (afgehaakt/runs.py) and are no rule's outputs.
     assert set(table["path"]) == set(manifest["outputs"]) == on_disk - {
-        "manifest.tsv", "manifest.json", "disclosure_check.json"}
+        "manifest.tsv", "manifest.json", "disclosure_check.json", "config.yaml", "invocations.yaml"}
     for row in table.itertuples():
         assert row.sha256 == _sha256(results / row.path) == manifest["outputs"][row.path]["sha256"]
     assert table["config_sha256"].unique().tolist() == [manifest["config_sha256"]]
@@ -177,6 +178,23 @@ def test_manifest_gives_the_provenance_of_every_output(runs, results, manifest):
     assert moran["seeds"] == {"moran.seed": 20210317}
     assert any(source.startswith("data/elections/") for source in
                manifest["outputs"]["interim/elections/tk2021_totals.parquet"]["inputs"])
+
+
+def test_no_finding_derives_from_the_synthetic_survey(results, manifest):
+    """Follow the provenance recorded in the manifest (inputs of every output, transitively), not the file names:
+    no headline snippet or publication table may derive from synthetic data."""
+    from afgehaakt.manifest import findings_from_synthetic, synthetic_lineage
+
+    assert "interim/synthetic_survey/synthetic_survey_record.json" in manifest["synthetic_sources"]
+    lineage = synthetic_lineage(manifest)
+    assert "tables/synthetic_survey/synthetic_trust_fixed_effects.csv" in lineage
+    assert "snippets/synthetic_survey_demonstration.json" in lineage
+    findings = [path for path in manifest["outputs"] if path.startswith(("snippets/headline_numbers",
+                                                                        "tables/publication/"))]
+    assert findings and findings_from_synthetic(manifest) == []
+    assert all(not manifest["outputs"][path]["derived_from_synthetic"] for path in findings)
+    headline = json.loads((results / "snippets/headline_numbers.json").read_text(encoding="utf-8"))
+    assert not any("icc" in record["name"] for record in headline["headlines"])
 
 
 def test_figures_carry_the_provenance_of_their_job(runs, results, manifest):
@@ -328,11 +346,13 @@ def test_report_is_self_contained_with_captions_categories_and_provenance(report
     assert not re.search(r"<(script|img|link|iframe)\b[^>]*\b(src|href)=\\?[\"']?https?:", html)
     assert '"data_uri": "data:image/png;charset=utf8;filename=lisa_local_moran_turnout.png;base64,' in html
     for category in ("Turnout and outsider vote", "Spatial autocorrelation", "Stacked disadvantage",
-                     "Burgerschapszone", "Multilevel models", "Panel across elections", "Provenance"):
+                     "Burgerschapszone", "Methods demonstration: synthetic survey", "Panel across elections",
+                     "Provenance"):
         assert json.dumps(category)[1:-1] in html, category
     assert "Provenance of this run" in html
     assert manifest["config_sha256"].iloc[0] in html
-    for figure in ("lisa_local_moran_turnout.png", "global_statistics.csv", "multilevel_trust_model_comparison.csv"):
+    for figure in ("lisa_local_moran_turnout.png", "global_statistics.csv",
+                   "synthetic_multilevel_trust_model_comparison.csv"):
         assert figure in html
 
 
