@@ -60,6 +60,11 @@ ELECTIONS = config["elections"]
 # The long TK series 1998-2025 (its own outputs only); every id is an election of the catalogue.
 SERIES = config["series"]["elections"]
 ANY_ELECTION = sorted(set(ELECTIONS) | set(SERIES))
+_missing_amalgamation = sorted(set(config["amalgamation"]["elections"]) - set(SERIES))
+if _missing_amalgamation:
+    raise ValueError(
+        f"config key 'amalgamation.elections': {_missing_amalgamation} are not among 'series.elections'"
+    )
 BOUNDARY_YEAR = config["boundary_year"]
 CONFIG_SHA256 = config_hash(config)
 # Every rule file passes this as a parameter, so that a change in the package reruns the jobs built on it.
@@ -258,6 +263,12 @@ def outputs_by_rule():
         ),
         "power_analysis": list(rules.power_analysis.output),
         "power_curve": list(rules.power_curve.output),
+        "amalgamation_treatment": list(rules.amalgamation_treatment.output),
+        "amalgamation": expand(
+            rules.amalgamation.output,
+            panel_outcome=config["amalgamation"]["outcomes"],
+        ),
+        "amalgamation_report": list(rules.amalgamation_report.output),
         "publication_table": expand(
             rules.publication_table.output, table=list(PUBLICATION_TABLES)
         ),
