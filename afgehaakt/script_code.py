@@ -81,11 +81,11 @@ def _imported_names(tree: ast.AST, module: str, is_package: bool) -> set[str]:
 
 @dataclass
 class ScriptCode:
-    """The package at ``package_dir`` (the folder of ``afgehaakt``), its modules parsed once and cached."""
+    """The package at ``package_dir`` (the folder of ``afgehaakt``); each module's imports and digest are found
+    once and cached."""
 
     package_dir: Path
-    _trees: dict[str, tuple[ast.Module, bool]] = field(default_factory=dict, repr=False)
-    _digests: dict[str, str] = field(default_factory=dict, repr=False)
+    _analysed: dict[str, tuple[list[str], str]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self):
         self.package_dir = Path(self.package_dir)
@@ -104,13 +104,19 @@ class ScriptCode:
             return module, False
         return None
 
-    def _tree(self, name: str) -> tuple[ast.Module, bool] | None:
-        if name not in self._trees:
-            found = self.module_path(name)
-            if found is None:
-                return None
-            self._trees[name] = (parse(found[0]), found[1])
-        return self._trees[name]
+    def _analyse(self, name: str) -> tuple[list[str], str]:
+        """Module ``name``, parsed once: the package modules it imports directly (each with its parent packages)
+        and its digest (:func:`tree_digest` with the bytes of every package data file it names), cached."""
+        if name not in self._analysed:
+            path, is_package = self.module_path(name)
+            tree = parse(path)
+            imported = sorted({m for i in _imported_names(tree, name, is_package) for m in self._with_parents(i)})
+            named = sorted(_string_constants(tree) & set(self._data_files))
+            digest = hashlib.sha256(tree_digest(tree).encode())
+            for file_name in named:
+                digest.update(b"\0" + file_name.encode() + b"\0" + self._data_files[file_name].read_bytes())
+            self._analysed[name] = (imported, digest.hexdigest())
+        return self._analysed[name]
 
     def _with_parents(self, name: str) -> list[str]:
         """``afgehaakt.x.y`` -> the modules among ``afgehaakt``, ``afgehaakt.x``, ``afgehaakt.x.y`` (an imported
@@ -125,25 +131,14 @@ class ScriptCode:
                    for m in self._with_parents(name)]
         while pending:
             name = pending.pop()
-            if name in found:
-                continue
-            found.add(name)
-            tree, is_package = self._tree(name)
-            pending.extend(m for imported in _imported_names(tree, name, is_package)
-                           for m in self._with_parents(imported))
+            if name not in found:
+                found.add(name)
+                pending.extend(self._analyse(name)[0])
         return sorted(found)
 
     def module_digest(self, name: str) -> str:
         """:func:`tree_digest` of the module, with the bytes of every package data file it names."""
-        if name not in self._digests:
-            path, _ = self.module_path(name)
-            tree = parse(path)
-            named = sorted(_string_constants(tree) & set(self._data_files))
-            digest = hashlib.sha256(tree_digest(tree).encode())
-            for file_name in named:
-                digest.update(b"\0" + file_name.encode() + b"\0" + self._data_files[file_name].read_bytes())
-            self._digests[name] = digest.hexdigest()
-        return self._digests[name]
+        return self._analyse(name)[1]
 
     def record(self, script: str | Path) -> dict:
         """``{"code_sha256": ..., "modules": [...]}``: the digest over the script's syntax tree and each module's
