@@ -199,8 +199,8 @@ def _polish(deviance, theta):
 def _derivatives(function, theta, free, step):
     """Central-difference gradient and Hessian of ``function`` over the free coordinates of ``theta``.
 
-    A coordinate's step is at most half its value, so the Hessian's diagonal (two steps out) reaches the bound
-    at 0 at the farthest and never crosses it."""
+    A coordinate's step h is at most half its value, so no evaluation crosses the bound at 0; the Hessian is
+    given h / 2 so that its diagonal evaluates at theta +- h, the gradient's points."""
     index = np.flatnonzero(free)
     steps = np.array([min(step, 0.5 * theta[k]) for k in index])
-    return derivatives_over(function, theta, index, gradient_steps=steps, hessian_steps=steps)
+    return derivatives_over(function, theta, index, gradient_steps=steps, hessian_steps=steps / 2)
