@@ -183,21 +183,64 @@ def global_statistics(frames: dict[str, pd.DataFrame], labels: Labels, name: str
                             [False, False, *([True] * len(weights))])
 
 
+def of_outcome(frames: dict, outcome: str) -> dict:
+    """The rows of one outcome (``turnout`` selects ``turnout_tk2021``) from every table; all rows if ``outcome`` is
+    empty. A table for an outcome that has no rows is an error, not an empty table."""
+    if not outcome:
+        return frames
+    selected = {}
+    for name, frame in frames.items():
+        rows = frame[(frame["outcome"] == outcome) | frame["outcome"].str.startswith(f"{outcome}_")]
+        if rows.empty:
+            raise ValueError(f"table {name!r} has no rows for outcome {outcome!r}")
+        selected[name] = rows
+    return selected
+
+
 def zone_candidate_explanations(frames: dict[str, pd.DataFrame], labels: Labels, name: str) -> PublicationTable:
+    """Each candidate's effect on the outcome and on the zone, OLS and population-weighted WLS side by side.
+
+    Cells: standardised coefficient [95% CI] (OLS and WLS with HC3, spatial error analytical); partial R2 and
+    change in adjusted R2; change in the zone's mean residual [bootstrap 95% interval]; change in residual
+    Moran's I [95% interval under permuted candidates]. One table per outcome, in the row order of the CSV.
+    """
     frame = frames["table"]
-    rows = [[labels.variable(r.outcome), _candidate(r.candidate, labels), number(r.statistic, 3), number(r.z, 2),
-             p_value(r.p_value), number(100 * r.share_removed, 1)] for r in frame.itertuples()]
-    note = labels("table.note.residual_moran", alternative=labels(f"alternative.{_one(frame, 'alternative')}"),
-                  weights=f"{_one(frame, 'weights')} ({_one(frame, 'transformation')})",
-                  covariates=" + ".join(labels.variable(c) for c in frame["covariates"].iloc[0].split(" + ")))
-    return PublicationTable(name, labels("table.title.zone_candidate_explanations"),
-                            _headers(labels, "outcome", "candidate", "residual_moran", "z", "p", "share_removed"),
-                            rows, note, [False, False, True, True, True, True])
+    rows = []
+    for r in frame.itertuples():
+        rows.append([_candidate_model(r.model, labels), labels.variable(r.term),
+                     _with_interval(r.beta_ols, r.ci_low_ols, r.ci_high_ols, 2),
+                     _with_interval(r.beta_wls, r.ci_low_wls, r.ci_high_wls, 2),
+                     _with_interval(r.beta_sem, r.ci_low_sem, r.ci_high_sem, 2),
+                     f"{number(r.partial_r2_ols, 2)} / {number(r.partial_r2_wls, 2)}",
+                     f"{number(r.delta_adj_r2_ols, 2)} / {number(r.delta_adj_r2_wls, 2)}",
+                     _with_interval(r.zone_mean_residual_change_ols, r.zone_change_boot_low_ols,
+                                    r.zone_change_boot_high_ols, 2),
+                     _with_interval(r.zone_mean_residual_change_wls, r.zone_change_boot_low_wls,
+                                    r.zone_change_boot_high_wls, 2),
+                     _with_interval(r.residual_moran_change_ols, r.moran_change_null_low_ols,
+                                    r.moran_change_null_high_ols, 3),
+                     _with_interval(r.residual_moran_change_wls, r.moran_change_null_low_wls,
+                                    r.moran_change_null_high_wls, 3)])
+    first = frame.iloc[0]
+    note = labels("table.note.zone_candidates", covariates=" + ".join(labels.variable(c) for c in
+                                                                        str(first["base_covariates"]).split(" + ")),
+                  units=int(first["zone_units"]), base=number(first["zone_mean_residual_base_ols"], 2),
+                  draws=int(first["bootstrap_draws"]), seed=int(first["seed"]), weights=str(first["weights"]),
+                  orientation=str(first["orientation"]), sort=labels("table.sort.partial_r2_ols"))
+    title = labels("table.title.zone_candidate_explanations", outcome=labels.variable(str(first["outcome"])))
+    return PublicationTable(name, title,
+                            _headers(labels, "model", "candidate", "beta_ols", "beta_wls", "beta_sem",
+                                     "partial_r2", "delta_adj_r2", "zone_change_ols", "zone_change_wls",
+                                     "moran_change_ols", "moran_change_wls"),
+                            rows, note, [False, False, *[True] * 9])
 
 
-def _candidate(candidate: str, labels: Labels) -> str:
-    special = {"(base)": "table.base_model", "(all candidates)": "table.all_candidates"}
-    return labels(special[candidate]) if candidate in special else labels.variable(candidate)
+def _with_interval(value: float, low: float, high: float, digits: int) -> str:
+    return f"{number(value, digits)} [{number(low, digits)}, {number(high, digits)}]"
+
+
+def _candidate_model(model: str, labels: Labels) -> str:
+    return labels("table.all_candidates") if model == "base + all candidates" else labels("table.one_candidate")
 
 
 def zone_orientation_test(frames: dict[str, pd.DataFrame], labels: Labels, name: str) -> PublicationTable:
@@ -224,6 +267,11 @@ def spatial_regression(frames: dict[str, pd.DataFrame], labels: Labels, name: st
                 row = block[(block["model"] == model) & (block["term"] == term)]
                 cells.append(with_se(row["estimate"].iloc[0], row["se"].iloc[0], 3) if len(row) else "")
             rows.append([labels.variable(outcome), labels.term(term), *cells])
+        impacts = frames["impacts"]
+        for impact in impacts[impacts["outcome"] == outcome].itertuples():
+            rows.append([labels.variable(outcome), labels("table.lag_impacts", term=labels.term(impact.term)),
+                         *(f"{number(impact.direct, 3)} / {number(impact.indirect, 3)} / {number(impact.total, 3)}"
+                           if m == impact.model else "" for m in names)])
         fit = models[models["outcome"] == outcome].set_index("model")
         for column, key, digits in (("log_likelihood", "col.log_likelihood", 1), ("aic", "col.aic", 1)):
             rows.append([labels.variable(outcome), labels(key),
@@ -325,21 +373,25 @@ def _multilevel_note(frame: pd.DataFrame, labels: Labels) -> str:
 
 
 def correlations(frames: dict[str, pd.DataFrame], labels: Labels, name: str) -> PublicationTable:
-    """Pearson and Spearman coefficients with 95% intervals, per indicator and outcome."""
+    """Pearson (with Dutilleul's effective n, interval and p beside the naive ones) and Spearman coefficients."""
     frame = frames["table"]
     rows = []
     for (outcome, indicator), pair in frame.groupby(["outcome", "indicator"], sort=False):
-        cells = []
-        for method in ("pearson", "spearman"):
-            chosen = pair[pair["method"] == method].iloc[0]
-            cells += [number(chosen["estimate"], 2), interval(chosen["ci_low"], chosen["ci_high"], 2),
-                      p_value(chosen["p_value"])]
-        rows.append([labels.variable(indicator), labels.variable(outcome), integer(pair["n"].min()), *cells])
+        pearson = pair[pair["method"] == "pearson"].iloc[0]
+        spearman = pair[pair["method"] == "spearman"].iloc[0]
+        rows.append([labels.variable(indicator), labels.variable(outcome), integer(pair["n"].min()),
+                     number(pearson["estimate"], 2), interval(pearson["ci_low"], pearson["ci_high"], 2),
+                     p_value(pearson["p_value"]), number(pearson["effective_n"], 0),
+                     interval(pearson["ci_low_dutilleul"], pearson["ci_high_dutilleul"], 2),
+                     p_value(pearson["p_value_dutilleul"]), number(spearman["estimate"], 2),
+                     interval(spearman["ci_low"], spearman["ci_high"], 2), p_value(spearman["p_value"])])
     note = labels("table.note.correlations", confidence=number(100 * frame["confidence"].iloc[0], 0),
-                  alternative=labels(f"alternative.{_one(frame, 'alternative')}"))
+                  alternative=labels(f"alternative.{_one(frame, 'alternative')}"),
+                  classes=_one(frame, "distance_classes"))
     return PublicationTable(name, labels("table.title.correlations"),
-                            _headers(labels, "indicator", "outcome", "n", "pearson", "ci95", "p", "spearman", "ci95",
-                                     "p"), rows, note, [False, False, *([True] * 7)])
+                            _headers(labels, "indicator", "outcome", "n", "pearson", "ci95", "p", "effective_n",
+                                     "ci95_dutilleul", "p_dutilleul", "spearman", "ci95", "p"),
+                            rows, note, [False, False, *([True] * 10)])
 
 
 def stacked_disadvantage(frames: dict[str, pd.DataFrame | dict], labels: Labels, name: str) -> PublicationTable:
@@ -361,6 +413,26 @@ def _domain(domain: str, labels: Labels) -> str:
 
 Builder = Callable[[dict, Labels, str], PublicationTable]
 
+def amalgamation(frames: dict[str, pd.DataFrame], labels: Labels, name: str) -> PublicationTable:
+    """The merger effect per outcome, estimator and sensitivity specification (overall estimates only)."""
+    rows = []
+    for outcome, frame in frames.items():
+        overall = frame[frame["term"] == "overall"]
+        for r in overall.itertuples():
+            rows.append([labels.variable(outcome), labels(f"amalgamation.spec.{r.specification}"),
+                         labels(f"amalgamation.method.{r.method}"), with_se(100 * r.estimate, 100 * r.std_error, 2),
+                         interval(100 * r.ci_low, 100 * r.ci_high, 2), p_value(r.pretrend_p_value),
+                         f"{integer(r.n_treated_units)} / {integer(r.n_never_treated_units)}"])
+    first = next(iter(frames.values()))
+    elections = _one(first, "elections").split()
+    note = labels("table.note.amalgamation", level=round(100 * (1 - float(_one(first, "alpha")))),
+                  boundary=_one(first, "boundary_year"), first=elections[0].upper(), last=elections[-1].upper())
+    header = _headers(labels, "outcome", "specification", "estimator", "effect_pp", "ci95", "pretrend_p",
+                      "merged_never")
+    return PublicationTable(name, labels("table.title.amalgamation"), header, rows, note,
+                            [False, False, False, True, True, True, True])
+
+
 BUILDERS: dict[str, Builder] = {
     "global_statistics": global_statistics,
     "zone_candidate_explanations": zone_candidate_explanations,
@@ -372,6 +444,7 @@ BUILDERS: dict[str, Builder] = {
     "synthetic_recovery": synthetic_recovery,
     "correlations": correlations,
     "stacked_disadvantage": stacked_disadvantage,
+    "amalgamation": amalgamation,
 }
 """Builder name -> function(inputs by name, labels, table name); the workflow names which builder each table uses."""
 

@@ -9,9 +9,10 @@ from afgehaakt import catalogue
 from afgehaakt.acquisition.interim import STATLINE_DATASETS, STATLINE_DOWNLOADS
 from afgehaakt.acquisition.membership import MEMBERSHIP_DATASET
 from afgehaakt.acquisition.workflow import check_online_elections
-from afgehaakt.elections import check_party_groups
+from afgehaakt.parties import classification_from_config
 from afgehaakt.features.codebook import ELECTION_OUTCOMES
 from afgehaakt.outputs import remove_stale_temporaries
+from afgehaakt.snapshot_check import check_snapshot
 from afgehaakt.pc4.stations import SpecialStationRule
 from afgehaakt.provenance import (
     checksum_list_summary,
@@ -29,7 +30,7 @@ from afgehaakt.versioning import (
 )
 
 # Checks that JSON schema cannot express, run before any job so that a bad value costs no computation.
-check_party_groups(config["parties"])
+PARTY_CLASSIFICATION = classification_from_config(config["parties"])
 SpecialStationRule(**config["pc4"]["special_stations"])
 if config["survey"]["source"] == "microdata":
     from afgehaakt.survey.microdata import column_map_from_config
@@ -51,7 +52,19 @@ if config["spatial"]["focus_election"] not in config["elections"]:
         f"config key 'spatial.focus_election': {config['spatial']['focus_election']!r} is not among 'elections'"
     )
 
+# The snapshot is checked against its SHA256SUMS before any job (afgehaakt/snapshot_check.py).
+ACCEPTED_DATA_CHANGES = check_snapshot(
+    config["data_dir"], accept_changes=config["accept_changed_data"]
+)
 ELECTIONS = config["elections"]
+# The long TK series 1998-2025 (its own outputs only); every id is an election of the catalogue.
+SERIES = config["series"]["elections"]
+ANY_ELECTION = sorted(set(ELECTIONS) | set(SERIES))
+_missing_amalgamation = sorted(set(config["amalgamation"]["elections"]) - set(SERIES))
+if _missing_amalgamation:
+    raise ValueError(
+        f"config key 'amalgamation.elections': {_missing_amalgamation} are not among 'series.elections'"
+    )
 BOUNDARY_YEAR = config["boundary_year"]
 CONFIG_SHA256 = config_hash(config)
 # Every rule file passes this as a parameter, so that a change in the package reruns the jobs built on it.
@@ -65,6 +78,7 @@ RUN = {
     "package_sha256": CODE_SHA256,
     "config_sha256": CONFIG_SHA256,
     "data_sha256": tree_digest(config["data_dir"]),
+    "accepted_data_changes": ACCEPTED_DATA_CHANGES,
 }
 RUN["version"] = results_version(
     release=RUN["release"],
@@ -139,9 +153,18 @@ def election_files(wildcards):
 
 
 def election_crosswalk(wildcards):
-    """The crosswalk an election needs to reach the boundary year (none when it is already there)."""
+    """The crosswalk between an election's boundary year and the boundary year, where the snapshot holds one; an
+    election without one (TK1998-TK2012) is checked against the merger history on its date instead."""
+    year = catalogue.election(wildcards.election).boundary_year
+    if year == BOUNDARY_YEAR or not catalogue.has_crosswalk(year, BOUNDARY_YEAR):
+        return []
+    return [snapshot(catalogue.crosswalk(year, BOUNDARY_YEAR))]
+
+
+def statline_crosswalk(wildcards):
+    """The crosswalk from a StatLine table's municipalities to the boundary year (none when they are equal)."""
     path = catalogue.crosswalk(
-        catalogue.election(wildcards.election).boundary_year, BOUNDARY_YEAR
+        STATLINE_DATASETS[wildcards.dataset].municipalities_year, BOUNDARY_YEAR
     )
     return [] if path is None else [snapshot(path)]
 
@@ -193,15 +216,19 @@ def outputs_by_rule():
         "statline_table": expand(
             rules.statline_table.output, dataset=list(STATLINE_DATASETS)
         ),
-        "election_results": expand(rules.election_results.output, **per_election),
-        "harmonise_election": expand(rules.harmonise_election.output, **per_election),
-        "election_indicators": expand(rules.election_indicators.output, **per_election),
+        "election_results": expand(rules.election_results.output, election=ANY_ELECTION),
+        "harmonise_election": expand(rules.harmonise_election.output, election=ANY_ELECTION),
+        "election_indicators": expand(rules.election_indicators.output, election=ANY_ELECTION),
         "contiguity_weights": list(rules.contiguity_weights.output),
         "municipal_features": list(rules.municipal_features.output),
         "stacked_disadvantage": list(rules.stacked_disadvantage.output),
         "correlations": expand(rules.correlations.output, **per_election),
         "data_quality": list(rules.data_quality.output),
-        "global_moran": expand(rules.global_moran.output, **per_election),
+        "classification_robustness": list(rules.classification_robustness.output),
+        "local_democracy": list(rules.local_democracy.output),
+        "letter_groups": list(rules.letter_groups.output),
+        "global_moran": expand(rules.global_moran.output, election=ANY_ELECTION),
+        "election_series": list(rules.election_series.output),
         "choropleth": expand(rules.choropleth.output, **per_indicator),
         "moran_scatterplot": expand(rules.moran_scatterplot.output, **per_indicator),
         "indicator_maps": list(rules.indicator_maps.output),
@@ -213,6 +240,8 @@ def outputs_by_rule():
         "lisa": list(rules.lisa.output),
         "burgerschapszone": list(rules.burgerschapszone.output),
         "spatial_regression": list(rules.spatial_regression.output),
+        "mgwr": list(rules.mgwr.output),
+        "mgwr_maps": expand(rules.mgwr_maps.output, outcome=config["spatial"]["mgwr"]["outcomes"]),
         "cluster_maps": [
             path
             for statistic, variable in LISA_MAPS
@@ -234,6 +263,12 @@ def outputs_by_rule():
         ),
         "power_analysis": list(rules.power_analysis.output),
         "power_curve": list(rules.power_curve.output),
+        "amalgamation_treatment": list(rules.amalgamation_treatment.output),
+        "amalgamation": expand(
+            rules.amalgamation.output,
+            panel_outcome=config["amalgamation"]["outcomes"],
+        ),
+        "amalgamation_report": list(rules.amalgamation_report.output),
         "publication_table": expand(
             rules.publication_table.output, table=list(PUBLICATION_TABLES)
         ),

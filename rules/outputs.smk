@@ -33,6 +33,50 @@ rule choropleth:
         "../scripts/choropleth.py"
 
 
+rule election_series:
+    input:
+        boundaries=rules.boundaries.output.parquet,
+        indicators=expand(rules.election_indicators.output.parquet, election=SERIES),
+        moran=expand(rules.global_moran.output.table, election=SERIES),
+    output:
+        table=f"{RESULTS}/tables/elections/series_municipal_{BOUNDARY_YEAR}.csv",
+        national=f"{RESULTS}/tables/elections/series_national.csv",
+        moran=f"{RESULTS}/tables/spatial/series_global_moran.csv",
+        turnout_png=report(
+            f"{RESULTS}/figures/maps/series_turnout.png",
+            caption="../workflow/report/election_series.rst",
+            category="Turnout and outsider vote",
+            subcategory="Series 1998-2025",
+        ),
+        turnout_pdf=f"{RESULTS}/figures/maps/series_turnout.pdf",
+        outsider_png=report(
+            f"{RESULTS}/figures/maps/series_outsider_share.png",
+            caption="../workflow/report/election_series.rst",
+            category="Turnout and outsider vote",
+            subcategory="Series 1998-2025",
+        ),
+        outsider_pdf=f"{RESULTS}/figures/maps/series_outsider_share.pdf",
+    log:
+        f"{LOGS}/election_series.log",
+    benchmark:
+        f"{LOGS}/benchmarks/election_series.tsv"
+    conda:
+        "../envs/plot.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    params:
+        code=CODE_SHA256,
+        elections=SERIES,
+        language=config["outputs"]["language"],
+        provenance=RUN,
+        maps=config["maps"],
+        boundary_year=BOUNDARY_YEAR,
+    script:
+        "../scripts/election_series.py"
+
+
 rule moran_scatterplot:
     input:
         indicators=rules.election_indicators.output.parquet,
@@ -188,8 +232,43 @@ rule zone_map:
         language=config["outputs"]["language"],
         provenance=RUN,
         boundary_year=BOUNDARY_YEAR,
+        covariates=config["burgerschapszone"]["covariates"],
     script:
         "../scripts/zone_map.py"
+
+
+rule mgwr_maps:
+    input:
+        bandwidths=rules.mgwr.output.bandwidths,
+        local=rules.mgwr.output.local,
+        boundaries=rules.boundaries.output.parquet,
+    output:
+        png=report(
+            f"{RESULTS}/figures/mgwr/coefficients_{{outcome}}.png",
+            caption="../workflow/report/mgwr_maps.rst",
+            category="Burgerschapszone",
+            subcategory="Multiscale GWR",
+        ),
+        pdf=f"{RESULTS}/figures/mgwr/coefficients_{{outcome}}.pdf",
+    log:
+        f"{LOGS}/mgwr_maps/{{outcome}}.log",
+    benchmark:
+        f"{LOGS}/benchmarks/mgwr_maps/{{outcome}}.tsv"
+    wildcard_constraints:
+        outcome="turnout|outsider_share",
+    conda:
+        "../envs/plot.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    params:
+        code=CODE_SHA256,
+        language=config["outputs"]["language"],
+        provenance=RUN,
+        boundary_year=BOUNDARY_YEAR,
+    script:
+        "../scripts/mgwr_maps.py"
 
 
 rule power_curve:
@@ -267,23 +346,30 @@ PUBLICATION_TABLES = {
         inputs=dict(
             coefficients=rules.spatial_regression.output.coefficients,
             models=rules.spatial_regression.output.statistics,
+            impacts=rules.spatial_regression.output.impacts,
         ),
         category="Spatial autocorrelation",
-    ),
-    "zone_candidate_explanations": dict(
-        builder="zone_candidate_explanations",
-        inputs=dict(table=rules.burgerschapszone.output.candidates),
-        category="Burgerschapszone",
     ),
     "zone_orientation_test": dict(
         builder="zone_orientation_test",
         inputs=dict(table=rules.burgerschapszone.output.axis),
         category="Burgerschapszone",
     ),
-    f"correlations_{_FOCUS}": dict(
-        builder="correlations",
-        inputs=dict(table=f"{RESULTS}/tables/features/correlations_{_FOCUS}.csv"),
-        category="Stacked disadvantage",
+    **{
+        f"correlations_{election}": dict(
+            builder="correlations",
+            inputs=dict(table=f"{RESULTS}/tables/features/correlations_{election}.csv"),
+            category="Stacked disadvantage",
+        )
+        for election in ELECTIONS
+    },
+    "amalgamation": dict(
+        builder="amalgamation",
+        inputs={
+            outcome: rules.amalgamation.output.estimates.format(panel_outcome=outcome)
+            for outcome in config["amalgamation"]["outcomes"]
+        },
+        category="Amalgamations",
     ),
     "stacked_disadvantage": dict(
         builder="stacked_disadvantage",
@@ -293,6 +379,14 @@ PUBLICATION_TABLES = {
         ),
         category="Stacked disadvantage",
     ),
+} | {
+    f"zone_candidate_explanations_{outcome}": dict(
+        builder="zone_candidate_explanations",
+        inputs=dict(table=rules.burgerschapszone.output.candidates),
+        category="Burgerschapszone",
+        outcome=outcome,
+    )
+    for outcome in ZONE_OUTCOMES
 }
 # The multilevel tables: findings when they come from real microdata; from the synthetic survey they are the methods
 # demonstration (rule synthetic_survey_table), never in tables/publication/.
@@ -344,6 +438,7 @@ rule publication_table:
         language=config["outputs"]["language"],
         builder=lambda wildcards: PUBLICATION_TABLES[wildcards.table]["builder"],
         demonstration=False,
+        outcome=lambda wildcards: PUBLICATION_TABLES[wildcards.table].get("outcome", ""),
     script:
         "../scripts/publication_table.py"
 
@@ -378,6 +473,7 @@ rule synthetic_survey_table:
         language=config["outputs"]["language"],
         builder=lambda wildcards: SURVEY_PUBLICATION_TABLES[wildcards.table]["builder"],
         demonstration=True,
+        outcome="",
     script:
         "../scripts/publication_table.py"
 
@@ -396,6 +492,8 @@ rule headline_numbers:
         moran=f"{RESULTS}/tables/spatial/{config['spatial']['focus_election']}_global_moran.csv",
         stacked=rules.stacked_disadvantage.output.summary,
         axis=rules.burgerschapszone.output.axis,
+        series_national=rules.election_series.output.national,
+        series_moran=rules.election_series.output.moran,
         pc4_moran=rules.pc4_analysis.output.moran,
         pc4_variance=rules.pc4_analysis.output.variance,
         pc4_reconciliation=rules.pc4_areas.output.reconciliation,
@@ -507,3 +605,4 @@ rule disclosure_check:
         allow_individual_level=["interim/synthetic_survey/synthetic_respondents.parquet"],
     script:
         "../scripts/disclosure_check.py"
+

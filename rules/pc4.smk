@@ -4,10 +4,9 @@
 # special stations, and maps of the country and of five municipalities. Part of the default run.
 
 PC4 = config["pc4"]
-# The party groups (outsider, orthodox-Protestant) this stage counts: the one place it reads the classification.
-# With the per-election classification of the elections branch (issue 16) this becomes
-# classification_from_config(config["parties"]).groups().
-PC4_PARTY_GROUPS = config["parties"]
+# The party groups (outsider under each named classification, orthodox-Protestant) this stage counts: the one
+# place it reads the classification (config parties, checked in common.smk).
+PC4_PARTY_GROUPS = PARTY_CLASSIFICATION.groups()
 
 
 rule pc4_areas:

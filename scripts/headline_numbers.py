@@ -29,6 +29,21 @@ with step_log(snakemake.log[0], "headline_numbers") as log:
         Headline("stacked_pc_share", stacked["pc1_explained_variance_ratio"], 2, source["stacked"],
                  "share of variance of the first principal component"),
     ]
+    national = pd.read_csv(snakemake.input.series_national).set_index("election")
+    series_moran = pd.read_csv(snakemake.input.series_moran).set_index(["election", "variable"])
+    latest = national.index[-1]
+    headlines += [
+        Headline(f"turnout_{latest}", national.loc[latest, "turnout"], 3, source["series_national"],
+                 f"turnout ({latest}), municipal sums (votes from abroad and the Caribbean excluded)"),
+        Headline(f"outsider_{latest}", national.loc[latest, "outsider_share"], 3, source["series_national"],
+                 f"outsider share of valid votes ({latest}), classification in use"),
+        Headline(f"outsider_atlas_{latest}", national.loc[latest, "outsider_atlas_share"], 3,
+                 source["series_national"], f"outsider share of valid votes ({latest}), the Atlas's six parties"),
+        Headline(f"moran_turnout_{latest}", series_moran.loc[(latest, "turnout"), "statistic"], 3,
+                 source["series_moran"], f"Moran's I of turnout ({latest}), queen weights"),
+        Headline(f"moran_outsider_{latest}", series_moran.loc[(latest, "outsider_share"), "statistic"], 3,
+                 source["series_moran"], f"Moran's I of the outsider share ({latest}), queen weights"),
+    ]
     # Survey ICCs are headlines only when they come from real microdata (the rule then has them as inputs); the
     # synthetic survey's are in snippets/synthetic_survey_demonstration.*. A null model whose fit is not ok is
     # reported in its tables and left out here (multilevel.failed_fit).

@@ -8,7 +8,7 @@ import pandas as pd
 
 from afgehaakt.labels import Labels
 from afgehaakt.logs import step_log
-from afgehaakt.tables import build, demonstration, write_publication_table
+from afgehaakt.tables import build, demonstration, of_outcome, write_publication_table
 
 
 def _read(path):
@@ -16,7 +16,7 @@ def _read(path):
 
 
 with step_log(snakemake.log[0], "publication_table") as log:
-    frames = {name: _read(path) for name, path in snakemake.input.items()}
+    frames = of_outcome({name: _read(path) for name, path in snakemake.input.items()}, snakemake.params.outcome)
     labels = Labels(snakemake.params.language)
     table = build(snakemake.params.builder, frames, labels, snakemake.wildcards.table)
     if snakemake.params.demonstration:  # rule synthetic_survey_table: the methods demonstration

@@ -7,13 +7,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from afgehaakt import catalogue
 from afgehaakt.elections import AboveOnePolicy
 
 ELECTIONS: dict[str, tuple[int, str]] = {
-    "tk2017": (2017, "tk"),
-    "ep2019": (2019, "ep"),
-    "tk2021": (2021, "tk"),
-    "tk2023": (2023, "tk"),
+    election_id: (int(source.date[:4]), source.kind) for election_id, source in catalogue.ELECTIONS.items()
 }
 """Election code -> (year, kind): ``tk`` Tweede Kamer, ``ep`` European Parliament."""
 DEFAULT_ELECTIONS: tuple[str, ...] = ("tk2017", "tk2021", "tk2023")
