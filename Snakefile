@@ -41,6 +41,7 @@ wildcard_constraints:
 include: "rules/acquisition.smk"
 include: "rules/weights.smk"
 include: "rules/features.smk"
+include: "rules/local_democracy.smk"
 include: "rules/spatial.smk"
 include: "rules/models.smk"
 include: "rules/pc4.smk"

@@ -127,6 +127,15 @@ CROSSWALK_ATTRIBUTION = "grenswijzigen (H. Weda, VNG), address-based crosswalk, 
 
 MUNICIPALITIES_2021 = "membership/gemeenten_alfabetisch_2021.csv"
 
+COUNCIL_ELECTION_FILES = {
+    "gr2022": "elections/gr2022/uitslag_GR20220316_Gemeente.csv",
+    "gr2026": "elections/gr2026/uitslag_GR20260318_Gemeente.csv",
+}
+"""Municipal council elections (list votes, local lists included): afgehaakt.io.council."""
+
+COUNCIL_TURNOUT_2022 = "elections/gr2022/gr2022_gemeente_summary.csv"
+"""GR2022 eligible voters and ballots from the official count files, with the reason where turnout is missing."""
+
 STATLINE_FILES = {
     "kwb2020": "cbs/kwb2020_gemeente_wbk2020v2_buurtvergelijker_attributes.csv",
     "kwb2021": "cbs/kwb2021_gemeente_wonen_stedelijkheid.csv",

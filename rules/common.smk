@@ -197,6 +197,8 @@ def outputs_by_rule():
         "correlations": expand(rules.correlations.output, **per_election),
         "data_quality": list(rules.data_quality.output),
         "classification_robustness": list(rules.classification_robustness.output),
+        "local_democracy": list(rules.local_democracy.output),
+        "letter_groups": list(rules.letter_groups.output),
         "global_moran": expand(rules.global_moran.output, election=ANY_ELECTION),
         "election_series": list(rules.election_series.output),
         "choropleth": expand(rules.choropleth.output, **per_indicator),
