@@ -103,7 +103,7 @@ INPUTS = {
     "zone_candidate_explanations": lambda: {"table": pd.DataFrame(
         [{"model": m, "term": t, "outcome": "turnout_tk2021", "orientation": "as observed", "weights": "queen",
           "base_covariates": "low_education_share + urbanity", "zone_units": 16, "bootstrap_draws": 999,
-          "seed": 20221014, "zone_mean_residual_base_ols": 0.63,
+          "seed": 20221014, "zone_mean_residual_base_ols": 0.63, "n": 350,
           **{f"{k}_{w}": v for w in ("ols", "wls") for k, v in (
               ("beta", 0.6), ("ci_low", 0.5), ("ci_high", 0.7), ("partial_r2", 0.34), ("delta_adj_r2", 0.17),
               ("zone_mean_residual_change", -0.45), ("zone_change_boot_low", -0.54), ("zone_change_boot_high", -0.36),
