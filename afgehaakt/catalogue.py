@@ -123,7 +123,9 @@ year (afgehaakt.features.boundary_history). The address matrices above are its i
 HARMONISATION_ATTRIBUTION = ("municipal merger history 1998-2025 from RvIG Landelijke Tabel 33; address weights "
                              "from grenswijzigen (H. Weda, VNG), CC BY-NC-SA 4.0")
 
-CROSSWALK_ATTRIBUTION = "grenswijzigen (H. Weda, VNG), address-based crosswalk, CC BY-NC-SA 4.0"
+# Attributions name sources and licences only, in no language of their own: figures in English and Dutch both
+# print them after their translated "Source:" / "Bron:".
+CROSSWALK_ATTRIBUTION = "grenswijzigen (H. Weda, VNG), CC BY-NC-SA 4.0"
 
 MUNICIPALITIES_2021 = "membership/gemeenten_alfabetisch_2021.csv"
 
@@ -156,7 +158,7 @@ STATLINE_FILES = {
 }
 
 FEATURE_ATTRIBUTION = (
-    "CBS Kerncijfers wijken en buurten 2020/2021 and Regionale kerncijfers 2021 (CC BY 4.0); RIVM/GGD "
+    "CBS Kerncijfers wijken en buurten 2020/2021, CBS Regionale kerncijfers 2021 (CC BY 4.0); RIVM/GGD "
     "Gezondheidsmonitor 2016/2020 (CC BY 4.0)"
 )
 
@@ -173,6 +175,11 @@ def boundaries(year: int) -> BoundarySource:
         return BOUNDARIES[year]
     except KeyError:
         raise KeyError(f"no boundaries for {year}; the snapshot holds {sorted(BOUNDARIES)}") from None
+
+
+def has_crosswalk(source_year: int, target_year: int) -> bool:
+    """Whether the snapshot holds an address crosswalk between two different boundary years."""
+    return (min(source_year, target_year), max(source_year, target_year)) in CROSSWALKS
 
 
 def crosswalk(source_year: int, target_year: int) -> str | None:

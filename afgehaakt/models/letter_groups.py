@@ -161,6 +161,25 @@ def robust_ols(outcome: pd.Series, covariates: pd.DataFrame, graph: Graph, *, mo
     return coefficients, statistics
 
 
+def bootstrap_coefficients(outcome: pd.Series, covariates: pd.DataFrame, bootstrap: Bootstrap,
+                           order: pd.Index) -> pd.DataFrame:
+    """Block-bootstrap percentile intervals of OLS coefficients (term, boot_ci_low, boot_ci_high,
+    boot_valid_replicates): each replicate refits with every municipality weighted by its block's draws, so the
+    interval keeps the spatial dependence that HC3 ignores. ``order`` is the bootstrap's unit order."""
+    design = np.column_stack([np.ones(len(order)), covariates.loc[order].to_numpy(float)])
+    y = outcome.loc[order].to_numpy(float)
+    cross = np.einsum("ri,ij,ik->rjk", bootstrap.weights, design, design)
+    moment = np.einsum("ri,ij,i->rj", bootstrap.weights, design, y)
+    estimates = np.full((len(cross), design.shape[1]), np.nan)
+    solvable = np.linalg.matrix_rank(cross) == design.shape[1]
+    estimates[solvable] = np.linalg.solve(cross[solvable], moment[solvable][..., None])[..., 0]
+    rows = []
+    for position, term in enumerate(["(Intercept)", *covariates.columns]):
+        low, high, valid = bootstrap.interval(estimates[:, position])
+        rows.append({"term": term, "boot_ci_low": low, "boot_ci_high": high, "boot_valid_replicates": valid})
+    return pd.DataFrame(rows)
+
+
 def interaction_design(table: pd.DataFrame, *, stacked: str, group: str, reference: str) -> pd.DataFrame:
     """Stacked disadvantage, one dummy per non-reference size group and their products with stacked."""
     design = pd.DataFrame({stacked: table[stacked]}, index=table.index)
@@ -215,11 +234,14 @@ def letter_group_tables(table: pd.DataFrame, series: dict[str, pd.DataFrame], ce
         for outcome in ("turnout", "outsider_share"):
             y = frame[f"{outcome}_{election}"].rename(f"{outcome}_{election}")
             c, m = robust_ols(y, design, graph, model="stacked x size group", cov_type=settings["covariance"])
-            coefficients.append(c)
+            coefficients.append(c.merge(bootstrap_coefficients(y, design, bootstrap, frame.index), on="term",
+                                        validate="1:1").assign(boot_method=bootstrap.method))
             models.append(m)
             c, m = robust_ols(y, frame[MIDDLE_PREDICTORS], graph, model="middle and lowest-40 income shares",
                               cov_type=settings["covariance"])
-            middle_coefficients.append(c.assign(note=ECOLOGICAL_NOTE))
+            boot = bootstrap_coefficients(y, frame[MIDDLE_PREDICTORS], bootstrap, frame.index)
+            middle_coefficients.append(c.merge(boot, on="term", validate="1:1")
+                                       .assign(boot_method=bootstrap.method, note=ECOLOGICAL_NOTE))
             middle_models.append({**m, "note": ECOLOGICAL_NOTE})
     outcomes = [f"{o}_{e}" for e in model_elections for o in ("turnout", "outsider_share")]
     return LetterGroups(

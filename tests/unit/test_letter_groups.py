@@ -5,8 +5,8 @@ import pandas as pd
 import pytest
 from libpysal.graph import Graph
 
-from afgehaakt.models.letter_groups import (ECOLOGICAL_NOTE, Bootstrap, bootstrap_weights, class_means,
-                                            correlations, interaction_design, model_groups, robust_ols,
+from afgehaakt.models.letter_groups import (ECOLOGICAL_NOTE, Bootstrap, bootstrap_coefficients, bootstrap_weights,
+                                            class_means, correlations, interaction_design, model_groups, robust_ols,
                                             size_class_labels, size_classes, spatial_blocks, weighted_correlation)
 
 CBS_BOUNDS = [5000, 10000, 20000, 50000, 100000, 150000, 250000]
@@ -100,3 +100,21 @@ def test_interaction_design_has_a_product_per_non_reference_group():
     assert list(design.columns) == ["stacked", "size_large", "stacked_x_size_large", "size_small",
                                     "stacked_x_size_small"]
     assert design["stacked_x_size_small"].tolist() == [1.0, 0.0, 0.0]
+
+
+def test_bootstrap_coefficients_refit_weighted_least_squares():
+    rng = np.random.default_rng(5)
+    index = pd.Index([f"{i:04d}" for i in range(30)])
+    x = pd.DataFrame({"s": rng.normal(size=30)}, index=index)
+    y = pd.Series(2 + 3 * x["s"] + rng.normal(scale=0.1, size=30), index=index)
+    weights = bootstrap_weights(np.arange(30) // 3, replicates=200, seed=2)
+    table = bootstrap_coefficients(y, x, Bootstrap(weights, 10, 2, 0.95), index).set_index("term")
+    assert table.loc["s", "boot_ci_low"] < 3 < table.loc["s", "boot_ci_high"]
+    assert table.loc["s", "boot_valid_replicates"] == 200
+    # One replicate refitted by hand: weighted least squares with the replicate's weights.
+    design = np.column_stack([np.ones(30), x["s"]])
+    root = np.sqrt(weights[0])
+    by_hand = np.linalg.lstsq(design * root[:, None], y.to_numpy() * root, rcond=None)[0]
+    single = bootstrap_coefficients(y, x, Bootstrap(weights[:1], 10, 2, 0.95), index)
+    assert single["boot_ci_low"].to_numpy() == pytest.approx(by_hand)
+    assert single["boot_ci_high"].to_numpy() == pytest.approx(by_hand)
