@@ -138,6 +138,17 @@ COUNCIL_ELECTION_FILES = {
 COUNCIL_TURNOUT_2022 = "elections/gr2022/gr2022_gemeente_summary.csv"
 """GR2022 eligible voters and ballots from the official count files, with the reason where turnout is missing."""
 
+CANDIDATE_MEASURE_FILES = {
+    "religion": "cbs/religion/religie_kerkbezoek_gemeenten_2010_2014_clean.csv",
+    "population_series": "cbs/rkn70072_bevolking_leeftijd_migratie_2004_2023.csv",
+}
+"""Inputs of the burgerschapszone's candidate measures (afgehaakt.features.candidate_measures) read from the
+snapshot on every acquisition route: the religion table is a CBS maatwerk workbook (not a StatLine table, so no
+OData download exists), and the 70072NED series 2004-2023 has no download configured (the online route downloads
+only 1 January 2021). ``acquisition.source: online`` still reads these two files from data/. The KWB files the
+measures read are those of :data:`STATLINE_FILES` (snapshot copies; the online route's KWB downloads feed the
+municipal features only)."""
+
 STATLINE_FILES = {
     "kwb2020": "cbs/kwb2020_gemeente_wbk2020v2_buurtvergelijker_attributes.csv",
     "kwb2021": "cbs/kwb2021_gemeente_wonen_stedelijkheid.csv",

@@ -207,7 +207,7 @@ def zone_candidate_explanations(frames: dict[str, pd.DataFrame], labels: Labels,
     frame = frames["table"]
     rows = []
     for r in frame.itertuples():
-        rows.append([_candidate_model(r.model, labels), labels.variable(r.term),
+        rows.append([_candidate_model(r.model, labels), labels.variable(r.term), _units(r),
                      _with_interval(r.beta_ols, r.ci_low_ols, r.ci_high_ols, 2),
                      _with_interval(r.beta_wls, r.ci_low_wls, r.ci_high_wls, 2),
                      _with_interval(r.beta_sem, r.ci_low_sem, r.ci_high_sem, 2),
@@ -221,7 +221,8 @@ def zone_candidate_explanations(frames: dict[str, pd.DataFrame], labels: Labels,
                                     r.moran_change_null_high_ols, 3),
                      _with_interval(r.residual_moran_change_wls, r.moran_change_null_low_wls,
                                     r.moran_change_null_high_wls, 3)])
-    first = frame.iloc[0]
+    # The zone of the base model on all units analysed (rows of candidates with gaps use fewer, see "units").
+    first = frame.loc[frame["n"].idxmax()] if "n" in frame else frame.iloc[0]
     note = labels("table.note.zone_candidates", covariates=" + ".join(labels.variable(c) for c in
                                                                         str(first["base_covariates"]).split(" + ")),
                   units=int(first["zone_units"]), base=number(first["zone_mean_residual_base_ols"], 2),
@@ -229,10 +230,16 @@ def zone_candidate_explanations(frames: dict[str, pd.DataFrame], labels: Labels,
                   orientation=str(first["orientation"]), sort=labels("table.sort.partial_r2_ols"))
     title = labels("table.title.zone_candidate_explanations", outcome=labels.variable(str(first["outcome"])))
     return PublicationTable(name, title,
-                            _headers(labels, "model", "candidate", "beta_ols", "beta_wls", "beta_sem",
+                            _headers(labels, "model", "candidate", "units_zone", "beta_ols", "beta_wls", "beta_sem",
                                      "partial_r2", "delta_adj_r2", "zone_change_ols", "zone_change_wls",
                                      "moran_change_ols", "moran_change_wls"),
-                            rows, note, [False, False, *[True] * 9])
+                            rows, note, [False, False, True, *[True] * 9])
+
+
+def _units(row) -> str:
+    """Municipalities used and, in brackets, the zone's among them (fewer where a candidate has gaps)."""
+    n = getattr(row, "n", None)
+    return "" if n is None or pd.isna(n) else f"{integer(n)} ({integer(row.zone_units)})"
 
 
 def _with_interval(value: float, low: float, high: float, digits: int) -> str:
@@ -240,6 +247,8 @@ def _with_interval(value: float, low: float, high: float, digits: int) -> str:
 
 
 def _candidate_model(model: str, labels: Labels) -> str:
+    if model == "base + all candidates observed everywhere":
+        return labels("table.all_candidates_observed_everywhere")
     return labels("table.all_candidates") if model == "base + all candidates" else labels("table.one_candidate")
 
 

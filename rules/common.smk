@@ -224,6 +224,7 @@ def outputs_by_rule():
         "data_quality": list(rules.data_quality.output),
         "classification_robustness": list(rules.classification_robustness.output),
         "local_democracy": list(rules.local_democracy.output),
+        "candidate_measures": list(rules.candidate_measures.output),
         "letter_groups": list(rules.letter_groups.output),
         "global_moran": expand(rules.global_moran.output, election=ANY_ELECTION),
         "election_series": list(rules.election_series.output),

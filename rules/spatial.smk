@@ -116,6 +116,7 @@ rule lisa:
 rule burgerschapszone:
     input:
         features=rules.municipal_features.output.parquet,
+        measures=rules.candidate_measures.output.measures,
         stacked=rules.stacked_disadvantage.output.table,
         edges=rules.contiguity_weights.output.edges,
         boundaries=rules.boundaries.output.parquet,

@@ -9,7 +9,7 @@ from afgehaakt.spatial.conditional_permutation import use_threads
 from afgehaakt.outputs import write_table
 from afgehaakt.spatial.analyses import (analysis_table, burgerschapszone, election_column, graphs_from_edges,
                                         policy_inputs,
-                                        turnout_policy_robustness)
+                                        turnout_policy_robustness, with_candidate_measures)
 from afgehaakt.spatial.weights import IslandPolicy
 
 use_threads(snakemake.threads)
@@ -17,6 +17,7 @@ use_threads(snakemake.threads)
 with step_log(snakemake.log[0], "burgerschapszone") as log:
     table = analysis_table(pd.read_parquet(snakemake.input.features),
                            pd.read_csv(snakemake.input.stacked, dtype={"code": str}))
+    table = with_candidate_measures(table, pd.read_csv(snakemake.input.measures, dtype={"code": str}))
     edges = pd.read_parquet(snakemake.input.edges)
     boundaries = gpd.read_parquet(snakemake.input.boundaries)
     settings, lisa = snakemake.params.zone, snakemake.params.lisa

@@ -92,6 +92,56 @@ MUNICIPAL_INDICATORS: tuple[IndicatorDefinition, ...] = (
 )
 
 
+_RELIGION = ("CBS maatwerk 2015/20 'Religie en kerkbezoek naar gemeente 2010-2014' (Enquete Beroepsbevolking "
+             "pooled 2010-2014, adults 18+), 1 January 2014 boundaries; moved to 2021 through the merger history as "
+             "counts of adults (rate x adults 18+ of 70072NED 1 January 2014), rates recomputed; suppressed parts "
+             "(< 150 respondents) carry no weight and a municipality less than half covered stays missing")
+_FACILITIES = ("CBS Kerncijfers wijken en buurten 2020 (84799NED), 2020 boundaries, moved to 2021 through the merger "
+               "history as means weighted by inhabitants on 1 January 2020")
+_GR = ("Kiesraad municipal council elections (GR2022: 1 January 2022 boundaries; GR2026: 2026 boundaries), moved to "
+       "2021 through the merger history as list votes (tables/local_democracy/)")
+
+CANDIDATE_MEASURES: tuple[IndicatorDefinition, ...] = (
+    IndicatorDefinition(
+        "church_attendance_monthly_share", "Monthly church attendance", "adults attending a religious service at "
+        "least once a month", _RELIGION, "kerkbezoek_maandelijks_pct", 2014, "share of adults", "neither", True),
+    IndicatorDefinition(
+        "church_membership_share", "Church membership", "adults who consider themselves members of a church or "
+        "religious community (any denomination)", _RELIGION, "kerkelijk_totaal_pct", 2014, "share of adults",
+        "neither", True),
+    IndicatorDefinition(
+        "distance_gp_km", "Distance to GP", "mean road distance of residents to the nearest GP practice",
+        _FACILITIES, "Afstand tot huisartsenpraktijk (km)", 2020, "km", "high", False),
+    IndicatorDefinition(
+        "distance_supermarket_km", "Distance to supermarket", "mean road distance of residents to the nearest "
+        "large supermarket", _FACILITIES, "Afstand tot grote supermarkt (km)", 2020, "km", "high", False),
+    IndicatorDefinition(
+        "distance_primary_school_km", "Distance to primary school", "mean road distance of residents to the "
+        "nearest primary school", _FACILITIES, "Afstand tot basisscholen (km)", 2020, "km", "high", False),
+    IndicatorDefinition(
+        "distance_day_care_km", "Distance to day care", "mean road distance of residents to the nearest day-care "
+        "centre", _FACILITIES, "Afstand tot kinderdagverblijf (km)", 2020, "km", "high", False),
+    IndicatorDefinition(
+        "home_ownership_share", "Home ownership", "owner-occupied dwellings / dwellings",
+        "CBS Kerncijfers wijken en buurten 2021 (85039NED), 2021 boundaries (no conversion)", "p_koopw", 2021,
+        "share of dwellings", "neither", True),
+    IndicatorDefinition(
+        "population_change_2004_2021", "Population change 2004-2021", "inhabitants on 1 January 2021 / "
+        "inhabitants on 1 January 2004 summed onto 2021 municipalities - 1 (negative: shrinkage)",
+        "CBS Regionale kerncijfers (70072NED), 1 January 2004 (2004 boundaries, moved to 2021 through the merger "
+        "history as counts) and 1 January 2021", "TotaleBevolking_1", 2021, "relative change", "neither", False),
+    IndicatorDefinition(
+        "gr2022_local_share", "Local-party share GR2022", "votes for local lists / valid votes (one rule tells "
+        "local lists from national parties: afgehaakt.features.local_parties)", _GR, "list votes", 2022,
+        "share of valid votes", "neither", True),
+    IndicatorDefinition(
+        "gr2026_local_share", "Local-party share GR2026", "as gr2022_local_share, council election of 2026", _GR,
+        "list votes", 2026, "share of valid votes", "neither", True),
+)
+"""Measures of the burgerschapszone's candidate explanations (issue 15 item 3), built by the rule
+candidate_measures (afgehaakt.features.candidate_measures) and joined to the municipal features there."""
+
+
 ELECTION_OUTCOMES = ("turnout", "outsider_share")
 """Per-election indicators that get their own maps, Moran tests and correlation columns."""
 

@@ -21,7 +21,7 @@ from afgehaakt.spatial.burgerschapszone import (
 )
 from afgehaakt.spatial.conditional_permutation import Draws
 from afgehaakt.spatial.distance_weights import municipal_centroids
-from afgehaakt.spatial.explanations import candidate_effects
+from afgehaakt.spatial.explanations import ALL_CANDIDATES_MODEL, candidate_effects
 from afgehaakt.spatial.local import local_bivariate_moran, local_getis_ord_star, local_moran, with_fdr_labels
 from afgehaakt.spatial.moran import global_moran
 from afgehaakt.spatial.regression import spatial_regression
@@ -37,6 +37,19 @@ def analysis_table(features: pd.DataFrame, stacked: pd.DataFrame) -> pd.DataFram
     """Features indexed by code, with the stacked-disadvantage index (mean z) joined in."""
     index = stacked[["code", "mean_z"]].rename(columns={"mean_z": STACKED}).astype({"code": "string"})
     return features.merge(index, on="code", how="left", validate="1:1").set_index("code")
+
+
+def with_candidate_measures(table: pd.DataFrame, measures: pd.DataFrame) -> pd.DataFrame:
+    """The analysis table (indexed by code) with the candidate measures joined on; both must cover the same
+    municipalities, and a measure may not repeat a column of the table."""
+    measures = measures.astype({"code": "string"}).set_index("code")
+    differ = sorted(set(table.index) ^ set(measures.index))
+    if differ:
+        raise ValueError(f"candidate measures and features cover different municipalities: {differ[:5]}")
+    clash = sorted(set(table.columns) & set(measures.columns))
+    if clash:
+        raise ValueError(f"candidate measures repeat feature columns {clash}")
+    return table.join(measures, validate="1:1")
 
 
 def election_column(name: str, election: str, table: pd.DataFrame) -> str:
@@ -181,13 +194,56 @@ def burgerschapszone(table: pd.DataFrame, graph: Graph, edges: pd.DataFrame, bou
     usable = [c for c in candidates if c != outcome and c not in covariates]
     explained = pd.DataFrame()
     if usable and clusters.high_units:
-        explained = candidate_effects(oriented.rename(outcome), table[covariates].astype(float),
-                                      table[usable].astype(float), table[population], graph,
-                                      zone=clusters.high_units, draws=bootstrap_draws, seed=seed)
+        explained = candidates_on_observed_units(oriented.rename(outcome), table, edges, covariates=covariates,
+                                                 candidates=usable, population=population,
+                                                 zone=clusters.high_units, draws=bootstrap_draws, seed=seed)
     explained = explained.assign(outcome=outcome, orientation=orientation, weights=weights_name)
     coefficients = clusters.fit.coefficients.rename("estimate").rename_axis("term").reset_index()
     return ZoneResult(outcome, lisa, pd.DataFrame(axis_rows), explained,
                       coefficients.assign(outcome=outcome, orientation=orientation))
+
+
+def candidates_on_observed_units(outcome: pd.Series, table: pd.DataFrame, edges: pd.DataFrame, *,
+                                 covariates: list[str], candidates: list[str], population: str,
+                                 zone: tuple[str, ...] | list[str], draws: int, seed: int) -> pd.DataFrame:
+    """:func:`candidate_effects` with measures that are missing for some units (suppressed religion figures,
+    municipalities without a council election), nothing filled in.
+
+    Candidates observed everywhere are estimated together on all units, as before. Each candidate with gaps is
+    estimated on the units where it is observed (base and base + candidate refitted on those units; the weights
+    are the same links among them, so neighbours of a left-out unit lose that link), and all candidates together
+    on the units where every one is observed. The zone stays the base model's on all units, intersected with the
+    units used. ``sample`` and ``units_left_out`` say which units each row used."""
+    complete = [c for c in candidates if table[c].notna().all()]
+    with_gaps = [c for c in candidates if c not in complete]
+
+    def run(terms: list[str], units: pd.Index) -> pd.DataFrame:
+        kept = edges[edges["focal"].isin(units) & edges["neighbor"].isin(units)]
+        graph = graph_from_edges(kept, tuple(units))
+        left_out = sorted(set(table.index) - set(units))
+        return candidate_effects(outcome.loc[units], table.loc[units, covariates].astype(float),
+                                 table.loc[units, terms].astype(float), table.loc[units, population], graph,
+                                 zone=[u for u in zone if u in set(units)], draws=draws, seed=seed).assign(
+            units_left_out=" ".join(left_out))
+
+    parts = []
+    if complete:
+        part = run(complete, table.index)
+        if with_gaps:
+            part["model"] = part["model"].replace(ALL_CANDIDATES_MODEL, f"{ALL_CANDIDATES_MODEL} observed everywhere")
+        parts.append(part.assign(sample="all units"))
+    for candidate in with_gaps:
+        observed = table.index[table[candidate].notna()]
+        parts.append(run([candidate], observed).assign(sample=f"units where {candidate} is observed"))
+    if with_gaps and len(candidates) > 1:
+        observed = table.index[table[candidates].notna().all(axis=1)]
+        together = run(candidates, observed)
+        parts.append(together[together["model"] == ALL_CANDIDATES_MODEL].assign(
+            sample="units where every candidate is observed"))
+    combined = pd.concat(parts, ignore_index=True)
+    is_all = combined["model"].str.startswith(ALL_CANDIDATES_MODEL)
+    return combined.assign(is_all=is_all).sort_values(["is_all", "partial_r2_ols"], ascending=[True, False],
+                                                      kind="stable").drop(columns="is_all").reset_index(drop=True)
 
 
 def principal_axis_of(boundaries: gpd.GeoDataFrame, units: list[str]):

@@ -35,6 +35,7 @@ from afgehaakt.spatial.regression import quiet_spreg
 from afgehaakt.spatial.values import aligned_frame, aligned_values
 
 ALL_CANDIDATES = "(all candidates)"
+ALL_CANDIDATES_MODEL = "base + all candidates"
 SORT_CRITERION = "partial R2 of the candidate, unweighted (OLS), descending; all candidates together last"
 WEIGHTINGS = ("ols", "wls")
 
@@ -64,14 +65,14 @@ def candidate_effects(outcome: pd.Series, base_covariates: pd.DataFrame, candida
     for number, (model, terms) in enumerate(models.items()):
         measures = {w: _model_measures(data, terms, w, draws=draws, seed=seed + number) for w in WEIGHTINGS}
         for term in terms:
-            row = {"model": f"base + {model}" if model != ALL_CANDIDATES else "base + all candidates", "term": term}
+            row = {"model": f"base + {model}" if model != ALL_CANDIDATES else ALL_CANDIDATES_MODEL, "term": term}
             for weighting, measure in measures.items():
                 row |= {f"{key}_{weighting}": value for key, value in measure.per_term[term].items()}
                 row |= {f"{key}_{weighting}": value for key, value in measure.per_model.items()}
             row |= error_fits[model][term]
             rows.append(row)
     table = pd.DataFrame(rows)
-    table["is_all"] = table["model"] == "base + all candidates"
+    table["is_all"] = table["model"] == ALL_CANDIDATES_MODEL
     table = table.sort_values(["is_all", "partial_r2_ols"], ascending=[True, False], kind="stable")
     return table.drop(columns="is_all").reset_index(drop=True).assign(
         outcome=str(outcome.name), zone_units=int(data.zone.sum()), n=len(data.y), bootstrap_draws=draws,

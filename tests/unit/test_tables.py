@@ -103,7 +103,7 @@ INPUTS = {
     "zone_candidate_explanations": lambda: {"table": pd.DataFrame(
         [{"model": m, "term": t, "outcome": "turnout_tk2021", "orientation": "as observed", "weights": "queen",
           "base_covariates": "low_education_share + urbanity", "zone_units": 16, "bootstrap_draws": 999,
-          "seed": 20221014, "zone_mean_residual_base_ols": 0.63,
+          "seed": 20221014, "zone_mean_residual_base_ols": 0.63, "n": 350,
           **{f"{k}_{w}": v for w in ("ols", "wls") for k, v in (
               ("beta", 0.6), ("ci_low", 0.5), ("ci_high", 0.7), ("partial_r2", 0.34), ("delta_adj_r2", 0.17),
               ("zone_mean_residual_change", -0.45), ("zone_change_boot_low", -0.54), ("zone_change_boot_high", -0.36),
@@ -242,3 +242,17 @@ def test_a_converged_gradient_norm_is_printed_as_below_the_limit_not_as_noise():
 
     assert gradient_norm(6.5e-05) == gradient_norm(8.6e-05) == "< 1e-03"
     assert gradient_norm(2.4e-3) == "2.4e-03" and gradient_norm(float("nan")) == ""
+
+
+def test_zone_candidates_show_the_units_each_row_used():
+    # A candidate with gaps (religion suppressed for 4 of these municipalities) runs on fewer units; the note's
+    # zone is that of the rows on all units.
+    frame = INPUTS["zone_candidate_explanations"]()["table"]
+    gappy = frame.iloc[[0]].assign(model="base + church_attendance_monthly_share",
+                                   term="church_attendance_monthly_share", n=346, zone_units=15,
+                                   zone_mean_residual_base_ols=0.68)
+    table = build("zone_candidate_explanations", {"table": pd.concat([gappy, frame], ignore_index=True)},
+                  Labels("en"), "zone")
+    assert table.header[2] == "Units (zone)"
+    assert [row[2] for row in table.rows] == ["346 (15)", "350 (16)", "350 (16)"]
+    assert "the 16 municipalities" in table.note and "(mean residual 0.63 SD)" in table.note
