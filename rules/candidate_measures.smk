@@ -27,7 +27,7 @@ rule candidate_measures:
         mem_mb=1000,
         runtime=5,
     params:
-        code=CODE_SHA256,
+        code=code_of("scripts/candidate_measures.py"),
         target_year=BOUNDARY_YEAR,
     script:
         "../scripts/candidate_measures.py"
