@@ -13,7 +13,7 @@ EXPECTED := tests/reference/expected_manifest.json
 RESULTS_DIR = $(or $(shell $(BIN)/snakemake --list-rules --nolock 2>&1 >/dev/null | sed -n 's/^results folder: //p'),\
 	$(error the workflow did not name its results folder; run $(BIN)/snakemake --list-rules to see why))
 
-.PHONY: install run test dag report lint lock clean snapshot slurm-test neighbourhoods verify expected-manifest
+.PHONY: install run test reproduce dag report lint lock envs clean snapshot slurm-test neighbourhoods verify expected-manifest
 
 $(INSTALLED): requirements.lock pyproject.toml
 	rm -rf $(VENV)
@@ -79,6 +79,11 @@ snapshot: $(INSTALLED)
 lock:
 	uv pip compile requirements.in --python-version 3.11 --python-platform x86_64-unknown-linux-gnu \
 		--generate-hashes --output-file requirements.lock
+	$(PYTHON) -m afgehaakt.environment requirements.lock envs/afgehaakt.yaml
+
+# The rules' one conda environment, generated from the lock (tests/unit/test_environment.py checks it).
+envs:
+	$(PYTHON) -m afgehaakt.environment requirements.lock envs/afgehaakt.yaml
 
 # Every version's results and logs.
 clean:

@@ -16,7 +16,7 @@ rule harmonise_election:
     benchmark:
         f"{LOGS}/benchmarks/harmonise_election/{{election}}.tsv"
     conda:
-        "../envs/geo.yaml"
+        "../envs/afgehaakt.yaml"
     threads: 1
     resources:
         mem_mb=1000,
@@ -44,7 +44,7 @@ rule election_indicators:
     benchmark:
         f"{LOGS}/benchmarks/election_indicators/{{election}}.tsv"
     conda:
-        "../envs/geo.yaml"
+        "../envs/afgehaakt.yaml"
     threads: 1
     resources:
         mem_mb=1000,
@@ -80,7 +80,7 @@ rule municipal_features:
     benchmark:
         f"{LOGS}/benchmarks/municipal_features.tsv"
     conda:
-        "../envs/geo.yaml"
+        "../envs/afgehaakt.yaml"
     threads: 1
     resources:
         mem_mb=1000,
@@ -105,7 +105,7 @@ rule stacked_disadvantage:
     benchmark:
         f"{LOGS}/benchmarks/stacked_disadvantage.tsv"
     conda:
-        "../envs/geo.yaml"
+        "../envs/afgehaakt.yaml"
     threads: 1
     resources:
         mem_mb=1000,
@@ -128,7 +128,7 @@ rule correlations:
     benchmark:
         f"{LOGS}/benchmarks/correlations/{{election}}.tsv"
     conda:
-        "../envs/geo.yaml"
+        "../envs/afgehaakt.yaml"
     threads: 1
     resources:
         mem_mb=1000,
@@ -162,7 +162,7 @@ rule data_quality:
     benchmark:
         f"{LOGS}/benchmarks/data_quality.tsv"
     conda:
-        "../envs/geo.yaml"
+        "../envs/afgehaakt.yaml"
     threads: 1
     resources:
         mem_mb=1000,

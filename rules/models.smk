@@ -15,7 +15,7 @@ rule survey_respondents:
     benchmark:
         f"{LOGS}/benchmarks/survey_respondents.tsv"
     conda:
-        "../envs/models.yaml"
+        "../envs/afgehaakt.yaml"
     threads: 1
     resources:
         mem_mb=2000,
@@ -44,7 +44,7 @@ rule multilevel:
     benchmark:
         f"{LOGS}/benchmarks/multilevel/{{outcome}}.tsv"
     conda:
-        "../envs/models.yaml"
+        "../envs/afgehaakt.yaml"
     threads: 1
     resources:
         mem_mb=4000,
@@ -74,7 +74,7 @@ rule panel:
     benchmark:
         f"{LOGS}/benchmarks/panel.tsv"
     conda:
-        "../envs/models.yaml"
+        "../envs/afgehaakt.yaml"
     threads: 1
     resources:
         mem_mb=2000,
@@ -114,7 +114,7 @@ rule panel_figures:
     benchmark:
         f"{LOGS}/benchmarks/panel_figures/{{panel_outcome}}.tsv"
     conda:
-        "../envs/plot.yaml"
+        "../envs/afgehaakt.yaml"
     threads: 1
     resources:
         mem_mb=1000,
@@ -142,7 +142,7 @@ rule power_simulation:
     benchmark:
         f"{LOGS}/benchmarks/power_simulation/{{scatteritem}}.tsv"
     conda:
-        "../envs/models.yaml"
+        "../envs/afgehaakt.yaml"
     threads: 1
     resources:
         mem_mb=1000,
@@ -171,7 +171,7 @@ rule power_analysis:
     benchmark:
         f"{LOGS}/benchmarks/power_analysis.tsv"
     conda:
-        "../envs/models.yaml"
+        "../envs/afgehaakt.yaml"
     threads: 1
     resources:
         mem_mb=1000,

@@ -18,7 +18,7 @@ rule neighbourhood_cells:
     benchmark:
         f"{RESULTS}/benchmarks/neighbourhood_cells.tsv"
     conda:
-        "../envs/geo.yaml"
+        "../envs/afgehaakt.yaml"
     threads: 1
     resources:
         mem_mb=3000,
@@ -43,7 +43,7 @@ rule neighbourhood_weights:
     benchmark:
         f"{RESULTS}/benchmarks/neighbourhood_weights/{{units}}.tsv"
     conda:
-        "../envs/geo.yaml"
+        "../envs/afgehaakt.yaml"
     threads: 1
     resources:
         mem_mb=3000,
@@ -67,7 +67,7 @@ rule neighbourhood_moran:
     benchmark:
         f"{RESULTS}/benchmarks/neighbourhood_moran/{{units}}_p{{permutations}}.tsv"
     conda:
-        "../envs/geo.yaml"
+        "../envs/afgehaakt.yaml"
     threads: 1
     resources:
         mem_mb=3000,
@@ -92,7 +92,7 @@ rule neighbourhood_lisa:
     benchmark:
         f"{RESULTS}/benchmarks/neighbourhood_lisa/{{units}}_p{{permutations}}.tsv"
     conda:
-        "../envs/geo.yaml"
+        "../envs/afgehaakt.yaml"
     threads: 2
     resources:
         mem_mb=3000,
@@ -121,7 +121,7 @@ rule neighbourhood_benchmarks:
     benchmark:
         f"{LOGS}/benchmarks/neighbourhood_benchmarks.tsv"
     conda:
-        "../envs/geo.yaml"
+        "../envs/afgehaakt.yaml"
     threads: 1
     resources:
         mem_mb=500,

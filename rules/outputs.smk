@@ -18,7 +18,7 @@ rule choropleth:
     benchmark:
         f"{LOGS}/benchmarks/choropleth/{{election}}_{{indicator}}.tsv"
     conda:
-        "../envs/plot.yaml"
+        "../envs/afgehaakt.yaml"
     threads: 1
     resources:
         mem_mb=2000,
@@ -51,7 +51,7 @@ rule moran_scatterplot:
     benchmark:
         f"{LOGS}/benchmarks/moran_scatterplot/{{election}}_{{indicator}}.tsv"
     conda:
-        "../envs/plot.yaml"
+        "../envs/afgehaakt.yaml"
     threads: 1
     resources:
         mem_mb=2000,
@@ -84,7 +84,7 @@ rule indicator_maps:
     benchmark:
         f"{LOGS}/benchmarks/indicator_maps.tsv"
     conda:
-        "../envs/plot.yaml"
+        "../envs/afgehaakt.yaml"
     threads: 1
     resources:
         mem_mb=2000,
@@ -115,7 +115,7 @@ rule correlation_heatmap:
     benchmark:
         f"{LOGS}/benchmarks/correlation_heatmap/{{election}}.tsv"
     conda:
-        "../envs/plot.yaml"
+        "../envs/afgehaakt.yaml"
     threads: 1
     resources:
         mem_mb=1000,
@@ -146,7 +146,7 @@ rule cluster_maps:
     benchmark:
         f"{LOGS}/benchmarks/cluster_maps/{{statistic}}_{{variable}}.tsv"
     conda:
-        "../envs/plot.yaml"
+        "../envs/afgehaakt.yaml"
     threads: 1
     resources:
         mem_mb=1000,
@@ -178,7 +178,7 @@ rule zone_map:
     benchmark:
         f"{LOGS}/benchmarks/zone_map/{{outcome}}.tsv"
     conda:
-        "../envs/plot.yaml"
+        "../envs/afgehaakt.yaml"
     threads: 1
     resources:
         mem_mb=1000,
@@ -208,7 +208,7 @@ rule power_curve:
     benchmark:
         f"{LOGS}/benchmarks/power_curve.tsv"
     conda:
-        "../envs/plot.yaml"
+        "../envs/afgehaakt.yaml"
     threads: 1
     resources:
         mem_mb=1000,
@@ -290,7 +290,7 @@ rule publication_table:
     wildcard_constraints:
         table="|".join(PUBLICATION_TABLES),
     conda:
-        "../envs/geo.yaml"
+        "../envs/afgehaakt.yaml"
     threads: 1
     resources:
         mem_mb=500,
@@ -319,7 +319,7 @@ rule headline_numbers:
     benchmark:
         f"{LOGS}/benchmarks/headline_numbers.tsv"
     conda:
-        "../envs/geo.yaml"
+        "../envs/afgehaakt.yaml"
     threads: 1
     resources:
         mem_mb=500,
@@ -347,7 +347,7 @@ rule manifest:
     benchmark:
         f"{LOGS}/benchmarks/manifest.tsv"
     conda:
-        "../envs/geo.yaml"
+        "../envs/afgehaakt.yaml"
     threads: 1
     resources:
         mem_mb=500,
@@ -376,7 +376,7 @@ rule disclosure_check:
     benchmark:
         f"{LOGS}/benchmarks/disclosure_check.tsv"
     conda:
-        "../envs/geo.yaml"
+        "../envs/afgehaakt.yaml"
     threads: 1
     resources:
         mem_mb=1000,
