@@ -1,4 +1,5 @@
-# Two commands for a fresh machine: `make run` regenerates every result offline, `make test` runs the tests.
+# Two commands for a fresh machine: `make run` regenerates every result offline, `make test` runs the tests
+# (unit, lint and one end-to-end run of the test scenario); `make reproduce` is CI's step after it.
 # Both first build .venv from requirements.lock (exact versions, verified by hash); nothing else is downloaded.
 # Results go to results/<version>/ (README, "Versioned results"); `make verify` checks them against
 # tests/reference/expected_manifest.json from a clean checkout, `make expected-manifest` rewrites that file.
@@ -27,8 +28,16 @@ install: $(INSTALLED)
 run: $(INSTALLED)
 	$(BIN)/snakemake --profile workflow/profiles/default --cores $(CORES)
 
+# The test pyramid (CONTRIBUTING.md): unit tests, lint, and the end-to-end tests that share one run of the test
+# scenario config/scenarios/test.yaml (tests/e2e/conftest.py). Under 8 minutes on 2 cores.
 test: $(INSTALLED)
-	$(BIN)/pytest
+	$(BIN)/pytest -m "not slow"
+
+# The reproduction step (CI runs it after `make test`): two runs of the default config, byte-identical and equal
+# to the expected manifest (tests/e2e/test_reproduction.py), and the tests that make runs of their own (an
+# interrupted run, scatter counts, the online acquisition route, other BLAS kernels).
+reproduce: $(INSTALLED)
+	$(BIN)/pytest -m slow
 
 dag: $(INSTALLED)
 	mkdir -p $(RESULTS_DIR)
