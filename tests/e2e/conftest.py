@@ -19,6 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import yaml
 
 REPO = Path(__file__).resolve().parents[2]
 # The package is copied too and put first on PYTHONPATH, so that a run sees the code as it was when the test
@@ -102,8 +103,6 @@ def test_scenario(tmp_path_factory) -> Workflow:
 @pytest.fixture(scope="session")
 def test_config(test_scenario) -> dict:
     """What the test scenario sets on top of the default config (the values that tests of the shared run check)."""
-    import yaml
-
     return yaml.safe_load((test_scenario.directory / TEST_SCENARIO[0]).read_text(encoding="utf-8"))
 
 
