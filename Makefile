@@ -14,7 +14,7 @@ EXPECTED := tests/reference/expected_manifest.json
 RESULTS_DIR = $(or $(shell $(BIN)/snakemake --list-rules --nolock 2>&1 >/dev/null | sed -n 's/^results folder: //p'),\
 	$(error the workflow did not name its results folder; run $(BIN)/snakemake --list-rules to see why))
 
-.PHONY: install run test reproduce dag report lint lock envs clean snapshot slurm-test neighbourhoods verify expected-manifest
+.PHONY: install run test reproduce dag report lint lock envs clean snapshot slurm-test neighbourhoods power verify expected-manifest
 
 $(INSTALLED): requirements.lock pyproject.toml
 	rm -rf $(VENV)
@@ -69,7 +69,13 @@ expected-manifest: run
 slurm-test: $(INSTALLED)
 	bash workflow/slurm/slurm_test.sh
 
-# The neighbourhood scale (about 13,000 buurten, 999 and 9,999 permutations) with benchmarks of its heavy jobs.
+# Power analysis for planning the follow-up survey (not in the default run): the planning grid of config power.planning
+# (10,000 replicates per cell, checked for Monte Carlo SE, type-I error and monotone power), the recommended design
+# and the power curves; about a minute of CPU (docs/power_analysis.md).
+power: $(INSTALLED)
+	$(BIN)/snakemake power --profile workflow/profiles/default --cores $(CORES)
+
+# The sub-municipal scale on the real postcode areas (PC4; 999 and 9,999 permutations) with benchmarks of its heavy jobs.
 neighbourhoods: $(INSTALLED)
 	$(BIN)/snakemake neighbourhoods --profile workflow/profiles/default --cores $(CORES) \
 		--configfile config/scenarios/neighbourhoods.yaml

@@ -25,7 +25,7 @@ scattergather:
 
 
 wildcard_constraints:
-    election="|".join(ELECTIONS),
+    election="|".join(ANY_ELECTION),
     indicator="|".join(INDICATORS),
     weights="|".join(DISTANCE_WEIGHTS),
     statistic="local_moran|local_gi_star",
@@ -43,6 +43,7 @@ include: "rules/weights.smk"
 include: "rules/features.smk"
 include: "rules/spatial.smk"
 include: "rules/models.smk"
+include: "rules/pc4.smk"
 include: "rules/neighbourhoods.smk"
 include: "rules/outputs.smk"
 

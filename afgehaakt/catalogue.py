@@ -17,7 +17,7 @@ class ElectionSource:
     label: str
     kind: Literal["tk", "ep"]
     date: str
-    format: Literal["kiesraad_csv", "osv4_3"]
+    format: Literal["kiesraad_csv", "osv4_3", "kiesraad_long"]
     files: tuple[str, ...]
     boundary_year: int
     attribution: str
@@ -63,6 +63,14 @@ _OSV_2023 = tuple(
 )
 
 ELECTIONS: dict[str, ElectionSource] = {
+    **{
+        f"tk{date[:4]}": ElectionSource(
+            f"tk{date[:4]}", f"Tweede Kamer {date[:4]}", "tk", date, "kiesraad_csv",
+            (f"elections/tk{date[:4]}_gemeente.csv",), int(date[:4]),
+            f"Kiesraad, uitslag Tweede Kamerverkiezing {date} per gemeente",
+        )
+        for date in ("1998-05-06", "2002-05-15", "2003-01-22", "2006-11-22", "2010-06-09", "2012-09-12")
+    },
     "tk2017": ElectionSource(
         "tk2017", "Tweede Kamer 2017", "tk", "2017-03-15", "kiesraad_csv", ("elections/tk2017_gemeente.csv",), 2017,
         "Kiesraad, uitslag Tweede Kamerverkiezing 15 maart 2017 per gemeente",
@@ -78,6 +86,10 @@ ELECTIONS: dict[str, ElectionSource] = {
     "tk2023": ElectionSource(
         "tk2023", "Tweede Kamer 2023", "tk", "2023-11-22", "osv4_3", _OSV_2023, 2023,
         "Kiesraad, processen-verbaal Osv4-3 Tweede Kamerverkiezing 22 november 2023",
+    ),
+    "tk2025": ElectionSource(
+        "tk2025", "Tweede Kamer 2025", "tk", "2025-10-29", "kiesraad_long", ("elections/tk2025/TK2025_CSV.zip",),
+        2025, "Kiesraad, verkiezingsuitslag Tweede Kamer 29 oktober 2025 (CSV), per gemeente",
     ),
 }
 
@@ -98,6 +110,18 @@ CROSSWALKS: dict[tuple[int, int], str] = {
     (2021, 2023): "crosswalk/grenswijziging_gemeente_van_2021_naar_2023_matrix.csv",
 }
 """Address matrices (earlier year, later year) -> file; each can be used in both directions."""
+
+MERGER_HISTORY = {
+    "events": "membership/history/herindelingen_1998_2025.csv",
+    "municipalities": "membership/history/gemeenten_per_jaar_1998_2025.csv",
+    "addresses": "membership/history/crosscheck_grenswijzigen_2016_2024_pairs.csv",
+}
+"""The merger history 1998-2025 (RvIG Tabel 33) and the yearly address cells that split merged municipalities
+when a later boundary year is mapped back onto an earlier one: the route every election takes to the boundary
+year (afgehaakt.features.boundary_history). The address matrices above are its independent check."""
+
+HARMONISATION_ATTRIBUTION = ("municipal merger history 1998-2025 from RvIG Landelijke Tabel 33; address weights "
+                             "from grenswijzigen (H. Weda, VNG), CC BY-NC-SA 4.0")
 
 CROSSWALK_ATTRIBUTION = "grenswijzigen (H. Weda, VNG), address-based crosswalk, CC BY-NC-SA 4.0"
 

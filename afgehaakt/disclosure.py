@@ -467,6 +467,20 @@ def _check_table(
     return findings
 
 
+def file_is_synthetic(path: str | Path) -> bool:
+    """Whether a file declares itself synthetic by the rules of :func:`scan_results`: a JSON document with a
+    top-level ``"synthetic": true``, or a table file every table of which is synthetic."""
+    path = Path(path)
+    if path.suffix.lower() == ".json":
+        document = json.loads(path.read_text(encoding="utf-8"))
+        if isinstance(document, dict) and _truthy_value(document.get("synthetic")):
+            return True
+    if path.suffix.lower() not in (".csv", ".tsv", ".parquet", ".json"):
+        return False
+    tables = list(_tables(path))
+    return bool(tables) and all(table.synthetic for table in tables)
+
+
 def _tables(path: Path) -> Iterator[_Table]:
     suffix = path.suffix.lower()
     if suffix in (".csv", ".tsv"):

@@ -10,11 +10,13 @@ job in their own metadata (:func:`job_provenance`, written by :func:`afgehaakt.p
 
 from __future__ import annotations
 
+import fnmatch
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import pandas as pd
 
+from afgehaakt.disclosure import file_is_synthetic
 from afgehaakt.provenance import content_sha256, input_digests, sha256_file
 from afgehaakt.verify import fingerprint, output_kind
 from afgehaakt.versioning import git_state, package_versions
@@ -73,7 +75,64 @@ def build_manifest(producers: Mapping[str, list[str]], *, results_dir: str | Pat
             if relative in outputs:
                 raise ValueError(f"output {path} is listed under two rules ({outputs[relative]['rule']}, {rule})")
             outputs[relative] = _output_entry(Path(path), rule, jobs[path])
-    return {**run_record(run, workflow_dir), "outputs": dict(sorted(outputs.items()))}
+    outputs = dict(sorted(outputs.items()))
+    sources = [relative for relative in outputs if file_is_synthetic(root / relative)]
+    derived = synthetic_lineage({"outputs": outputs, "synthetic_sources": sources}, results_dir=root)
+    for relative, entry in outputs.items():
+        entry["derived_from_synthetic"] = relative in derived
+    return {**run_record(run, workflow_dir), "synthetic_sources": sources, "outputs": outputs}
+
+
+FINDINGS = ("snippets/headline_numbers.*", "tables/publication/*")
+"""The outputs that state findings: the headline snippets and the publication tables. None may derive from
+synthetic data (everything computed from the synthetic survey is a methods demonstration under its own name)."""
+
+
+def synthetic_lineage(manifest: Mapping, *, results_dir: str | Path | None = None) -> set[str]:
+    """Every output (path relative to the results folder) that is synthetic or derives, through the inputs
+    recorded in the manifest, from an output that is: the provenance is followed, not the file names.
+
+    The roots are ``manifest["synthetic_sources"]`` (outputs whose content declares itself synthetic,
+    :func:`afgehaakt.disclosure.file_is_synthetic`). Inputs are recorded as workflow paths
+    (``results/<version>/...``); ``results_dir`` (default: read from the manifest's ``version``) maps them to
+    output keys, and inputs outside it (the data snapshot) are not outputs.
+    """
+    outputs = manifest["outputs"]
+    prefix = Path(results_dir) if results_dir is not None else Path("results") / manifest["version"]
+
+    def as_output(path: str) -> str | None:
+        candidate = Path(path)
+        try:
+            relative = candidate.relative_to(prefix).as_posix()
+        except ValueError:
+            relative = candidate.as_posix()
+        return relative if relative in outputs else None
+
+    parents = {path: {p for p in map(as_output, entry.get("inputs", {})) if p is not None}
+               for path, entry in outputs.items()}
+    derived = set(manifest.get("synthetic_sources", ()))
+    changed = True
+    while changed:
+        changed = False
+        for path, inputs in parents.items():
+            if path not in derived and inputs & derived:
+                derived.add(path)
+                changed = True
+    return derived
+
+
+def findings_from_synthetic(manifest: Mapping, *, results_dir: str | Path | None = None) -> list[str]:
+    """The findings (:data:`FINDINGS`) that derive from synthetic data; empty if none."""
+    lineage = synthetic_lineage(manifest, results_dir=results_dir)
+    return sorted(path for path in lineage if any(fnmatch.fnmatch(path, pattern) for pattern in FINDINGS))
+
+
+def check_findings_are_not_synthetic(manifest: Mapping, *, results_dir: str | Path | None = None) -> None:
+    """Raise ValueError naming every headline snippet or publication table that derives from synthetic data."""
+    tainted = findings_from_synthetic(manifest, results_dir=results_dir)
+    if tainted:
+        raise ValueError(f"{len(tainted)} finding(s) derive from synthetic data (manifest provenance): "
+                         f"{', '.join(tainted[:10])}; synthetic results belong to the methods demonstration")
 
 
 def manifest_table(manifest: Mapping) -> pd.DataFrame:

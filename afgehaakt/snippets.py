@@ -60,3 +60,16 @@ def latex(headlines: list[Headline]) -> str:
 
 def as_records(headlines: list[Headline]) -> list[dict]:
     return [asdict(h) | {"text": h.text, "latex_macro": macro_name(h.name)} for h in headlines]
+
+
+ICC_DESCRIPTIONS = {"trust": "ICC of trust, null model", "turnout": "ICC of turnout on the latent scale, null model"}
+
+
+def icc_headlines(comparisons: dict, sources: dict[str, str], *, prefix: str = "", qualifier: str) -> list[Headline]:
+    """The null-model ICC of each survey outcome from its model-comparison table (indexed by model).
+
+    ``prefix`` names them (``synthetic_`` for the methods demonstration, so that a synthetic number never carries a
+    headline's name); ``qualifier`` says which data they come from, in every description.
+    """
+    return [fit_headline(table, "M0_null", "ICC", 3, sources[outcome], f"{ICC_DESCRIPTIONS[outcome]} ({qualifier})",
+                         f"{prefix}icc_{outcome}") for outcome, table in comparisons.items()]

@@ -183,21 +183,64 @@ def global_statistics(frames: dict[str, pd.DataFrame], labels: Labels, name: str
                             [False, False, *([True] * len(weights))])
 
 
+def of_outcome(frames: dict, outcome: str) -> dict:
+    """The rows of one outcome (``turnout`` selects ``turnout_tk2021``) from every table; all rows if ``outcome`` is
+    empty. A table for an outcome that has no rows is an error, not an empty table."""
+    if not outcome:
+        return frames
+    selected = {}
+    for name, frame in frames.items():
+        rows = frame[(frame["outcome"] == outcome) | frame["outcome"].str.startswith(f"{outcome}_")]
+        if rows.empty:
+            raise ValueError(f"table {name!r} has no rows for outcome {outcome!r}")
+        selected[name] = rows
+    return selected
+
+
 def zone_candidate_explanations(frames: dict[str, pd.DataFrame], labels: Labels, name: str) -> PublicationTable:
+    """Each candidate's effect on the outcome and on the zone, OLS and population-weighted WLS side by side.
+
+    Cells: standardised coefficient [95% CI] (OLS and WLS with HC3, spatial error analytical); partial R2 and
+    change in adjusted R2; change in the zone's mean residual [bootstrap 95% interval]; change in residual
+    Moran's I [95% interval under permuted candidates]. One table per outcome, in the row order of the CSV.
+    """
     frame = frames["table"]
-    rows = [[labels.variable(r.outcome), _candidate(r.candidate, labels), number(r.statistic, 3), number(r.z, 2),
-             p_value(r.p_value), number(100 * r.share_removed, 1)] for r in frame.itertuples()]
-    note = labels("table.note.residual_moran", alternative=labels(f"alternative.{_one(frame, 'alternative')}"),
-                  weights=f"{_one(frame, 'weights')} ({_one(frame, 'transformation')})",
-                  covariates=" + ".join(labels.variable(c) for c in frame["covariates"].iloc[0].split(" + ")))
-    return PublicationTable(name, labels("table.title.zone_candidate_explanations"),
-                            _headers(labels, "outcome", "candidate", "residual_moran", "z", "p", "share_removed"),
-                            rows, note, [False, False, True, True, True, True])
+    rows = []
+    for r in frame.itertuples():
+        rows.append([_candidate_model(r.model, labels), labels.variable(r.term),
+                     _with_interval(r.beta_ols, r.ci_low_ols, r.ci_high_ols, 2),
+                     _with_interval(r.beta_wls, r.ci_low_wls, r.ci_high_wls, 2),
+                     _with_interval(r.beta_sem, r.ci_low_sem, r.ci_high_sem, 2),
+                     f"{number(r.partial_r2_ols, 2)} / {number(r.partial_r2_wls, 2)}",
+                     f"{number(r.delta_adj_r2_ols, 2)} / {number(r.delta_adj_r2_wls, 2)}",
+                     _with_interval(r.zone_mean_residual_change_ols, r.zone_change_boot_low_ols,
+                                    r.zone_change_boot_high_ols, 2),
+                     _with_interval(r.zone_mean_residual_change_wls, r.zone_change_boot_low_wls,
+                                    r.zone_change_boot_high_wls, 2),
+                     _with_interval(r.residual_moran_change_ols, r.moran_change_null_low_ols,
+                                    r.moran_change_null_high_ols, 3),
+                     _with_interval(r.residual_moran_change_wls, r.moran_change_null_low_wls,
+                                    r.moran_change_null_high_wls, 3)])
+    first = frame.iloc[0]
+    note = labels("table.note.zone_candidates", covariates=" + ".join(labels.variable(c) for c in
+                                                                        str(first["base_covariates"]).split(" + ")),
+                  units=int(first["zone_units"]), base=number(first["zone_mean_residual_base_ols"], 2),
+                  draws=int(first["bootstrap_draws"]), seed=int(first["seed"]), weights=str(first["weights"]),
+                  orientation=str(first["orientation"]), sort=labels("table.sort.partial_r2_ols"))
+    title = labels("table.title.zone_candidate_explanations", outcome=labels.variable(str(first["outcome"])))
+    return PublicationTable(name, title,
+                            _headers(labels, "model", "candidate", "beta_ols", "beta_wls", "beta_sem",
+                                     "partial_r2", "delta_adj_r2", "zone_change_ols", "zone_change_wls",
+                                     "moran_change_ols", "moran_change_wls"),
+                            rows, note, [False, False, *[True] * 9])
 
 
-def _candidate(candidate: str, labels: Labels) -> str:
-    special = {"(base)": "table.base_model", "(all candidates)": "table.all_candidates"}
-    return labels(special[candidate]) if candidate in special else labels.variable(candidate)
+def _with_interval(value: float, low: float, high: float, digits: int) -> str:
+    return f"{number(value, digits)} [{number(low, digits)}, {number(high, digits)}]"
+
+
+def _candidate_model(model: str, labels: Labels) -> str:
+    return labels("table.all_candidates") if model == "base + all candidates" else labels("table.one_candidate")
 
 
 def zone_orientation_test(frames: dict[str, pd.DataFrame], labels: Labels, name: str) -> PublicationTable:
@@ -224,6 +267,11 @@ def spatial_regression(frames: dict[str, pd.DataFrame], labels: Labels, name: st
                 row = block[(block["model"] == model) & (block["term"] == term)]
                 cells.append(with_se(row["estimate"].iloc[0], row["se"].iloc[0], 3) if len(row) else "")
             rows.append([labels.variable(outcome), labels.term(term), *cells])
+        impacts = frames["impacts"]
+        for impact in impacts[impacts["outcome"] == outcome].itertuples():
+            rows.append([labels.variable(outcome), labels("table.lag_impacts", term=labels.term(impact.term)),
+                         *(f"{number(impact.direct, 3)} / {number(impact.indirect, 3)} / {number(impact.total, 3)}"
+                           if m == impact.model else "" for m in names)])
         fit = models[models["outcome"] == outcome].set_index("model")
         for column, key, digits in (("log_likelihood", "col.log_likelihood", 1), ("aic", "col.aic", 1)):
             rows.append([labels.variable(outcome), labels(key),
@@ -237,18 +285,30 @@ def spatial_regression(frames: dict[str, pd.DataFrame], labels: Labels, name: st
 
 
 def multilevel_fixed_effects(frames: dict[str, pd.DataFrame], labels: Labels, name: str) -> PublicationTable:
+    """Estimates with SE, interval and p (odds ratios for turnout); where the data have a known truth (the
+    synthetic survey) the true value beside each estimate and whether the interval covers it; where design
+    weights enter an estimate (design-based companion model), a column says which."""
     frame = frames["table"]
     odds = frame["odds_ratio"].notna().any()
+    truth = bool("true_value" in frame.columns and frame["true_value"].notna().any())
+    weighted = bool("weights_used" in frame.columns and frame["weights_used"].astype(bool).any())
     rows = []
     for r in frame.itertuples():
         row = [r.model, labels.term(r.term), number(r.estimate, 3), number(r.se, 3),
                interval(r.ci_low, r.ci_high, 3), p_value(r.p)]
-        rows.append(row + ([number(r.odds_ratio, 3), interval(r.or_ci_low, r.or_ci_high, 3)] if odds else []))
+        row += [number(r.odds_ratio, 3), interval(r.or_ci_low, r.or_ci_high, 3)] if odds else []
+        row += [number(r.true_value, 3), "" if pd.isna(r.true_value) else labels(
+            f"table.{'yes' if r.covered else 'no'}")] if truth else []
+        rows.append(row + ([labels(f"table.{'yes' if r.weights_used else 'no'}")] if weighted else []))
     header = _headers(labels, "model", "term", "estimate", "se", "ci95", "p") + (
-        _headers(labels, "odds_ratio", "ci95") if odds else [])
+        _headers(labels, "odds_ratio", "ci95") if odds else []) + (
+        _headers(labels, "true_value", "covered") if truth else []) + (
+        _headers(labels, "weights_used") if weighted else [])
     outcome = labels.variable(_one(frame, "outcome"))
+    # Numbers right-aligned (the true value too); the yes/no columns left-aligned.
+    alignment = [False, False, *([True] * (len(header) - 2 - truth - weighted)), *([False] * (truth + weighted))]
     return PublicationTable(name, labels("table.title.multilevel_fixed_effects", outcome=outcome), header, rows,
-                            _multilevel_note(frame, labels), [False, False, *([True] * (len(header) - 2))])
+                            _multilevel_note(frame, labels), alignment)
 
 
 def multilevel_variance_components(frames: dict[str, pd.DataFrame], labels: Labels, name: str) -> PublicationTable:
@@ -277,8 +337,31 @@ def multilevel_model_comparison(frames: dict[str, pd.DataFrame], labels: Labels,
                             rows, note, [False, False, *([True] * 9), False, True])
 
 
+def synthetic_recovery(frames: dict[str, pd.DataFrame], labels: Labels, name: str) -> PublicationTable:
+    """The recovery study of the methods demonstration: per model and contextual term, truth, mean estimate,
+    bias, spread against the mean SE, and coverage."""
+    frame = frames["table"]
+    rows = [[r.model, labels.term(r.term), number(r.true_value, 3), number(r.mean_estimate, 3),
+             with_se(r.bias, r.bias_mc_se, 3), number(r.sd_estimate, 3), number(r.mean_se, 3),
+             f"{number(r.coverage, 3)} {interval(r.coverage_ci95_low, r.coverage_ci95_high, 3)}"]
+            for r in frame.itertuples()]
+    return PublicationTable(name, labels("table.title.synthetic_recovery", replicates=_one(frame, "replicates")),
+                            _headers(labels, "model", "term", "true_value", "estimate", "bias", "sd_estimate",
+                                     "mean_se", "coverage"), rows, labels("table.note.synthetic_recovery"),
+                            [False, False, *([True] * 6)])
+
+
 def _multilevel_note(frame: pd.DataFrame, labels: Labels) -> str:
     note = labels("table.note.multilevel", estimator=_one(frame, "estimator"), data=_one(frame, "data"))
+    warnings = [w for w in frame.get("warning", pd.Series(dtype=object)).dropna().unique() if str(w)]
+    if warnings:  # fewer than 30 groups: said under every model table
+        note += " " + labels("table.note.few_groups", warning="; ".join(map(str, warnings)))
+    if "draw_slope_effect_on_index" in frame.columns:  # the synthetic survey: why an interval misses
+        slope = float(frame["draw_slope_effect_on_index"].iloc[0])
+        true = frame.loc[frame["term"] == "stacked_disadvantage", "true_value"].dropna()
+        note += " " + labels("table.note.synthetic_draw", correlation=number(
+            frame["draw_correlation_effect_index"].iloc[0], 2), slope=number(slope, 3),
+            true=number(true.iloc[0] if len(true) else float("nan"), 2))
     if "weights_used" in frame.columns:  # the variance-component table does not record it
         note += " " + labels("table.note.design_weights",
                              used=labels(f"table.{'yes' if frame['weights_used'].any() else 'no'}"))
@@ -290,21 +373,25 @@ def _multilevel_note(frame: pd.DataFrame, labels: Labels) -> str:
 
 
 def correlations(frames: dict[str, pd.DataFrame], labels: Labels, name: str) -> PublicationTable:
-    """Pearson and Spearman coefficients with 95% intervals, per indicator and outcome."""
+    """Pearson (with Dutilleul's effective n, interval and p beside the naive ones) and Spearman coefficients."""
     frame = frames["table"]
     rows = []
     for (outcome, indicator), pair in frame.groupby(["outcome", "indicator"], sort=False):
-        cells = []
-        for method in ("pearson", "spearman"):
-            chosen = pair[pair["method"] == method].iloc[0]
-            cells += [number(chosen["estimate"], 2), interval(chosen["ci_low"], chosen["ci_high"], 2),
-                      p_value(chosen["p_value"])]
-        rows.append([labels.variable(indicator), labels.variable(outcome), integer(pair["n"].min()), *cells])
+        pearson = pair[pair["method"] == "pearson"].iloc[0]
+        spearman = pair[pair["method"] == "spearman"].iloc[0]
+        rows.append([labels.variable(indicator), labels.variable(outcome), integer(pair["n"].min()),
+                     number(pearson["estimate"], 2), interval(pearson["ci_low"], pearson["ci_high"], 2),
+                     p_value(pearson["p_value"]), number(pearson["effective_n"], 0),
+                     interval(pearson["ci_low_dutilleul"], pearson["ci_high_dutilleul"], 2),
+                     p_value(pearson["p_value_dutilleul"]), number(spearman["estimate"], 2),
+                     interval(spearman["ci_low"], spearman["ci_high"], 2), p_value(spearman["p_value"])])
     note = labels("table.note.correlations", confidence=number(100 * frame["confidence"].iloc[0], 0),
-                  alternative=labels(f"alternative.{_one(frame, 'alternative')}"))
+                  alternative=labels(f"alternative.{_one(frame, 'alternative')}"),
+                  classes=_one(frame, "distance_classes"))
     return PublicationTable(name, labels("table.title.correlations"),
-                            _headers(labels, "indicator", "outcome", "n", "pearson", "ci95", "p", "spearman", "ci95",
-                                     "p"), rows, note, [False, False, *([True] * 7)])
+                            _headers(labels, "indicator", "outcome", "n", "pearson", "ci95", "p", "effective_n",
+                                     "ci95_dutilleul", "p_dutilleul", "spearman", "ci95", "p"),
+                            rows, note, [False, False, *([True] * 10)])
 
 
 def stacked_disadvantage(frames: dict[str, pd.DataFrame | dict], labels: Labels, name: str) -> PublicationTable:
@@ -334,10 +421,19 @@ BUILDERS: dict[str, Builder] = {
     "multilevel_fixed_effects": multilevel_fixed_effects,
     "multilevel_variance_components": multilevel_variance_components,
     "multilevel_model_comparison": multilevel_model_comparison,
+    "synthetic_recovery": synthetic_recovery,
     "correlations": correlations,
     "stacked_disadvantage": stacked_disadvantage,
 }
 """Builder name -> function(inputs by name, labels, table name); the workflow names which builder each table uses."""
+
+
+def demonstration(table: PublicationTable, labels: Labels) -> PublicationTable:
+    """The same table marked as a methods demonstration on synthetic data: named ``synthetic_...``, with
+    "synthetic" in its caption and a note that no number describes real respondents."""
+    name = table.name if table.name.startswith("synthetic_") else f"synthetic_{table.name}"
+    return PublicationTable(name, labels("table.title.synthetic", title=table.title), table.header, table.rows,
+                            labels("table.note.synthetic") + " " + table.note, table.numeric)
 
 
 def build(builder: str, frames: dict, labels: Labels, name: str) -> PublicationTable:

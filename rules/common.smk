@@ -9,9 +9,10 @@ from afgehaakt import catalogue
 from afgehaakt.acquisition.interim import STATLINE_DATASETS, STATLINE_DOWNLOADS
 from afgehaakt.acquisition.membership import MEMBERSHIP_DATASET
 from afgehaakt.acquisition.workflow import check_online_elections
-from afgehaakt.elections import check_party_groups
+from afgehaakt.parties import classification_from_config
 from afgehaakt.features.codebook import ELECTION_OUTCOMES
 from afgehaakt.outputs import remove_stale_temporaries
+from afgehaakt.pc4.stations import SpecialStationRule
 from afgehaakt.provenance import (
     checksum_list_summary,
     config_hash,
@@ -28,7 +29,8 @@ from afgehaakt.versioning import (
 )
 
 # Checks that JSON schema cannot express, run before any job so that a bad value costs no computation.
-check_party_groups(config["parties"])
+PARTY_CLASSIFICATION = classification_from_config(config["parties"])
+SpecialStationRule(**config["pc4"]["special_stations"])
 if config["survey"]["source"] == "microdata":
     from afgehaakt.survey.microdata import column_map_from_config
 
@@ -50,6 +52,9 @@ if config["spatial"]["focus_election"] not in config["elections"]:
     )
 
 ELECTIONS = config["elections"]
+# The long TK series 1998-2025 (its own outputs only); every id is an election of the catalogue.
+SERIES = config["series"]["elections"]
+ANY_ELECTION = sorted(set(ELECTIONS) | set(SERIES))
 BOUNDARY_YEAR = config["boundary_year"]
 CONFIG_SHA256 = config_hash(config)
 # Every rule file passes this as a parameter, so that a change in the package reruns the jobs built on it.
@@ -86,20 +91,32 @@ ZONE_OUTCOMES = [
     outcome["variable"] for outcome in config["burgerschapszone"]["outcomes"]
 ]
 MULTILEVEL_OUTCOMES = ["trust", "turnout"]
-# Real microdata never enter results/: their respondent table stays in private/ (ignored by git), in a folder
-# of the same version so that a run with other code, config or data does not overwrite it either.
-_SURVEY_DIR = (
-    f"{RESULTS}/interim/survey"
-    if config["survey"]["source"] == "synthetic"
-    else f"private/{RUN['version']}/survey"
-)
-SURVEY_RESPONDENTS = f"{_SURVEY_DIR}/respondents.parquet"
-SURVEY_RECORD = f"{_SURVEY_DIR}/survey_record.json"
+# Everything computed from the synthetic survey lives under its own name (folder, files, snippets, report
+# section): it is a methods demonstration, never a finding. Real microdata never enter results/: their respondent
+# table stays in private/ (ignored by git), in a folder of the same version so that a run with other code, config
+# or data does not overwrite it either.
+SURVEY_SYNTHETIC = config["survey"]["source"] == "synthetic"
+if SURVEY_SYNTHETIC:
+    _SURVEY_DIR = f"{RESULTS}/interim/synthetic_survey"
+    SURVEY_TABLES = f"{RESULTS}/tables/synthetic_survey"
+    SURVEY_STEM = "synthetic_"
+    SURVEY_CATEGORY = "Methods demonstration: synthetic survey"
+else:
+    _SURVEY_DIR = f"private/{RUN['version']}/survey"
+    SURVEY_TABLES = f"{RESULTS}/tables/multilevel"
+    SURVEY_STEM = ""
+    SURVEY_CATEGORY = "Multilevel models"
+SURVEY_RESPONDENTS = f"{_SURVEY_DIR}/{SURVEY_STEM}respondents.parquet"
+SURVEY_RECORD = f"{_SURVEY_DIR}/{SURVEY_STEM}survey_record.json"
 # Neighbourhood scale: each size of region (units) runs with each permutation count.
 NEIGHBOURHOOD_SIZES = [str(size) for size in config["neighbourhoods"]["sizes"]]
 NEIGHBOURHOOD_RUNS = dict(
     units=NEIGHBOURHOOD_SIZES, permutations=config["neighbourhoods"]["permutations"]
 )
+# Its LISA jobs are split like the municipal LISA (scatter.lisa parts, each a contiguous chunk of units).
+NEIGHBOURHOOD_SCATTER = [
+    f"{part}-of-{config['scatter']['lisa']}" for part in range(1, config["scatter"]["lisa"] + 1)
+]
 # The data snapshot as pinned by its checksum list; shown with the config and code digests on the report's landing page.
 DATA_CHECKSUMS = checksum_list_summary(os.path.join(config["data_dir"], "SHA256SUMS"))
 
@@ -122,14 +139,6 @@ def election_files(wildcards):
         )
         for name in source.published_names
     ]
-
-
-def election_crosswalk(wildcards):
-    """The crosswalk an election needs to reach the boundary year (none when it is already there)."""
-    path = catalogue.crosswalk(
-        catalogue.election(wildcards.election).boundary_year, BOUNDARY_YEAR
-    )
-    return [] if path is None else [snapshot(path)]
 
 
 def statline_file(name):
@@ -169,24 +178,6 @@ if route("kiesraad") == "online":
     check_online_elections(ELECTIONS, config["acquisition"]["kiesraad"])
 
 
-# Measured on this machine (a loaded 2-core runner): one fit of the power model takes 0.5-1.7 s of CPU for
-# 10-80 respondents in 352 municipalities. Three seconds per replicate plus start-up leaves a margin for slower
-# cluster nodes.
-SECONDS_PER_POWER_REPLICATE = 3
-
-
-def power_part_runtime(wildcards):
-    """Minutes a power_simulation part may run: its share of the replicates at a measured cost per fit."""
-    power = config["power"]
-    replicates = (
-        len(power["respondents_per_municipality"])
-        * len(power["effects"])
-        * power["replicates"]
-    )
-    per_part = -(-replicates // config["scatter"]["power"])
-    return 5 + -(-per_part * SECONDS_PER_POWER_REPLICATE // 60)
-
-
 def outputs_by_rule():
     """Every final output, keyed by the name of the job that writes it; `all` and the manifest share this list."""
     per_election = dict(election=ELECTIONS)
@@ -197,15 +188,17 @@ def outputs_by_rule():
         "statline_table": expand(
             rules.statline_table.output, dataset=list(STATLINE_DATASETS)
         ),
-        "election_results": expand(rules.election_results.output, **per_election),
-        "harmonise_election": expand(rules.harmonise_election.output, **per_election),
-        "election_indicators": expand(rules.election_indicators.output, **per_election),
+        "election_results": expand(rules.election_results.output, election=ANY_ELECTION),
+        "harmonise_election": expand(rules.harmonise_election.output, election=ANY_ELECTION),
+        "election_indicators": expand(rules.election_indicators.output, election=ANY_ELECTION),
         "contiguity_weights": list(rules.contiguity_weights.output),
         "municipal_features": list(rules.municipal_features.output),
         "stacked_disadvantage": list(rules.stacked_disadvantage.output),
         "correlations": expand(rules.correlations.output, **per_election),
         "data_quality": list(rules.data_quality.output),
-        "global_moran": expand(rules.global_moran.output, **per_election),
+        "classification_robustness": list(rules.classification_robustness.output),
+        "global_moran": expand(rules.global_moran.output, election=ANY_ELECTION),
+        "election_series": list(rules.election_series.output),
         "choropleth": expand(rules.choropleth.output, **per_indicator),
         "moran_scatterplot": expand(rules.moran_scatterplot.output, **per_indicator),
         "indicator_maps": list(rules.indicator_maps.output),
@@ -217,6 +210,8 @@ def outputs_by_rule():
         "lisa": list(rules.lisa.output),
         "burgerschapszone": list(rules.burgerschapszone.output),
         "spatial_regression": list(rules.spatial_regression.output),
+        "mgwr": list(rules.mgwr.output),
+        "mgwr_maps": expand(rules.mgwr_maps.output, outcome=config["spatial"]["mgwr"]["outcomes"]),
         "cluster_maps": [
             path
             for statistic, variable in LISA_MAPS
@@ -225,10 +220,14 @@ def outputs_by_rule():
             )
         ],
         "zone_map": expand(rules.zone_map.output, outcome=ZONE_OUTCOMES),
-        "survey_respondents": list(rules.survey_respondents.output),
+        # Real microdata stay in private/, outside the results folder and its manifest.
+        "survey_respondents": (
+            list(rules.survey_respondents.output) if SURVEY_SYNTHETIC else []
+        ),
         "multilevel": expand(rules.multilevel.output, outcome=MULTILEVEL_OUTCOMES),
         "panel": list(rules.panel.output),
         "headline_numbers": list(rules.headline_numbers.output),
+        **synthetic_survey_outputs(),
         "panel_figures": expand(
             rules.panel_figures.output, panel_outcome=config["panel"]["outcomes"]
         ),
@@ -238,16 +237,41 @@ def outputs_by_rule():
             rules.publication_table.output, table=list(PUBLICATION_TABLES)
         ),
     }
+    producers.update(pc4_outputs())
     if config["neighbourhoods"]["enabled"]:
         producers.update(neighbourhood_outputs())
     # Plain strings, since outputs carry flags (report, ...) that cannot be passed to a script job.
     return {name: [str(path) for path in paths] for name, paths in producers.items()}
 
 
+def synthetic_survey_outputs():
+    """The methods demonstration on the synthetic survey: its publication tables and snippets (none otherwise)."""
+    if not SURVEY_SYNTHETIC:
+        return {}
+    return {
+        "synthetic_survey_table": expand(
+            rules.synthetic_survey_table.output, table=list(SURVEY_PUBLICATION_TABLES)
+        ),
+        "synthetic_survey_snippets": list(rules.synthetic_survey_snippets.output),
+        "synthetic_recovery": list(rules.synthetic_recovery.output),
+    }
+
+
+def pc4_outputs():
+    """The final outputs of the postcode-area stage (rules/pc4.smk), keyed by rule."""
+    producers = {
+        "pc4_areas": list(rules.pc4_areas.output),
+        "pc4_weights": list(rules.pc4_weights.output),
+        "pc4_analysis": list(rules.pc4_analysis.output),
+        "pc4_maps": list(rules.pc4_maps.output),
+    }
+    return {name: [str(path) for path in paths] for name, paths in producers.items()}
+
+
 def neighbourhood_outputs():
     """The final outputs of the neighbourhood scale (rules/neighbourhoods.smk), keyed by rule."""
     producers = {
-        "neighbourhood_cells": list(rules.neighbourhood_cells.output),
+        "neighbourhood_areas": list(rules.neighbourhood_areas.output),
         "neighbourhood_weights": expand(
             rules.neighbourhood_weights.output, units=NEIGHBOURHOOD_SIZES
         ),

@@ -6,7 +6,9 @@ rule harmonise_election:
         totals=rules.election_results.output.totals,
         party_votes=rules.election_results.output.party_votes,
         municipalities=rules.municipalities.output.parquet,
-        crosswalk=election_crosswalk,
+        merger_events=snapshot(catalogue.MERGER_HISTORY["events"]),
+        merger_lists=snapshot(catalogue.MERGER_HISTORY["municipalities"]),
+        merger_addresses=snapshot(catalogue.MERGER_HISTORY["addresses"]),
     output:
         totals=f"{RESULTS}/interim/elections/{{election}}_totals_{BOUNDARY_YEAR}.parquet",
         party_votes=f"{RESULTS}/interim/elections/{{election}}_party_votes_{BOUNDARY_YEAR}.parquet",
@@ -26,6 +28,7 @@ rule harmonise_election:
         source_year=lambda wildcards: catalogue.election(
             wildcards.election
         ).boundary_year,
+        election_date=lambda wildcards: catalogue.election(wildcards.election).date,
         target_year=BOUNDARY_YEAR,
     script:
         "../scripts/harmonise_election.py"
@@ -51,7 +54,7 @@ rule election_indicators:
         runtime=5,
     params:
         code=CODE_SHA256,
-        party_groups=config["parties"],
+        parties=config["parties"],
     script:
         "../scripts/election_indicators.py"
 
@@ -121,6 +124,7 @@ rule correlations:
     input:
         features=rules.municipal_features.output.parquet,
         stacked=rules.stacked_disadvantage.output.table,
+        boundaries=rules.boundaries.output.parquet,
     output:
         table=f"{RESULTS}/tables/features/correlations_{{election}}.csv",
     log:
@@ -151,12 +155,14 @@ rule data_quality:
         elections=expand(rules.election_indicators.output.parquet, election=ELECTIONS),
         excluded=expand(rules.election_results.output.excluded, election=ELECTIONS),
         stacked=rules.stacked_disadvantage.output.table,
+        series=expand(rules.election_indicators.output.parquet, election=SERIES),
     output:
         report=f"{RESULTS}/reports/data_quality.md",
         missing=f"{RESULTS}/tables/quality/missing_values.csv",
         extremes=f"{RESULTS}/tables/quality/extreme_values.csv",
         turnout=f"{RESULTS}/tables/quality/turnout_above_one.csv",
         converted=f"{RESULTS}/tables/quality/converted_municipalities.csv",
+        changes=f"{RESULTS}/tables/quality/anomalous_changes.csv",
     log:
         f"{LOGS}/data_quality.log",
     benchmark:
@@ -170,7 +176,37 @@ rule data_quality:
     params:
         code=CODE_SHA256,
         elections=ELECTIONS,
+        series=SERIES,
         target_year=BOUNDARY_YEAR,
         missing_values=config["features"]["missing_values"],
     script:
         "../scripts/data_quality.py"
+
+
+rule classification_robustness:
+    input:
+        elections=expand(rules.election_indicators.output.parquet, election=ELECTIONS),
+        stacked=rules.stacked_disadvantage.output.table,
+        edges=rules.contiguity_weights.output.edges,
+        weights_summary=rules.contiguity_weights.output.summary,
+    output:
+        table=f"{RESULTS}/tables/elections/classification_robustness.csv",
+    log:
+        f"{LOGS}/classification_robustness.log",
+    benchmark:
+        f"{LOGS}/benchmarks/classification_robustness.tsv"
+    conda:
+        "../envs/afgehaakt.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    params:
+        code=CODE_SHA256,
+        elections=ELECTIONS,
+        parties=config["parties"],
+        moran=config["moran"],
+        weights=config["weights"],
+        turnout_above_one=config["indicators"]["turnout_above_one"],
+    script:
+        "../scripts/classification_robustness.py"

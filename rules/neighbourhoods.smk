@@ -1,39 +1,36 @@
-# Neighbourhood scale (issue 9): real RIVM health estimates per buurt on synthetic cells, the heavy permutation
-# workload, with Snakemake benchmarks (wall time, peak memory) of every heavy job. Enabled by
-# neighbourhoods.enabled (config/scenarios/neighbourhoods.yaml); off in the default run.
+# Sub-municipal scale on real geometry (issues 9 and 22): the TK2025 values of the postcode areas (PC4) from the
+# pc4 stage, the heavy permutation workload, with Snakemake benchmarks (wall time, peak memory) of every heavy job.
+# Enabled by neighbourhoods.enabled (config/scenarios/neighbourhoods.yaml); off in the default run.
 
 NEIGHBOURHOODS = config["neighbourhoods"]
 
 
-rule neighbourhood_cells:
+rule neighbourhood_areas:
     input:
-        health=snapshot(NEIGHBOURHOODS["file"]),
-        boundaries=rules.boundaries.output.parquet,
-        crosswalk=snapshot(catalogue.crosswalk(2020, BOUNDARY_YEAR)),
+        areas=rules.pc4_areas.output.areas,
     output:
-        cells=f"{RESULTS}/interim/neighbourhoods/cells.parquet",
-        excluded=f"{RESULTS}/tables/neighbourhoods/excluded_buurten.csv",
+        areas=f"{RESULTS}/interim/neighbourhoods/areas.parquet",
+        excluded=f"{RESULTS}/tables/neighbourhoods/excluded_areas.csv",
     log:
-        f"{LOGS}/neighbourhood_cells.log",
+        f"{LOGS}/neighbourhood_areas.log",
     benchmark:
-        f"{RESULTS}/benchmarks/neighbourhood_cells.tsv"
+        f"{RESULTS}/benchmarks/neighbourhood_areas.tsv"
     conda:
         "../envs/afgehaakt.yaml"
     threads: 1
     resources:
-        mem_mb=3000,
-        runtime=15,
+        mem_mb=2000,
+        runtime=5,
     params:
         code=CODE_SHA256,
-        boundary_year=BOUNDARY_YEAR,
-        geometry_seed=NEIGHBOURHOODS["geometry_seed"],
+        variables=NEIGHBOURHOODS["variables"],
     script:
-        "../scripts/neighbourhood_cells.py"
+        "../scripts/neighbourhood_areas.py"
 
 
 rule neighbourhood_weights:
     input:
-        cells=rules.neighbourhood_cells.output.cells,
+        areas=rules.neighbourhood_areas.output.areas,
     output:
         units=f"{RESULTS}/interim/neighbourhoods/units_{{units}}.parquet",
         edges=f"{RESULTS}/weights/neighbourhoods/queen_{{units}}_edges.parquet",
@@ -81,16 +78,18 @@ rule neighbourhood_moran:
         "../scripts/neighbourhood_moran.py"
 
 
-rule neighbourhood_lisa:
+rule neighbourhood_lisa_part:
     input:
         units=rules.neighbourhood_weights.output.units,
         edges=rules.neighbourhood_weights.output.edges,
     output:
-        table=f"{RESULTS}/tables/neighbourhoods/lisa_{{units}}_p{{permutations}}.csv",
+        part=temp(
+            f"{RESULTS}/interim/neighbourhoods/lisa_{{units}}_p{{permutations}}/{{scatteritem}}.parquet"
+        ),
     log:
-        f"{LOGS}/neighbourhood_lisa/{{units}}_p{{permutations}}.log",
+        f"{LOGS}/neighbourhood_lisa_part/{{units}}_p{{permutations}}/{{scatteritem}}.log",
     benchmark:
-        f"{RESULTS}/benchmarks/neighbourhood_lisa/{{units}}_p{{permutations}}.tsv"
+        f"{RESULTS}/benchmarks/neighbourhood_lisa_part/{{units}}_p{{permutations}}/{{scatteritem}}.tsv"
     conda:
         "../envs/afgehaakt.yaml"
     threads: 2
@@ -103,7 +102,31 @@ rule neighbourhood_lisa:
         seed=NEIGHBOURHOODS["seed"],
         alpha=NEIGHBOURHOODS["alpha"],
     script:
-        "../scripts/neighbourhood_lisa.py"
+        "../scripts/neighbourhood_lisa_part.py"
+
+
+# The gather: FDR labels over all areas (the same script as the municipal LISA's gather).
+rule neighbourhood_lisa:
+    input:
+        parts=gather.lisa(
+            f"{RESULTS}/interim/neighbourhoods/lisa_{{{{units}}}}_p{{{{permutations}}}}/{{scatteritem}}.parquet"
+        ),
+    output:
+        table=f"{RESULTS}/tables/neighbourhoods/lisa_{{units}}_p{{permutations}}.csv",
+    log:
+        f"{LOGS}/neighbourhood_lisa/{{units}}_p{{permutations}}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/neighbourhood_lisa/{{units}}_p{{permutations}}.tsv"
+    conda:
+        "../envs/afgehaakt.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    params:
+        code=CODE_SHA256,
+    script:
+        "../scripts/lisa.py"
 
 
 rule neighbourhood_benchmarks:
@@ -111,6 +134,11 @@ rule neighbourhood_benchmarks:
         weights=expand(rules.neighbourhood_weights.benchmark, units=NEIGHBOURHOOD_SIZES),
         moran=expand(rules.neighbourhood_moran.benchmark, **NEIGHBOURHOOD_RUNS),
         lisa=expand(rules.neighbourhood_lisa.benchmark, **NEIGHBOURHOOD_RUNS),
+        lisa_parts=expand(
+            rules.neighbourhood_lisa_part.benchmark,
+            scatteritem=NEIGHBOURHOOD_SCATTER,
+            **NEIGHBOURHOOD_RUNS,
+        ),
         summaries=expand(
             rules.neighbourhood_weights.output.summary, units=NEIGHBOURHOOD_SIZES
         ),

@@ -33,6 +33,50 @@ rule choropleth:
         "../scripts/choropleth.py"
 
 
+rule election_series:
+    input:
+        boundaries=rules.boundaries.output.parquet,
+        indicators=expand(rules.election_indicators.output.parquet, election=SERIES),
+        moran=expand(rules.global_moran.output.table, election=SERIES),
+    output:
+        table=f"{RESULTS}/tables/elections/series_municipal_{BOUNDARY_YEAR}.csv",
+        national=f"{RESULTS}/tables/elections/series_national.csv",
+        moran=f"{RESULTS}/tables/spatial/series_global_moran.csv",
+        turnout_png=report(
+            f"{RESULTS}/figures/maps/series_turnout.png",
+            caption="../workflow/report/election_series.rst",
+            category="Turnout and outsider vote",
+            subcategory="Series 1998-2025",
+        ),
+        turnout_pdf=f"{RESULTS}/figures/maps/series_turnout.pdf",
+        outsider_png=report(
+            f"{RESULTS}/figures/maps/series_outsider_share.png",
+            caption="../workflow/report/election_series.rst",
+            category="Turnout and outsider vote",
+            subcategory="Series 1998-2025",
+        ),
+        outsider_pdf=f"{RESULTS}/figures/maps/series_outsider_share.pdf",
+    log:
+        f"{LOGS}/election_series.log",
+    benchmark:
+        f"{LOGS}/benchmarks/election_series.tsv"
+    conda:
+        "../envs/afgehaakt.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    params:
+        code=CODE_SHA256,
+        elections=SERIES,
+        language=config["outputs"]["language"],
+        provenance=RUN,
+        maps=config["maps"],
+        boundary_year=BOUNDARY_YEAR,
+    script:
+        "../scripts/election_series.py"
+
+
 rule moran_scatterplot:
     input:
         indicators=rules.election_indicators.output.parquet,
@@ -188,8 +232,43 @@ rule zone_map:
         language=config["outputs"]["language"],
         provenance=RUN,
         boundary_year=BOUNDARY_YEAR,
+        covariates=config["burgerschapszone"]["covariates"],
     script:
         "../scripts/zone_map.py"
+
+
+rule mgwr_maps:
+    input:
+        bandwidths=rules.mgwr.output.bandwidths,
+        local=rules.mgwr.output.local,
+        boundaries=rules.boundaries.output.parquet,
+    output:
+        png=report(
+            f"{RESULTS}/figures/mgwr/coefficients_{{outcome}}.png",
+            caption="../workflow/report/mgwr_maps.rst",
+            category="Burgerschapszone",
+            subcategory="Multiscale GWR",
+        ),
+        pdf=f"{RESULTS}/figures/mgwr/coefficients_{{outcome}}.pdf",
+    log:
+        f"{LOGS}/mgwr_maps/{{outcome}}.log",
+    benchmark:
+        f"{LOGS}/benchmarks/mgwr_maps/{{outcome}}.tsv"
+    wildcard_constraints:
+        outcome="turnout|outsider_share",
+    conda:
+        "../envs/afgehaakt.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    params:
+        code=CODE_SHA256,
+        language=config["outputs"]["language"],
+        provenance=RUN,
+        boundary_year=BOUNDARY_YEAR,
+    script:
+        "../scripts/mgwr_maps.py"
 
 
 rule power_curve:
@@ -197,12 +276,12 @@ rule power_curve:
         table=rules.power_analysis.output.table,
     output:
         png=report(
-            f"{RESULTS}/figures/power/power_curve.png",
+            f"{RESULTS}/figures/power/power_preview.png",
             caption="../workflow/report/power_curve.rst",
             category="Survey design",
-            subcategory="Power analysis",
+            subcategory="Power analysis (preview)",
         ),
-        pdf=f"{RESULTS}/figures/power/power_curve.pdf",
+        pdf=f"{RESULTS}/figures/power/power_preview.pdf",
     log:
         f"{LOGS}/power_curve.log",
     benchmark:
@@ -217,8 +296,41 @@ rule power_curve:
         code=CODE_SHA256,
         language=config["outputs"]["language"],
         provenance=RUN,
+        icc=config["power"]["preview"]["icc"][0],
     script:
         "../scripts/power_curve.py"
+
+
+# Not in the default run: `make power` (target rule power).
+rule power_planning_curve:
+    input:
+        table=rules.power_planning.output.table,
+    output:
+        png=f"{RESULTS}/figures/power/planning/power_planning.png",
+        pdf=f"{RESULTS}/figures/power/planning/power_planning.pdf",
+    log:
+        f"{LOGS}/power_planning_curve.log",
+    benchmark:
+        f"{LOGS}/benchmarks/power_planning_curve.tsv"
+    conda:
+        "../envs/afgehaakt.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    params:
+        code=CODE_SHA256,
+        language=config["outputs"]["language"],
+        provenance=RUN,
+        icc=config["power"]["recommend"]["icc"],
+    script:
+        "../scripts/power_curve.py"
+
+
+rule power:
+    input:
+        rules.power_planning.output,
+        rules.power_planning_curve.output,
 
 
 # Publication tables: name -> the builder in afgehaakt.tables, its input tables, and its report category.
@@ -234,24 +346,23 @@ PUBLICATION_TABLES = {
         inputs=dict(
             coefficients=rules.spatial_regression.output.coefficients,
             models=rules.spatial_regression.output.statistics,
+            impacts=rules.spatial_regression.output.impacts,
         ),
         category="Spatial autocorrelation",
-    ),
-    "zone_candidate_explanations": dict(
-        builder="zone_candidate_explanations",
-        inputs=dict(table=rules.burgerschapszone.output.candidates),
-        category="Burgerschapszone",
     ),
     "zone_orientation_test": dict(
         builder="zone_orientation_test",
         inputs=dict(table=rules.burgerschapszone.output.axis),
         category="Burgerschapszone",
     ),
-    f"correlations_{_FOCUS}": dict(
-        builder="correlations",
-        inputs=dict(table=f"{RESULTS}/tables/features/correlations_{_FOCUS}.csv"),
-        category="Stacked disadvantage",
-    ),
+    **{
+        f"correlations_{election}": dict(
+            builder="correlations",
+            inputs=dict(table=f"{RESULTS}/tables/features/correlations_{election}.csv"),
+            category="Stacked disadvantage",
+        )
+        for election in ELECTIONS
+    },
     "stacked_disadvantage": dict(
         builder="stacked_disadvantage",
         inputs=dict(
@@ -261,14 +372,33 @@ PUBLICATION_TABLES = {
         category="Stacked disadvantage",
     ),
 } | {
+    f"zone_candidate_explanations_{outcome}": dict(
+        builder="zone_candidate_explanations",
+        inputs=dict(table=rules.burgerschapszone.output.candidates),
+        category="Burgerschapszone",
+        outcome=outcome,
+    )
+    for outcome in ZONE_OUTCOMES
+}
+# The multilevel tables: findings when they come from real microdata; from the synthetic survey they are the methods
+# demonstration (rule synthetic_survey_table), never in tables/publication/.
+SURVEY_PUBLICATION_TABLES = {
     f"multilevel_{outcome}_{kind}": dict(
         builder=f"multilevel_{kind}",
-        inputs=dict(table=f"{RESULTS}/tables/multilevel/{outcome}_{kind}.csv"),
-        category="Multilevel models",
+        inputs=dict(table=f"{SURVEY_TABLES}/{SURVEY_STEM}{outcome}_{kind}.csv"),
+        category=SURVEY_CATEGORY,
     )
     for outcome in MULTILEVEL_OUTCOMES
     for kind in ("fixed_effects", "variance_components", "model_comparison")
 }
+if not SURVEY_SYNTHETIC:
+    PUBLICATION_TABLES |= SURVEY_PUBLICATION_TABLES
+else:
+    SURVEY_PUBLICATION_TABLES["recovery"] = dict(
+        builder="synthetic_recovery",
+        inputs=dict(table=rules.synthetic_recovery.output.summary),
+        category=SURVEY_CATEGORY,
+    )
 
 
 rule publication_table:
@@ -299,17 +429,66 @@ rule publication_table:
         code=CODE_SHA256,
         language=config["outputs"]["language"],
         builder=lambda wildcards: PUBLICATION_TABLES[wildcards.table]["builder"],
+        demonstration=False,
+        outcome=lambda wildcards: PUBLICATION_TABLES[wildcards.table].get("outcome", ""),
     script:
         "../scripts/publication_table.py"
 
 
+# The same tables from the synthetic survey: "synthetic" in every file name and caption, in their own folder.
+rule synthetic_survey_table:
+    input:
+        unpack(lambda wildcards: SURVEY_PUBLICATION_TABLES[wildcards.table]["inputs"]),
+    output:
+        csv=report(
+            f"{RESULTS}/tables/synthetic_survey/publication/synthetic_{{table}}.csv",
+            caption="../workflow/report/synthetic_survey_table.rst",
+            category="Methods demonstration: synthetic survey",
+            subcategory="Tables",
+        ),
+        markdown=f"{RESULTS}/tables/synthetic_survey/publication/synthetic_{{table}}.md",
+        latex=f"{RESULTS}/tables/synthetic_survey/publication/synthetic_{{table}}.tex",
+    log:
+        f"{LOGS}/synthetic_survey_table/{{table}}.log",
+    benchmark:
+        f"{LOGS}/benchmarks/synthetic_survey_table/{{table}}.tsv"
+    wildcard_constraints:
+        table="|".join(SURVEY_PUBLICATION_TABLES),
+    conda:
+        "../envs/afgehaakt.yaml"
+    threads: 1
+    resources:
+        mem_mb=500,
+        runtime=5,
+    params:
+        code=CODE_SHA256,
+        language=config["outputs"]["language"],
+        builder=lambda wildcards: SURVEY_PUBLICATION_TABLES[wildcards.table]["builder"],
+        demonstration=True,
+        outcome="",
+    script:
+        "../scripts/publication_table.py"
+
+
+def survey_comparisons(wildcards=None):
+    """The model-comparison tables of trust and turnout: inputs of the headline numbers only from real microdata."""
+    return {
+        outcome: f"{SURVEY_TABLES}/{SURVEY_STEM}{outcome}_model_comparison.csv"
+        for outcome in MULTILEVEL_OUTCOMES
+    }
+
+
 rule headline_numbers:
     input:
+        unpack(lambda wildcards: {} if SURVEY_SYNTHETIC else survey_comparisons()),
         moran=f"{RESULTS}/tables/spatial/{config['spatial']['focus_election']}_global_moran.csv",
         stacked=rules.stacked_disadvantage.output.summary,
-        trust=f"{RESULTS}/tables/multilevel/trust_model_comparison.csv",
-        turnout=f"{RESULTS}/tables/multilevel/turnout_model_comparison.csv",
         axis=rules.burgerschapszone.output.axis,
+        series_national=rules.election_series.output.national,
+        series_moran=rules.election_series.output.moran,
+        pc4_moran=rules.pc4_analysis.output.moran,
+        pc4_variance=rules.pc4_analysis.output.variance,
+        pc4_reconciliation=rules.pc4_areas.output.reconciliation,
     output:
         markdown=f"{RESULTS}/snippets/headline_numbers.md",
         latex=f"{RESULTS}/snippets/headline_numbers.tex",
@@ -329,6 +508,31 @@ rule headline_numbers:
         focus_election=config["spatial"]["focus_election"],
     script:
         "../scripts/headline_numbers.py"
+
+
+# The numbers of the methods demonstration, under their own names (synthetic_...), never among the headlines.
+rule synthetic_survey_snippets:
+    input:
+        unpack(survey_comparisons),
+        trust_fixed=f"{SURVEY_TABLES}/{SURVEY_STEM}trust_fixed_effects.csv",
+    output:
+        markdown=f"{RESULTS}/snippets/synthetic_survey_demonstration.md",
+        latex=f"{RESULTS}/snippets/synthetic_survey_demonstration.tex",
+        json=f"{RESULTS}/snippets/synthetic_survey_demonstration.json",
+    log:
+        f"{LOGS}/synthetic_survey_snippets.log",
+    benchmark:
+        f"{LOGS}/benchmarks/synthetic_survey_snippets.tsv"
+    conda:
+        "../envs/afgehaakt.yaml"
+    threads: 1
+    resources:
+        mem_mb=500,
+        runtime=5,
+    params:
+        code=CODE_SHA256,
+    script:
+        "../scripts/synthetic_survey_snippets.py"
 
 
 # Last: the manifest lists the outputs of every rule above.
@@ -390,6 +594,7 @@ rule disclosure_check:
             if config["survey"]["source"] == "microdata"
             else []
         ),
-        allow_individual_level=["interim/survey/respondents.parquet"],
+        allow_individual_level=["interim/synthetic_survey/synthetic_respondents.parquet"],
     script:
         "../scripts/disclosure_check.py"
+

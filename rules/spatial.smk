@@ -129,6 +129,12 @@ rule burgerschapszone:
         ),
         candidates=f"{RESULTS}/tables/burgerschapszone/candidate_explanations.csv",
         coefficients=f"{RESULTS}/tables/burgerschapszone/ols_coefficients.csv",
+        turnout_policies=report(
+            f"{RESULTS}/tables/burgerschapszone/turnout_policy_robustness.csv",
+            caption="../workflow/report/turnout_policy_robustness.rst",
+            category="Burgerschapszone",
+            subcategory="Turnout above 100%",
+        ),
     log:
         f"{LOGS}/burgerschapszone.log",
     benchmark:
@@ -144,6 +150,8 @@ rule burgerschapszone:
         zone=config["burgerschapszone"],
         focus_election=config["spatial"]["focus_election"],
         lisa=config["spatial"]["lisa"],
+        island_policy=config["weights"]["island_policy"],
+        alternative=config["moran"]["alternative"],
     script:
         "../scripts/burgerschapszone.py"
 
@@ -157,6 +165,7 @@ rule spatial_regression:
         coefficients=f"{RESULTS}/tables/spatial/regression_coefficients.csv",
         statistics=f"{RESULTS}/tables/spatial/regression_models.csv",
         lagrange_multiplier=f"{RESULTS}/tables/spatial/regression_lm_tests.csv",
+        impacts=f"{RESULTS}/tables/spatial/regression_lag_impacts.csv",
     log:
         f"{LOGS}/spatial_regression.log",
     benchmark:
@@ -173,3 +182,34 @@ rule spatial_regression:
         covariates=config["burgerschapszone"]["covariates"],
     script:
         "../scripts/spatial_regression.py"
+
+
+rule mgwr:
+    input:
+        features=rules.municipal_features.output.parquet,
+        stacked=rules.stacked_disadvantage.output.table,
+        edges=rules.contiguity_weights.output.edges,
+        boundaries=rules.boundaries.output.parquet,
+    output:
+        bandwidths=f"{RESULTS}/tables/mgwr/bandwidths.csv",
+        local=f"{RESULTS}/tables/mgwr/local_estimates.csv",
+        comparison=f"{RESULTS}/tables/mgwr/model_comparison.csv",
+    log:
+        f"{LOGS}/mgwr.log",
+    benchmark:
+        f"{LOGS}/benchmarks/mgwr.tsv"
+    conda:
+        "../envs/afgehaakt.yaml"
+    threads: 1
+    resources:
+        mem_mb=3000,
+        runtime=90,
+    params:
+        code=CODE_SHA256,
+        focus_election=config["spatial"]["focus_election"],
+        mgwr=config["spatial"]["mgwr"],
+        covariates=config["burgerschapszone"]["covariates"],
+        turnout_policy=config["burgerschapszone"]["turnout_policy"],
+        island_policy=config["weights"]["island_policy"],
+    script:
+        "../scripts/mgwr.py"

@@ -6,12 +6,16 @@ from afgehaakt.elections import election_indicators, parties_absent
 from afgehaakt.features.election_schemas import election_indicators_schema
 from afgehaakt.logs import step_log
 from afgehaakt.outputs import write_table
+from afgehaakt.parties import classification_from_config
 
 with step_log(snakemake.log[0], "election_indicators") as log:
-    groups = dict(snakemake.params.party_groups)
+    classification = classification_from_config(snakemake.params.parties)
+    party_votes = pd.read_parquet(snakemake.input.party_votes)
+    classification.require_classified(party_votes["list_name"], election=snakemake.wildcards.election)
+    groups = classification.groups()
     indicators = election_indicators(
         pd.read_parquet(snakemake.input.totals),
-        pd.read_parquet(snakemake.input.party_votes),
+        party_votes,
         party_groups=groups,
     )
     for group, parties in groups.items():

@@ -1,10 +1,11 @@
-"""Rule harmonise_election: one election's counts moved to the boundary year through the crosswalk."""
+"""Rule harmonise_election: one election's counts moved to the boundary year through the merger history."""
 
 import pandas as pd
 
 from afgehaakt.features.election_schemas import harmonised_totals_schema
-from afgehaakt.features.harmonise import election_conversion, harmonise_results
+from afgehaakt.features.harmonise import election_history_conversion, harmonise_results
 from afgehaakt.io.kiesraad import MunicipalResults
+from afgehaakt.io.merger_history import read_address_pairs, read_merger_history
 from afgehaakt.logs import step_log
 from afgehaakt.outputs import write_table
 
@@ -15,12 +16,13 @@ with step_log(snakemake.log[0], "harmonise_election") as log:
         party_votes=pd.read_parquet(snakemake.input.party_votes),
         excluded=pd.DataFrame(),
     )
-    conversion = election_conversion(
+    conversion = election_history_conversion(
         results,
-        source_year=snakemake.params.source_year,
+        election_date=snakemake.params.election_date,
         target_year=snakemake.params.target_year,
         target_codes=list(municipalities["code"]),
-        matrix_path=(snakemake.input.crosswalk or [None])[0],
+        history=read_merger_history(snakemake.input.merger_events, snakemake.input.merger_lists),
+        addresses=read_address_pairs(snakemake.input.merger_addresses),
     )
     harmonised = harmonise_results(results, conversion, municipalities)
     log.info(

@@ -1,4 +1,4 @@
-"""Rule neighbourhood_moran: global Moran's I of each buurt indicator with analytical and permutation inference."""
+"""Rule neighbourhood_moran: global Moran's I of each postcode-area variable with analytical and permutation inference."""
 
 import pandas as pd
 

@@ -27,4 +27,4 @@ with step_log(snakemake.log[0], "panel_figures"), embedded_provenance(script_job
                         above_one=snakemake.params.turnout_above_one)
     change_map(gpd.read_parquet(snakemake.input.boundaries), panel, outcome, settings["elections"][0],
                settings["elections"][-1], source_line=source,
-               paths=[snakemake.output.change_png, snakemake.output.change_pdf], colormap="RdBu", labels=labels)
+               paths=[snakemake.output.change_png, snakemake.output.change_pdf], labels=labels)

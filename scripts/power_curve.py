@@ -1,4 +1,4 @@
-"""Rule power_curve: the power curve of the follow-up survey (PNG and PDF)."""
+"""Rules power_curve and power_planning_curve: power curves of the follow-up survey (PNG and PDF)."""
 
 import pandas as pd
 
@@ -11,6 +11,6 @@ from afgehaakt.plotting.style import embedded_provenance
 
 with step_log(snakemake.log[0], "power_curve"), embedded_provenance(script_job_provenance(snakemake, __file__)):
     labels = Labels(snakemake.params.language)
-    power_curve(pd.read_csv(snakemake.input.table),
+    power_curve(pd.read_csv(snakemake.input.table), icc=snakemake.params.icc,
                 source_line=labels("fig.power.source", attribution=catalogue.FEATURE_ATTRIBUTION),
                 paths=[snakemake.output.png, snakemake.output.pdf], labels=labels)

@@ -7,7 +7,7 @@ from afgehaakt.logs import step_log
 from afgehaakt.outputs import write_json, write_table
 from afgehaakt.survey.microdata import column_map_from_config, read_microdata
 from afgehaakt.survey.municipal_inputs import (
-    attach_regional,
+    attach_context,
     individual_stacked_disadvantage,
     municipal_survey_table,
 )
@@ -28,14 +28,17 @@ with step_log(snakemake.log[0], "survey_respondents") as log:
                  respondents["municipality"].nunique())
     else:
         microdata = settings["microdata"]
+        membership = None if not microdata.get("membership") else pd.read_csv(microdata["membership"], dtype=str)
         data = read_microdata(microdata["file"], column_map_from_config(microdata["columns"],
                                                                         key="survey.microdata.columns"),
-                              level="municipality")
-        respondents = attach_regional(data.table, municipal)
+                              level=microdata.get("level"), membership=membership)
+        respondents = attach_context(data, municipal, membership)
         record = {"synthetic": False, "source": str(microdata["file"]), "rows_read": data.n_read,
-                  "rows_kept": data.n_kept, "exclusions": data.exclusion_counts(),
+                  "rows_kept": data.n_kept, "exclusions": data.exclusion_counts().to_dict("records"),
+                  "level": data.level, "groups": int(respondents["group"].nunique()),
                   "design_weights_supplied": data.weights_supplied}
-        log.info("microdata: %d of %d rows kept; exclusions %s", data.n_kept, data.n_read, data.exclusion_counts())
+        log.info("microdata: %d of %d rows kept, %d %s groups; exclusions %s", data.n_kept, data.n_read,
+                 record["groups"], data.level, record["exclusions"])
     domains = individual_stacked_disadvantage(respondents)
     respondents = respondents.assign(disadvantaged_domains=domains)
     record = {**record, "individual_domains": domains.attrs["domains"],

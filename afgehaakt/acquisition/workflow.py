@@ -22,6 +22,9 @@ def check_online_elections(elections: list[str], kiesraad: Mapping[str, Any]) ->
     """
     for election in elections:
         source = catalogue.election(election)
+        if source.format == "kiesraad_long":
+            raise ConfigError("acquisition.kiesraad", f"{election} is read from the snapshot's zip archive only; "
+                                                      "set acquisition.kiesraad.source to snapshot")
         if source.format == "kiesraad_csv":
             _check_url(f"acquisition.kiesraad.elections.{election}", (kiesraad["elections"].get(election) or {}),
                        "the results CSV's URL")

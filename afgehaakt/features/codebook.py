@@ -71,8 +71,8 @@ MUNICIPAL_INDICATORS: tuple[IndicatorDefinition, ...] = (
         "background / inhabitants", _P70072, "TotaalNietWesterseMigratieachtergrond_37; TotaleBevolking_1", 2021,
         "share of inhabitants", "neither", True),
     IndicatorDefinition(
-        "urbanity", "Urbanity", "degree of urbanity, 1 = very strongly urban (2,500+ addresses per km2) to 5 = "
-        "not urban (< 500)", "CBS Kerncijfers wijken en buurten 2021 (85039NED), 2021 boundaries", "ste_mvs",
+        "urbanity", "Urbanity", "degree of urbanity, CBS's class reversed (6 - class) so that higher is more urban: "
+        "5 = very strongly urban (2,500+ addresses per km2) to 1 = not urban (< 500)", "CBS Kerncijfers wijken en buurten 2021 (85039NED), 2021 boundaries", "ste_mvs",
         2021, "class 1-5", "neither", False),
     IndicatorDefinition(
         "poor_health_share_2016", "Poor self-rated health (2016)", "as poor_health_share, monitor of 2016",

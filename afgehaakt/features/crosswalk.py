@@ -95,7 +95,7 @@ def conversion_table(
     not_reached = sorted(set(target_codes) - set(table["target"]))
     if not_reached:
         raise InputDataError(matrix.path, f"target municipalities {not_reached[:5]} receive no source municipality")
-    table["kind"] = _kinds(table)
+    table["kind"] = conversion_kinds(table)
     return table.sort_values(["target", "source"], kind="stable").reset_index(drop=True)
 
 
@@ -149,7 +149,8 @@ def _require_covered(codes: pd.Series, conversion: pd.DataFrame) -> None:
         raise ValueError(f"no conversion for codes {uncovered[:5]}")
 
 
-def _kinds(table: pd.DataFrame) -> pd.Series:
+def conversion_kinds(table: pd.DataFrame) -> pd.Series:
+    """Each link's kind: split (source to several targets), merge, recode (new code only) or identity."""
     sources_per_target = table.groupby("target")["source"].transform("nunique")
     targets_per_source = table.groupby("source")["target"].transform("nunique")
     kind = np.where(targets_per_source > 1, "split", np.where(sources_per_target > 1, "merge", "identity"))

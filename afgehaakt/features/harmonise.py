@@ -1,4 +1,4 @@
-"""Election results moved to the target boundary year: counts through the crosswalk, then indicators."""
+"""Election results moved to the target boundary year: counts through the merger history, then indicators."""
 
 from __future__ import annotations
 
@@ -10,20 +10,27 @@ from afgehaakt.codes import normalise_codes, to_cbs
 from afgehaakt.errors import InputDataError
 from afgehaakt.features.crosswalk import conversion_table, identity_table, move_counts, read_address_matrix
 from afgehaakt.io.kiesraad import MunicipalResults, read_municipal_results
+from afgehaakt.io.kiesraad_long import read_long_results, results_member
 from afgehaakt.io.kiesraad_osv import read_count_files
+from afgehaakt.io.merger_history import MergerHistory
 from afgehaakt.io.text import read_delimited
 
 TOTALS = ["eligible", "votes_cast", "valid", "blank", "invalid"]
 
 
 def read_election(format_name: str, paths: list[str]) -> MunicipalResults:
-    """Results per municipality from the Kiesraad per-municipality CSV or the Osv4-3 count files."""
+    """Results per municipality from the Kiesraad per-municipality CSV, the Osv4-3 count files or the long-format
+    zip archive (TK2025)."""
     if format_name == "kiesraad_csv":
         if len(paths) != 1:
             raise ValueError(f"a Kiesraad CSV election has one file, not {len(paths)}")
         return read_municipal_results(paths[0])
     if format_name == "osv4_3":
         return read_count_files(paths)
+    if format_name == "kiesraad_long":
+        if len(paths) != 1:
+            raise ValueError(f"a Kiesraad long-format election is one zip archive, not {len(paths)} files")
+        return read_long_results(paths[0], results_member(paths[0]))
     raise ValueError(f"unknown election file format {format_name!r}")
 
 
@@ -54,7 +61,7 @@ def election_conversion(
     target_codes: list[str],
     matrix_path: str | None,
 ) -> pd.DataFrame:
-    """The conversion table that takes this election's municipalities to the target year."""
+    """The conversion through the address crosswalk (the check on :func:`election_history_conversion`)."""
     codes = sorted(results.totals["code"])
     if matrix_path is None:
         unknown, missing = sorted(set(codes) - set(target_codes)), sorted(set(target_codes) - set(codes))
@@ -70,6 +77,28 @@ def election_conversion(
     earlier, later = sorted((source_year, target_year))
     matrix = read_address_matrix(matrix_path, earlier_year=earlier, later_year=later)
     return conversion_table(matrix, source_year=source_year, source_codes=codes, target_codes=target_codes)
+
+
+def election_history_conversion(
+    results: MunicipalResults,
+    *,
+    election_date: str,
+    target_year: int,
+    target_codes: list[str],
+    history: MergerHistory,
+    addresses: pd.DataFrame,
+) -> pd.DataFrame:
+    """The conversion of this election's municipalities (as on election day) to the target year through the
+    merger history."""
+    reached = set(history.codes(target_year))
+    if reached != set(target_codes):
+        raise ValueError(f"the merger history's {target_year} list differs from the target municipalities: "
+                         f"{sorted(reached ^ set(target_codes))[:5]}")
+    try:
+        return history.conversion_on(sorted(results.totals["code"]), election_date, target_year, addresses=addresses)
+    except ValueError as error:
+        raise InputDataError(results.source, str(error), field="RegioCode",
+                             expected=f"the municipalities in force on {election_date}") from None
 
 
 def harmonise_results(

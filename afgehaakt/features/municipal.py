@@ -87,8 +87,19 @@ def population_indicators(population2021: pd.DataFrame, kwb2021: pd.DataFrame) -
         non_western_share=population2021["non_western_migration_background"].astype("float64") / population,
     )
     return age[["code", "population", "aged_65_plus_share", "non_western_share"]].merge(
-        kwb2021[["code", "urbanity", "population_density"]], on="code", how="outer", validate="1:1"
+        urbanity_from_cbs_class(kwb2021)[["code", "urbanity", "population_density"]], on="code", how="outer",
+        validate="1:1",
     )
+
+
+URBANITY_CLASSES = 5
+
+
+def urbanity_from_cbs_class(kwb: pd.DataFrame) -> pd.DataFrame:
+    """CBS's *mate van stedelijkheid* (1 = very strongly urban ... 5 = not urban) reversed so that the name
+    ``urbanity`` reads the right way: 5 = very strongly urban ... 1 = not urban (a positive coefficient means
+    more urban)."""
+    return kwb.assign(urbanity=(URBANITY_CLASSES + 1) - kwb["urbanity"])
 
 
 def combine(parts: list[pd.DataFrame], municipalities: pd.DataFrame) -> pd.DataFrame:

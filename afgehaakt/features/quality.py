@@ -42,16 +42,56 @@ def extreme_values(table: pd.DataFrame, columns: list[str], *, threshold: float 
     rows = []
     for column in columns:
         values = table[column].astype(float)
-        median = values.median()
-        mad = 1.4826 * (values - median).abs().median()
-        if not np.isfinite(mad) or mad == 0:
+        robust_z = robust_z_scores(values)
+        if robust_z is None:
             continue
-        robust_z = (values - median) / mad
         for index in values.index[robust_z.abs() > threshold]:
             rows.append({"indicator": column, "code": table.at[index, "code"], "name": table.at[index, "name"],
                          "value": values[index], "robust_z": robust_z[index], "treatment": "kept, listed"})
     frame = pd.DataFrame(rows, columns=["indicator", "code", "name", "value", "robust_z", "treatment"])
     return frame.sort_values(["indicator", "robust_z"], kind="stable").reset_index(drop=True)
+
+
+def robust_z_scores(values: pd.Series) -> pd.Series | None:
+    """(value - median) / (1.4826 x MAD); None where the MAD is zero or undefined (no spread to compare with)."""
+    median = values.median()
+    mad = 1.4826 * (values - median).abs().median()
+    if not np.isfinite(mad) or mad == 0:
+        return None
+    return (values - median) / mad
+
+
+CHANGE_COLUMNS = ["variable", "from_election", "to_election", "code", "name", "value_from", "value_to", "change",
+                  "median_change", "robust_z", "treatment"]
+
+
+def anomalous_changes(tables: dict[str, pd.DataFrame], variables: list[str], *,
+                      threshold: float = EXTREME_ROBUST_Z) -> pd.DataFrame:
+    """Municipalities whose change in a variable between consecutive elections is anomalous.
+
+    ``tables`` maps election ids, in date order, to indicator tables on one boundary year. For each consecutive
+    pair the change per municipality is compared with the other municipalities' changes by its robust z (median
+    and 1.4826 x MAD of the changes); |z| above ``threshold`` is listed with both values, so a counting or data
+    problem is seen before it enters a model. Nothing is changed or dropped.
+    """
+    rows = []
+    elections = list(tables)
+    for earlier, later in zip(elections, elections[1:]):
+        pair = tables[earlier].merge(tables[later], on="code", suffixes=("_from", "_to"), validate="1:1")
+        for variable in variables:
+            change = pair[f"{variable}_to"].astype(float) - pair[f"{variable}_from"].astype(float)
+            robust_z = robust_z_scores(change)
+            if robust_z is None:
+                continue
+            for index in change.index[robust_z.abs() > threshold]:
+                rows.append({"variable": variable, "from_election": earlier, "to_election": later,
+                             "code": pair.at[index, "code"], "name": pair.at[index, "name_to"],
+                             "value_from": pair.at[index, f"{variable}_from"],
+                             "value_to": pair.at[index, f"{variable}_to"], "change": change[index],
+                             "median_change": change.median(), "robust_z": robust_z[index],
+                             "treatment": "kept, listed"})
+    frame = pd.DataFrame(rows, columns=CHANGE_COLUMNS)
+    return frame.sort_values(["variable", "from_election", "robust_z"], kind="stable").reset_index(drop=True)
 
 
 def converted_municipalities(conversions: pd.DataFrame) -> pd.DataFrame:

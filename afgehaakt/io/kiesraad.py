@@ -31,6 +31,13 @@ REQUIRED_TOTALS = ("eligible", "votes_cast", "valid")
 
 NON_MUNICIPAL_PREFIX = "O"
 """``RegioCode`` prefix of the Caribbean public bodies (openbare lichamen), which are not municipalities."""
+POSTAL_BUREAUS = frozenset({"G9999", "G9010"})
+"""``G`` codes of postal-vote bureaus, which are not municipalities: ``G9999`` "Briefstemmen" (TK2006) and
+``G9010`` the national postal-vote bureau NBSB (TK2025), both counting votes from abroad."""
+EXCLUSION_REASONS = {
+    "postal": "postal-vote bureau (votes from abroad), not a municipality",
+    "bes": "not a municipality (Caribbean public body)",
+}
 
 
 @dataclass(frozen=True)
@@ -54,13 +61,14 @@ def read_municipal_results(path: str | Path) -> MunicipalResults:
     raw = read_delimited(path, separators=";")
     require_columns(raw, ["RegioNaam", "RegioCode", "OuderRegioCode", *TOTAL_COLUMNS], path=path)
 
-    is_municipal = ~raw["RegioCode"].str.upper().str.startswith(NON_MUNICIPAL_PREFIX)
+    kind = region_kinds(raw["RegioCode"])
+    is_municipal = kind == "municipality"
     excluded = pd.DataFrame(
         {
             "file_line": raw.index[~is_municipal],
             "region_code": raw.loc[~is_municipal, "RegioCode"].to_numpy(),
             "name": raw.loc[~is_municipal, "RegioNaam"].to_numpy(),
-            "reason": "not a municipality (Caribbean public body)",
+            "reason": kind[~is_municipal].map(EXCLUSION_REASONS).to_numpy(),
         }
     )
     rows = raw.loc[is_municipal]
@@ -73,6 +81,15 @@ def read_municipal_results(path: str | Path) -> MunicipalResults:
     check_consistency(totals, party_votes, path)
     return MunicipalResults(totals=totals.reset_index(drop=True), party_votes=party_votes, excluded=excluded,
                             source=str(path))
+
+
+def region_kinds(codes: pd.Series) -> pd.Series:
+    """municipality, postal (a postal-vote bureau) or bes (a Caribbean public body) for each ``RegioCode``."""
+    upper = codes.str.upper()
+    kind = pd.Series("municipality", index=codes.index)
+    kind[upper.isin(POSTAL_BUREAUS)] = "postal"
+    kind[upper.str.startswith(NON_MUNICIPAL_PREFIX)] = "bes"
+    return kind
 
 
 def _totals(rows: pd.DataFrame, path: str | Path) -> pd.DataFrame:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -30,7 +31,11 @@ def decode_published_text(path: str | Path) -> tuple[str, str]:
     Publishers write UTF-8 or Windows-1252. A UTF-16 or UTF-32 file (or one with NUL bytes) was re-saved by
     hand and is refused, as is a file that starts with a UTF-8 BOM but holds bytes of another encoding.
     """
-    raw = Path(path).read_bytes()
+    return decode_published_bytes(Path(path).read_bytes(), path)
+
+
+def decode_published_bytes(raw: bytes, path: str | Path) -> tuple[str, str]:
+    """:func:`decode_published_text` for bytes already read (e.g. a member of a published zip archive)."""
     for bom, name in _WIDE_BOMS.items():
         if raw.startswith(bom):
             raise InputDataError(path, f"{name} byte-order mark: the file was re-saved in {name}", row=1,
@@ -61,6 +66,11 @@ def read_delimited(path: str | Path, *, separators: str = ";,") -> pd.DataFrame:
     later error can name the line.
     """
     text, _ = decode_published_text(path)
+    return parse_delimited(text, path=path, separators=separators)
+
+
+def parse_delimited(text: str, *, path: str | Path, separators: str = ";,") -> pd.DataFrame:
+    """:func:`read_delimited` for text already decoded; ``path`` names the source in error messages."""
     if not text.strip():
         raise InputDataError(path, "the file is empty", expected="a header line and data rows")
     header = text.splitlines()[0]
@@ -87,6 +97,18 @@ def read_delimited(path: str | Path, *, separators: str = ";,") -> pd.DataFrame:
         line_numbers.append(reader.line_num)
     frame = pd.DataFrame(body, columns=columns, dtype=object, index=pd.Index(line_numbers, name="file_line"))
     return frame.apply(lambda column: column.str.strip())
+
+
+def read_zip_member(path: str | Path, member: str, *, separators: str = ";,") -> pd.DataFrame:
+    """One delimited member of a published zip archive (e.g. the Kiesraad's ``TK2025_CSV.zip``), read as
+    :func:`read_delimited` reads a file; errors name it ``archive.zip!member``."""
+    with zipfile.ZipFile(path) as archive:
+        if member not in archive.namelist():
+            raise InputDataError(path, f"no member {member!r} in the archive", expected=f"{archive.namelist()}")
+        raw = archive.read(member)
+    label = f"{path}!{member}"
+    text, _ = decode_published_bytes(raw, label)
+    return parse_delimited(text, path=label, separators=separators)
 
 
 def require_columns(frame: pd.DataFrame, required: list[str], *, path: str | Path) -> None:

@@ -58,13 +58,11 @@ import pandas as pd
 from linearmodels.panel import FirstDifferenceOLS, PanelOLS, RandomEffects
 from scipy import stats
 
+from afgehaakt import catalogue
 from afgehaakt.elections import AboveOnePolicy
 
 ELECTIONS: dict[str, tuple[int, str]] = {
-    "tk2017": (2017, "tk"),
-    "ep2019": (2019, "ep"),
-    "tk2021": (2021, "tk"),
-    "tk2023": (2023, "tk"),
+    election_id: (int(source.date[:4]), source.kind) for election_id, source in catalogue.ELECTIONS.items()
 }
 """Election code -> (year, kind): ``tk`` Tweede Kamer, ``ep`` European Parliament."""
 DEFAULT_ELECTIONS: tuple[str, ...] = ("tk2017", "tk2021", "tk2023")

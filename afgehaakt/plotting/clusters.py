@@ -11,7 +11,8 @@ import numpy as np
 import pandas as pd
 
 from afgehaakt.labels import Labels
-from afgehaakt.plotting.style import new_figure, save_figure
+from afgehaakt.plotting.maps import draw_diverging
+from afgehaakt.plotting.style import footer, new_figure, save_figure
 
 CLUSTER_COLOURS = {
     "HH": "#d7191c",
@@ -64,8 +65,7 @@ def cluster_maps(
 
 def _finish(figure, title: str, caption: str, source_line: str, paths: list[str | Path]) -> None:
     figure.suptitle(title, x=0.01, ha="left", fontsize=11)
-    figure.text(0.01, 0.055, caption, fontsize=6.5, ha="left", va="bottom", wrap=True)
-    figure.text(0.01, 0.01, source_line, fontsize=6, ha="left", va="bottom", wrap=True)
+    footer(figure, [caption, source_line], fontsize=6.5)
     save_figure(figure, paths)
 
 
@@ -76,6 +76,7 @@ def zone_map(
     *,
     outcome: str,
     orientation: str,
+    covariates: list[str],
     axis: pd.Series | None,
     axis_angle_degrees: float | None,
     axis_centre: tuple[float, float] | None,
@@ -83,34 +84,73 @@ def zone_map(
     paths: list[str | Path],
     labels: Labels,
 ) -> None:
-    """Residuals (diverging colours, symmetric about 0), high-residual cluster members outlined, the axis drawn.
+    """Residuals in a diverging palette centred at 0 with limits robust to single outliers (marked), the
+    high-residual cluster members outlined, and the principal axis where the orientation test was run.
 
-    ``orientation`` is ``as observed`` or ``sign reversed (lower is better)``; ``axis`` is the outcome's row of the orientation
-    test (or None when there are too few high-residual units for an axis).
+    ``orientation`` is ``as observed`` or ``sign reversed (lower is better)``; ``axis`` is the outcome's row of the
+    orientation test, None when it had too few units for an axis (then no axis is drawn). Units without a
+    residual (left out by the turnout policy) are grey.
     """
     residual_label = labels("fig.zone.residual_as_observed" if orientation == "as observed"
                             else "fig.zone.residual_sign_reversed")
     frame = boundaries.set_index("code").join(residuals.rename("residual"))
-    limit = float(np.nanmax(np.abs(frame["residual"])))
-    figure = new_figure(6.8, 7.6)
-    axes = figure.add_axes((0.01, 0.12, 0.98, 0.8))
-    frame.plot(ax=axes, column="residual", cmap="RdBu", vmin=-limit, vmax=limit, edgecolor="white", linewidth=0.15,
-               legend=True, legend_kwds={"shrink": 0.5, "label": residual_label})
+    figure = new_figure(6.8, 8.2)
+    axes = figure.add_axes((0.01, 0.2, 0.98, 0.71))
+    handles = draw_diverging(figure, axes, frame, "residual", legend_title=residual_label, labels=labels,
+                             missing_label="fig.zone.left_out")
     if high_units:
         frame.loc[high_units].plot(ax=axes, facecolor="none", edgecolor="black", linewidth=1.0)
-    if axis_angle_degrees is not None and axis_centre is not None:
+        handles.append(mpatches.Patch(facecolor="none", edgecolor="black",
+                                      label=labels("fig.zone.outlined", n=len(high_units))))
+    if axis is not None and axis_angle_degrees is not None and axis_centre is not None:
         radians = np.deg2rad(axis_angle_degrees)
         half = 80_000.0
         dx, dy = half * np.cos(radians), half * np.sin(radians)
         x, y = axis_centre
-        axes.plot([x - dx, x + dx], [y - dy, y + dy], color="black", linestyle="--", linewidth=1.2)
-    axes.set_axis_off()
-    # The outcome stands mid-sentence in the title and caption; the title is too long for one line in Dutch.
+        axes.plot([x - dx, x + dx], [y - dy, y + dy], color="black", linestyle="--", linewidth=1.2,
+                  label=labels("fig.zone.axis_legend"))
+        handles.append(axes.get_lines()[-1])
+    # Below the map, where it hides no municipality.
+    axes.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.45, 0.0), ncol=1, frameon=False, fontsize=7)
+    # The outcome stands mid-sentence in the title and caption.
     variable = labels.variable(outcome)
     variable = variable[:1].lower() + variable[1:]
+    names = [labels.variable(c).lower() for c in covariates]
+    predictors = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} {labels('fig.and')} {names[-1]}"
     caption = labels("fig.zone.caption", outcome=variable, n=len(high_units))
     if axis is not None:
         caption += " " + labels("fig.zone.axis", angle=f"{axis['angle_degrees']:.0f}",
                                 elongation=f"{axis['elongation']:.2f}", p=f"{axis['p_both']:.3f}",
                                 draws=int(axis["draws"]), seed=int(axis["seed"]))
-    _finish(figure, textwrap.fill(labels("fig.zone.title", outcome=variable), 64), caption, source_line, paths)
+    else:
+        caption += " " + labels("fig.zone.no_axis", n=len(high_units))
+    title = labels("fig.zone.title_better" if orientation == "as observed" else "fig.zone.title_lower",
+                   outcome=variable, covariates=predictors)
+    _finish(figure, textwrap.fill(title, 70), caption, source_line, paths)
+
+
+def mgwr_maps(boundaries: gpd.GeoDataFrame, local: pd.DataFrame, bandwidths: pd.DataFrame, *, source_line: str,
+              paths: list[str | Path], labels: Labels) -> None:
+    """One map per MGWR term: the local coefficient (diverging, centred at 0, robust limits) where significant at
+    the term's adjusted alpha, grey where not; bandwidth and adjusted alpha in each panel's title."""
+    terms = list(bandwidths["term"])
+    columns = 3
+    rows = int(np.ceil(len(terms) / columns))
+    figure = new_figure(4.0 * columns, 4.4 * rows + 0.9)
+    for position, band in enumerate(bandwidths.itertuples()):
+        axes = figure.add_subplot(rows, columns, position + 1)
+        block = local[local["term"] == band.term].set_index("code")
+        frame = boundaries.set_index("code").join(block[["estimate", "significant"]])
+        frame["shown"] = frame["estimate"].where(frame["significant"].astype("boolean").fillna(False))
+        handles = draw_diverging(figure, axes, frame, "shown", legend_title=labels("fig.mgwr.coefficient"),
+                                 labels=labels, missing_label="fig.mgwr.not_significant")
+        axes.legend(handles=handles, loc="lower right", frameon=False, fontsize=6)
+        axes.set_title(textwrap.fill(labels("fig.mgwr.panel", term=labels.term(band.term),
+                                            bandwidth=int(band.bandwidth), n=int(band.n),
+                                            alpha=f"{band.adjusted_alpha:.4f}"), 48), fontsize=8)
+    outcome = labels.variable(str(bandwidths["outcome"].iloc[0]))
+    figure.suptitle(labels("fig.mgwr.title", outcome=outcome[:1].lower() + outcome[1:]), x=0.01, ha="left",
+                    fontsize=11)
+    height = footer(figure, [labels("fig.mgwr.caption"), source_line], fontsize=6.5)
+    figure.subplots_adjust(left=0.01, right=0.97, top=0.9, bottom=height + 0.03, hspace=0.3, wspace=0.1)
+    save_figure(figure, paths)

@@ -13,6 +13,7 @@ import pandas as pd
 from afgehaakt.labels import Labels
 from afgehaakt.models.panel import ELECTIONS, BalancedPanel, PanelModelResult
 from afgehaakt.models.panel_spatial import change
+from afgehaakt.plotting.style import footer as footer_block
 from afgehaakt.plotting.style import new_figure, save_figure
 from afgehaakt.tables import latex_escape, markdown_row
 
@@ -31,19 +32,15 @@ def change_map(
     source_line: str,
     paths: list[str | Path],
     labels: Labels,
-    scheme: str = "Quantiles",
-    k: int = 5,
-    colormap: str = "viridis",
     title: str | None = None,
 ) -> None:
-    """Choropleth of the change in ``variable`` from ``start`` to ``end`` in percentage points.
+    """Map of the change in ``variable`` from ``start`` to ``end`` in percentage points.
 
-    The default colour map is sequential: class bounds come from ``scheme`` and are not centred on zero, so a
-    diverging map would suggest a sign it does not show.
-    Turnout maps hatch municipalities with turnout above 1 in either election and say in the title how the
-    panel treated them (kept or capped).
+    A diverging palette centred at zero (red = fall, blue = rise), with symmetric colour limits robust to single
+    outliers (:func:`afgehaakt.plotting.maps.robust_limit`; units beyond them are marked). Turnout maps hatch
+    municipalities with turnout above 1 in either election and say in the title how the panel treated them.
     """
-    from afgehaakt.plotting.maps import choropleth  # mapclassify is slow to import; only maps need it
+    from afgehaakt.plotting.maps import diverging_choropleth  # mapclassify is slow to import; only maps need it
 
     values = 100 * change(panel, variable, start, end)
     flagged = None
@@ -56,20 +53,9 @@ def change_map(
         if len(flagged):
             default_title += "; " + labels("fig.panel.above_one_policy",
                                            treatment=labels(f"treatment.{panel.above_one}"))
-    choropleth(
-        boundaries,
-        values,
-        title=title or default_title,
-        legend_title=labels("fig.panel.change_legend"),
-        scheme=scheme,
-        k=k,
-        colormap=colormap,
-        source_line=source_line,
-        flagged=flagged,
-        paths=paths,
-        labels=labels,
-        percent=False,
-    )
+    diverging_choropleth(boundaries, values, title=title or default_title,
+                         legend_title=labels("fig.panel.change_legend"), source_line=source_line, flagged=flagged,
+                         paths=paths, labels=labels)
 
 
 def gradient_plot(
@@ -112,8 +98,8 @@ def gradient_plot(
     footer = labels("fig.panel.footer", covariance="; ".join(described), source=source_line)
     figure.suptitle(labels("fig.panel.gradient_title", variable=labels.variable(variable).lower()), x=0.01,
                     ha="left", fontsize=10)
-    figure.text(0.01, 0.01, footer, fontsize=5.5, ha="left", va="bottom", wrap=True)
-    figure.subplots_adjust(left=0.1, right=0.98, top=0.8, bottom=0.2, wspace=0.3)
+    height = footer_block(figure, [footer], fontsize=5.5)
+    figure.subplots_adjust(left=0.1, right=0.98, top=0.8, bottom=height + 0.1, wspace=0.3)
     save_figure(figure, paths)
 
 

@@ -7,12 +7,14 @@ import textwrap
 from pathlib import Path
 
 import geopandas as gpd
+import matplotlib.patches as mpatches
 import pandas as pd
+from matplotlib.patches import Patch
 
 from afgehaakt.features.codebook import IndicatorDefinition
 from afgehaakt.labels import Labels
-from afgehaakt.plotting.maps import class_colours, classify, format_value
-from afgehaakt.plotting.style import new_figure, save_figure
+from afgehaakt.plotting.maps import class_colours, classify, class_legend_handles
+from afgehaakt.plotting.style import footer, new_figure, save_figure
 
 
 def small_multiples(
@@ -43,15 +45,16 @@ def small_multiples(
         frame.loc[present].plot(ax=axes, color=[colours[c] for c in classes.yb], edgecolor="white", linewidth=0.1)
         axes.set_axis_off()
         axes.set_title(f"{labels.variable(definition.name)}\n({labels(f'unit.{definition.name}')})", fontsize=7.5)
-        bounds = [values[present].min(), *classes.bins]
-        legend = ", ".join(format_value(b, definition.percent) for b in bounds)
-        text = labels("fig.indicators.bounds", scheme=scheme, bounds=legend)
+        handles = class_legend_handles(classes, colours, percent=definition.percent)
         if (~present).any():
-            text += "; " + labels("fig.indicators.missing", n=int((~present).sum()))
-        axes.text(0.0, -0.04, text, transform=axes.transAxes, fontsize=5, va="top", wrap=True)
+            handles.append(mpatches.Patch(color="#bdbdbd", label=labels("fig.indicators.missing",
+                                                                         n=int((~present).sum()))))
+        axes.legend(handles=handles, title=labels("fig.indicators.legend_title", scheme=scheme), loc="upper center",
+                    bbox_to_anchor=(0.5, 0.0), ncol=2, fontsize=5, title_fontsize=5, frameon=False,
+                    handlelength=1.2, columnspacing=0.8)
     figure.suptitle(labels("fig.indicators.title", year=boundary_year), x=0.01, ha="left", fontsize=11)
-    figure.text(0.01, 0.005, source_line, fontsize=6, ha="left", va="bottom")
-    figure.subplots_adjust(left=0.01, right=0.99, top=0.93, bottom=0.05, hspace=0.35, wspace=0.05)
+    height = footer(figure, [source_line], fontsize=6)
+    figure.subplots_adjust(left=0.01, right=0.99, top=0.93, bottom=height + 0.04, hspace=0.55, wspace=0.05)
     save_figure(figure, paths)
 
 
@@ -91,4 +94,51 @@ def correlation_heatmap(
     footer = labels("fig.correlation.footer", method=labels(f"method.{method}"), n=int(chosen["n"].min()),
                     source=source_line)
     figure.text(0.01, 0.01, footer, fontsize=5.5, ha="left", va="bottom", wrap=True)
+    save_figure(figure, paths)
+
+
+def series_small_multiples(
+    boundaries: gpd.GeoDataFrame,
+    series: pd.DataFrame,
+    variable: str,
+    *,
+    scheme: str,
+    k: int,
+    colormap: str,
+    boundary_year: int,
+    source_line: str,
+    paths: list[str | Path],
+    labels: Labels,
+) -> None:
+    """One map per election of ``variable`` with class bounds shared by all elections (pooled values), so that
+    colours compare over time; turnout above 1 (Wadden islands) falls in the top class and is named below."""
+    elections = list(dict.fromkeys(series.sort_values("date")["election"]))
+    columns = 5
+    rows = math.ceil(len(elections) / columns)
+    figure = new_figure(2.6 * columns, 3.0 * rows + 0.9)
+    pooled = series[variable].dropna()
+    classes = classify(pooled, scheme=scheme, k=k)
+    colours = class_colours(colormap, classes.k)
+    for position, election in enumerate(elections):
+        axes = figure.add_subplot(rows, columns, position + 1)
+        values = series.loc[series["election"] == election].set_index("code")[variable]
+        frame = boundaries.set_index("code").join(values)
+        present = frame[variable].notna()
+        if (~present).any():
+            frame.loc[~present].plot(ax=axes, color="#bdbdbd", edgecolor="white", linewidth=0.1)
+        frame.loc[present].plot(ax=axes, color=[colours[c] for c in classes.find_bin(frame.loc[present, variable])],
+                                edgecolor="white", linewidth=0.1)
+        axes.set_axis_off()
+        axes.set_title(election.upper(), fontsize=8)
+    edges = [pooled.min(), *classes.bins]
+    handles = [Patch(facecolor=colours[i], edgecolor="none",
+                     label=f"{format_value(edges[i], True)} - {format_value(edges[i + 1], True)}")
+               for i in range(classes.k)]
+    figure.legend(handles=handles, loc="lower center", ncol=classes.k, fontsize=7, frameon=False,
+                  bbox_to_anchor=(0.5, 0.06), title=labels("fig.series.bounds", scheme=scheme, bounds=""),
+                  title_fontsize=7)
+    figure.suptitle(labels("fig.series.title", variable=labels.variable(variable), year=boundary_year),
+                    x=0.01, ha="left", fontsize=11)
+    figure.text(0.01, 0.005, "\n".join(textwrap.wrap(source_line, 220)), fontsize=6, ha="left", va="bottom")
+    figure.subplots_adjust(left=0.01, right=0.99, top=0.9, bottom=0.15, hspace=0.15, wspace=0.02)
     save_figure(figure, paths)

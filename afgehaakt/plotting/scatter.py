@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
 import numpy as np
@@ -10,7 +9,7 @@ import pandas as pd
 from libpysal.graph import Graph
 
 from afgehaakt.labels import Labels
-from afgehaakt.plotting.style import new_figure, save_figure
+from afgehaakt.plotting.style import footer, new_figure, save_figure
 
 
 def moran_scatterplot(
@@ -54,7 +53,7 @@ def moran_scatterplot(
     axes.set_ylabel(labels("fig.moran.ylabel", variable=variable, transformation=transformation))
     axes.legend(loc="lower right", frameon=False, bbox_to_anchor=(1.0, 0.06))
     figure.suptitle(labels("fig.moran.title", variable=f"{variable} {election}"), x=0.02, ha="left", fontsize=11)
-    figure.text(0.02, 0.015, textwrap.fill(moran_annotation(test, labels), 120), fontsize=6.5, ha="left", va="bottom")
+    footer(figure, [moran_annotation(test, labels)], fontsize=6.5, x=0.02, y=0.015)
     save_figure(figure, paths)
 
 

@@ -76,6 +76,27 @@ def new_figure(width: float, height: float) -> plt.Figure:
         return plt.figure(figsize=(width, height))
 
 
+_CHARACTER_WIDTH_EM = 0.58
+"""Mean width of a DejaVu Sans character in ems, for wrapping footers to the figure's width."""
+
+
+def footer(figure: plt.Figure, paragraphs: list[str], *, fontsize: float = 6.0, x: float = 0.01,
+           y: float = 0.01) -> float:
+    """Caption and source lines at the bottom of the figure, wrapped to its width so none is clipped.
+
+    Returns the height of the block as a fraction of the figure height, for callers that place axes above it.
+    """
+    import textwrap
+
+    width_points = figure.get_figwidth() * (1.0 - 2.0 * x) * 72.0
+    columns = max(20, int(width_points / (_CHARACTER_WIDTH_EM * fontsize)))
+    lines = [textwrap.fill(paragraph, columns) for paragraph in paragraphs if paragraph]
+    text = "\n".join(lines)
+    figure.text(x, y, text, fontsize=fontsize, ha="left", va="bottom")
+    line_count = text.count("\n") + 1
+    return line_count * fontsize * 1.25 / 72.0 / figure.get_figheight() + y
+
+
 DRAWN_DIGITS = 9
 """Significant digits of the data positions and axis limits that a figure draws (:func:`quantise_drawn_data`)."""
 

@@ -14,17 +14,20 @@ import pandas as pd
 from libpysal.graph import Graph
 
 from afgehaakt.spatial.burgerschapszone import (
+    MIN_AXIS_UNITS,
     axis_permutation_test,
     principal_axis,
-    residual_clustering_by_candidate,
     residual_clusters,
 )
 from afgehaakt.spatial.conditional_permutation import Draws
 from afgehaakt.spatial.distance_weights import municipal_centroids
+from afgehaakt.spatial.explanations import candidate_effects
 from afgehaakt.spatial.local import local_bivariate_moran, local_getis_ord_star, local_moran, with_fdr_labels
+from afgehaakt.spatial.moran import global_moran
 from afgehaakt.spatial.regression import spatial_regression
 from afgehaakt.spatial.robustness import global_statistics_table
-from afgehaakt.spatial.weights import graph_from_edges
+from afgehaakt.spatial.turnout_policy import PolicyTurnout, turnout_under_policy, weights_without
+from afgehaakt.spatial.weights import IslandPolicy, graph_from_edges
 
 STACKED = "stacked_disadvantage"
 """Column name of the stacked-disadvantage index (mean of oriented z-scores) in the analysis table."""
@@ -147,8 +150,8 @@ class ZoneResult:
 
 def burgerschapszone(table: pd.DataFrame, graph: Graph, edges: pd.DataFrame, boundaries: gpd.GeoDataFrame, *,
                      outcome: str, better: str, covariates: list[str], candidates: list[str], weights_name: str,
-                     permutations: int, seed: int, alpha: float, axis_draws: int,
-                     draws: Draws = "independent") -> ZoneResult:
+                     permutations: int, seed: int, alpha: float, axis_draws: int, bootstrap_draws: int = 999,
+                     population: str = "population", draws: Draws = "independent") -> ZoneResult:
     """Where does ``outcome`` beat its prediction, is that a SW-NE band, and what explains the clustering?
 
     "Better" is a high residual for turnout and a low one for the outsider vote or poor health. The analysis
@@ -166,20 +169,22 @@ def burgerschapszone(table: pd.DataFrame, graph: Graph, edges: pd.DataFrame, bou
     centroids = municipal_centroids(boundaries, id_column="code")
     axis_rows = []
     for label, units in (("unadjusted", clusters.high_units), ("fdr", clusters.high_units_fdr)):
-        if len(units) >= 3:
+        if len(units) >= MIN_AXIS_UNITS:
             test = axis_permutation_test(units, edges, centroids, draws=axis_draws, seed=seed)
             axis_rows.append({"outcome": outcome, "orientation": orientation, "clusters": label, **test.as_row()})
         else:
             axis_rows.append({"outcome": outcome, "orientation": orientation, "clusters": label, "units": len(units),
-                              "note": "fewer than 3 units in high-residual clusters: no axis"})
+                              "note": f"fewer than {MIN_AXIS_UNITS} units in high-residual clusters: no axis"})
     lisa = clusters.lisa.assign(outcome=outcome, orientation=orientation,
                                 residual=clusters.fit.residuals.reindex(clusters.lisa["code"]).to_numpy(),
                                 fitted=clusters.fit.fitted.reindex(clusters.lisa["code"]).to_numpy())
     usable = [c for c in candidates if c != outcome and c not in covariates]
-    explained = residual_clustering_by_candidate(
-        oriented.rename(outcome), table[covariates].astype(float),
-        table[usable].astype(float), graph, weights_name=weights_name,
-    ).assign(outcome=outcome, orientation=orientation)
+    explained = pd.DataFrame()
+    if usable and clusters.high_units:
+        explained = candidate_effects(oriented.rename(outcome), table[covariates].astype(float),
+                                      table[usable].astype(float), table[population], graph,
+                                      zone=clusters.high_units, draws=bootstrap_draws, seed=seed)
+    explained = explained.assign(outcome=outcome, orientation=orientation, weights=weights_name)
     coefficients = clusters.fit.coefficients.rename("estimate").rename_axis("term").reset_index()
     return ZoneResult(outcome, lisa, pd.DataFrame(axis_rows), explained,
                       coefficients.assign(outcome=outcome, orientation=orientation))
@@ -192,8 +197,9 @@ def principal_axis_of(boundaries: gpd.GeoDataFrame, units: list[str]):
 
 
 def spatial_regressions(table: pd.DataFrame, graph: Graph, *, outcomes: list[str], covariates: list[str],
-                        weights_name: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """OLS with LM diagnostics, ML lag and ML error for each outcome: coefficients, model stats, LM tests."""
+                        weights_name: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """OLS with LM diagnostics, ML lag and ML error for each outcome: coefficients, model stats, LM tests, and the
+    lag model's direct, indirect and total impacts."""
     parts = [spatial_regression(table[o].astype(float).rename(o), table[covariates].astype(float), graph,
                                 weights_name=weights_name) for o in outcomes]
     coefficients = pd.concat([p.coefficients.assign(outcome=o) for p, o in zip(parts, outcomes, strict=True)],
@@ -201,4 +207,86 @@ def spatial_regressions(table: pd.DataFrame, graph: Graph, *, outcomes: list[str
     statistics = pd.concat([p.model_statistics for p in parts], ignore_index=True)
     lagrange = pd.concat([p.lagrange_multiplier.assign(outcome=o) for p, o in zip(parts, outcomes, strict=True)],
                          ignore_index=True)
-    return coefficients, statistics, lagrange
+    impacts = pd.concat([p.impacts for p in parts], ignore_index=True)
+    return coefficients, statistics, lagrange, impacts
+
+
+@dataclass(frozen=True)
+class PolicyInputs:
+    """What an analysis of turnout under one policy runs on: the table, graph, edges and map of the units kept."""
+
+    turnout: PolicyTurnout
+    table: pd.DataFrame
+    graph: Graph
+    edges: pd.DataFrame
+    boundaries: gpd.GeoDataFrame
+
+
+def policy_inputs(table: pd.DataFrame, boundaries: gpd.GeoDataFrame, edges: pd.DataFrame, *, column: str,
+                  policy: str, island_policy: IslandPolicy, voter_pass_share: pd.Series | None = None
+                  ) -> PolicyInputs:
+    """``table`` with ``column`` (a turnout) under ``policy``; for ``excluded`` the units and weights rebuilt."""
+    turnout = turnout_under_policy(table[column].rename(column), policy, voter_pass_share=voter_pass_share)
+    if turnout.excluded:
+        edges = weights_without(boundaries, turnout.excluded, island_policy=island_policy).edges
+        boundaries = boundaries[~boundaries["code"].isin(list(turnout.excluded))]
+    kept = table.loc[turnout.values.index].assign(**{column: turnout.values})
+    graph = graph_from_edges(edges, tuple(kept.index))
+    return PolicyInputs(turnout, kept, graph, edges, boundaries)
+
+
+def turnout_policy_robustness(table: pd.DataFrame, boundaries: gpd.GeoDataFrame, edges: pd.DataFrame, *,
+                              column: str, policies: list[str], island_policy: IslandPolicy,
+                              voter_pass_share: pd.Series | None, covariates: list[str], weights_name: str,
+                              permutations: int, seed: int, alpha: float, alternative: str, axis_draws: int,
+                              draws: Draws = "independent") -> pd.DataFrame:
+    """One row per turnout policy: global Moran's I, LISA clusters and Gi* hot spots of turnout, and the zone.
+
+    The zone is the set of units in significant high-residual (HH) clusters of the base model, with its
+    orientation test; local statistics use seeded two-sided conditional permutations, FDR over the units
+    analysed. A policy the source cannot support (``corrected`` without kiezerspas counts) gets a row saying so.
+    """
+    rows = []
+    for policy in policies:
+        if policy == "corrected" and voter_pass_share is None:
+            rows.append({"policy": policy, "outcome": column,
+                         "note": "not available: the source of this election has no kiezerspas counts"})
+            continue
+        inputs = policy_inputs(table, boundaries, edges, column=column, policy=policy, island_policy=island_policy,
+                               voter_pass_share=voter_pass_share)
+        values, graph = inputs.turnout.values, inputs.graph
+        shared = {"weights_name": weights_name, "permutations": permutations, "seed": seed}
+        moran = global_moran(values, graph, alternative=alternative, **shared)
+        local = dict(shared, alpha=alpha, draws=draws)
+        lisa = local_moran(values, graph, **local)
+        hot = local_getis_ord_star(values, graph, **local)
+        zone = burgerschapszone(inputs.table, graph, inputs.edges, inputs.boundaries, outcome=column,
+                                better="high", covariates=covariates, candidates=[], weights_name=weights_name,
+                                permutations=permutations, seed=seed, alpha=alpha, axis_draws=axis_draws,
+                                draws=draws)
+        names = table["name"]
+        row = {
+            "policy": policy, "outcome": column, "units": len(values),
+            "ballots_above_electorate": _names(inputs.turnout.above_one, names),
+            "excluded": _names(inputs.turnout.excluded, names),
+            "moran_i": moran.statistic, "moran_p_permutation": moran.p_permutation, "moran_alternative": alternative,
+            "lisa_hh": int((lisa["cluster"] == "HH").sum()), "lisa_ll": int((lisa["cluster"] == "LL").sum()),
+            "lisa_hh_fdr": int((lisa["cluster_fdr"] == "HH").sum()),
+            "lisa_ll_fdr": int((lisa["cluster_fdr"] == "LL").sum()),
+            "gi_hot_spots": _names(tuple(hot.loc[hot["cluster"] == "hot spot", "code"]), names),
+        }
+        for axis in zone.axis.to_dict(orient="records"):
+            label = axis["clusters"]
+            units = zone.residual_lisa.loc[
+                zone.residual_lisa["cluster" if label == "unadjusted" else "cluster_fdr"] == "HH", "code"]
+            row |= {f"zone_{label}_units": axis["units"], f"zone_{label}": _names(tuple(units), names),
+                    f"zone_{label}_angle_degrees": axis.get("angle_degrees", np.nan),
+                    f"zone_{label}_p_both": axis.get("p_both", np.nan)}
+        rows.append(row | {"permutations": permutations, "seed": seed, "axis_draws": axis_draws, "alpha": alpha,
+                           "weights": weights_name + (" (rebuilt without the excluded units)" if inputs.turnout.excluded else ""),
+                           "island_policy": island_policy.describe(), "covariates": " + ".join(covariates)})
+    return pd.DataFrame(rows)
+
+
+def _names(codes: tuple[str, ...], names: pd.Series) -> str:
+    return "; ".join(f"{names[c]}" for c in sorted(codes, key=lambda c: names[c]))

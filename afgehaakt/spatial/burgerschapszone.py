@@ -28,6 +28,9 @@ from afgehaakt.spatial.ols import OlsFit, fit_ols
 from afgehaakt.spatial.residual_moran import residual_moran_of_fit
 
 SOUTHWEST_NORTHEAST_DEGREES = 45.0
+MIN_AXIS_UNITS = 5
+"""Fewest units the orientation test (and the map's axis) is run on: the axis of three or four centroids is set by
+one or two of them, and random clusters of that size reach any angle and elongation easily."""
 _GROWTH_ATTEMPTS = 100
 """Fresh starts allowed for one random cluster before the test gives up (the graph cannot hold it)."""
 

@@ -48,6 +48,7 @@ class SpatialRegressionResult:
     coefficients: pd.DataFrame
     model_statistics: pd.DataFrame
     lagrange_multiplier: pd.DataFrame
+    impacts: pd.DataFrame
 
 
 def spatial_regression(
@@ -66,7 +67,7 @@ def spatial_regression(
     w = graph.transform("R").to_W()
     w.transform = "r"  # spreg checks the W's own flag; the weights are already row-standardised
     names = {"name_y": str(outcome.name), "name_x": list(design.columns), "name_w": weights_name}
-    with _quiet_spreg():
+    with quiet_spreg():
         ols = spreg.OLS(y, x, w=w, spat_diag=True, **names)
         lag = spreg.ML_Lag(y, x, w=w, method="full", epsilon=epsilon, **names)
         error = spreg.ML_Error(y, x, w=w, method="full", epsilon=epsilon, **names)
@@ -88,11 +89,34 @@ def spatial_regression(
             ),
         ]
     ).assign(outcome=str(outcome.name), weights=weights_name, transformation="r")
-    return SpatialRegressionResult(coefficients, statistics, _lagrange_multiplier(ols, weights_name))
+    impacts = lag_impacts(np.ravel(lag.betas)[1 : len(terms)], float(lag.rho), graph.transform("R").sparse,
+                          list(design.columns)).assign(outcome=str(outcome.name), weights=weights_name)
+    return SpatialRegressionResult(coefficients, statistics, _lagrange_multiplier(ols, weights_name), impacts)
+
+
+def lag_impacts(betas: np.ndarray, rho: float, weights, terms: list[str]) -> pd.DataFrame:
+    """Direct, indirect and total impacts of the covariates in a spatial lag model (LeSage and Pace 2009).
+
+    In y = rho W y + X b + e a change in x_k moves every unit through S_k = (I - rho W)^-1 b_k. The average direct
+    impact is b_k tr((I - rho W)^-1) / n, the total b_k / (1 - rho) for row-standardised W (rows sum to 1; rows of
+    isolates to 0 are not allowed here), the indirect (spill-over) impact their difference. The trace uses the
+    eigenvalues of W, as spatialreg's ``impacts`` with ``method = "eigen"``. The raw coefficients b_k are not
+    these effects.
+    """
+    dense = weights.toarray() if hasattr(weights, "toarray") else np.asarray(weights)
+    if not np.allclose(dense.sum(axis=1), 1.0):
+        raise ValueError("lag impacts need row-standardised weights without isolates")
+    eigenvalues = np.linalg.eigvals(dense)
+    mean_diagonal = float(np.real(np.mean(1.0 / (1.0 - rho * eigenvalues))))
+    betas = np.asarray(betas, dtype=float)
+    direct = betas * mean_diagonal
+    total = betas / (1.0 - rho)
+    return pd.DataFrame({"model": "ML spatial lag", "term": terms, "direct": direct, "indirect": total - direct,
+                         "total": total, "rho": rho})
 
 
 @contextlib.contextmanager
-def _quiet_spreg():
+def quiet_spreg():
     """Silence what spreg 1.9 emits that says nothing about the fit, and only that.
 
     It prints each ML model's name to stdout; its output tables use pandas' deprecated ``inplace``; ML_Error

@@ -77,12 +77,22 @@ class ContiguityWeights:
         }
 
 
-def queen_weights(boundaries: gpd.GeoDataFrame, *, id_column: str, policy: IslandPolicy) -> ContiguityWeights:
-    """Queen contiguity (shared border or corner) among the polygons, then the island policy."""
+def queen_weights(boundaries: gpd.GeoDataFrame, *, id_column: str, policy: IslandPolicy,
+                  contiguity: pd.DataFrame | None = None) -> ContiguityWeights:
+    """Queen contiguity (shared border or corner) among the polygons, then the island policy.
+
+    ``contiguity``, when given, is the queen edge list of a superset of these polygons (before any island
+    policy): the links among a subset are exactly the superset's links between its members, so they are
+    selected instead of recomputed (the PC4 stage builds weights for several samples of one layer).
+    """
     frame = boundaries.set_index(id_column).sort_index()
     ids = tuple(str(i) for i in frame.index)
-    graph = Graph.build_contiguity(frame.geometry, rook=False)
-    edges = _edges_from_graph(graph)
+    if contiguity is None:
+        edges = _edges_from_graph(Graph.build_contiguity(frame.geometry, rook=False))
+    else:
+        members = set(ids)
+        among = contiguity["focal"].isin(members) & contiguity["neighbor"].isin(members)
+        edges = contiguity.loc[among & (contiguity["origin"] == "contiguity")].reset_index(drop=True)
     before = _component_labels(edges, ids)
     added = _no_links()
     if policy.method == "connect_to_largest":
@@ -161,8 +171,7 @@ def _links_to_largest(frame: gpd.GeoDataFrame, labels: pd.Series, links: int) ->
     components = sorted((c for c in sizes.index if c != largest), key=lambda c: first_code[c])
     for number, component in enumerate(components, start=1):
         members = frame.loc[labels[labels == component].index]
-        distance_to_component = mainland.geometry.distance(members.geometry.union_all())
-        nearest = distance_to_component.sort_values(kind="stable").index[:links]
+        nearest = _nearest_units(mainland.geometry, members.geometry.union_all(), links)
         for target in sorted(nearest):
             member_distances = members.geometry.distance(mainland.geometry[target]).sort_index()
             source = member_distances.idxmin()
@@ -175,3 +184,26 @@ def _links_to_largest(frame: gpd.GeoDataFrame, labels: pd.Series, links: int) ->
                 }
             )
     return pd.DataFrame(rows) if rows else _no_links()
+
+
+def _nearest_units(candidates: gpd.GeoSeries, target, count: int) -> pd.Index:
+    """The ``count`` candidates nearest to ``target``, ties broken by their order (as a stable sort would).
+
+    Exact distances are computed in order of a cheap lower bound (the distance between bounding boxes) and
+    only until no candidate left could come closer than (or tie with) the ``count``-th found: with thousands of
+    detailed polygons (postcode areas) this avoids measuring the distance to every one of them.
+    """
+    target_box = gpd.GeoSeries([target]).envelope.iloc[0]
+    lower = candidates.envelope.distance(target_box).to_numpy()
+    order = np.argsort(lower, kind="stable")
+    exact = np.full(len(candidates), np.inf)
+    done = 0
+    while done < len(order):
+        batch = order[done : done + max(count, 64)]
+        exact[batch] = candidates.iloc[batch].distance(target).to_numpy()
+        done += len(batch)
+        kth = np.sort(exact)[min(count, len(exact)) - 1]
+        if done == len(order) or kth < lower[order[done]]:
+            break
+    ranking = np.argsort(exact, kind="stable")[:count]
+    return candidates.index[ranking]

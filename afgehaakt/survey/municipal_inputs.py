@@ -45,6 +45,34 @@ def attach_regional(respondents: pd.DataFrame, municipal: pd.DataFrame) -> pd.Da
     return joined
 
 
+CONTEXT_COLUMNS = ("stacked_disadvantage", "low_education_share", "low_income_share", "poor_health_share")
+"""The municipal indicators real respondents get, aggregated to their group where the file has no municipality."""
+
+
+def attach_context(data, municipal: pd.DataFrame, membership: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Real respondents (a :class:`afgehaakt.survey.microdata.Microdata`) with the contextual indicators of their
+    group: the municipality's own values, or population-weighted means over the municipalities of their province
+    (or of the region of ``membership``, columns municipality and region)."""
+    from afgehaakt.codes import normalise_code
+    from afgehaakt.models.design_based import aggregate_context
+
+    if data.level == "municipality":
+        return attach_regional(data.table, municipal)
+    if data.level == "province":
+        groups = municipal.set_index(municipal["code"].astype(str))["province"].astype(str)
+    else:
+        if membership is None:
+            raise ValueError(f"level {data.level!r} needs a membership table (survey.microdata.membership)")
+        groups = pd.Series(membership["region"].astype(str).to_numpy(),
+                           index=[normalise_code(code) for code in membership["municipality"]])
+    context = aggregate_context(municipal, groups, CONTEXT_COLUMNS)
+    unknown = sorted(set(data.table["group"].astype(str)) - set(context.index))
+    if unknown:
+        raise ValueError(f"respondents in groups without municipal data: {unknown[:5]}")
+    joined = data.table.join(context[list(CONTEXT_COLUMNS)], on="group")
+    return joined.assign(context_aggregation=f"population-weighted mean over the municipalities of the {data.level}")
+
+
 INDIVIDUAL_DOMAINS = {"education": "edu_low", "income": "low_income", "health": "poor_health"}
 """The Atlas's three domains for a respondent: low education, low income, poor self-rated health."""
 

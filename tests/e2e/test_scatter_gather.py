@@ -9,10 +9,10 @@ import pytest
 pytestmark = pytest.mark.slow
 
 # Relative to the results folder, which differs between the two runs: scatter counts are part of the config.
-GATHERED = ["tables/spatial/lisa.csv", "tables/power/power_table.csv", "tables/power/replicates.csv"]
+GATHERED = ["tables/spatial/lisa.csv", "tables/power/power_preview.csv"]
 # A tiny power grid: the check is about splitting, not about power.
-OVERLAY = """power: {respondents_per_municipality: [5, 10], effects: [0.0, 0.1], icc: 0.05, alpha: 0.05,
-  replicates: 3, seed: 5, municipalities: 40}
+OVERLAY = """power: {preview: {replicates: 3, municipalities: [20, 40], icc: [0.05], respondents_per_municipality: [5, 10],
+  effects: [0.0, 0.1]}}
 scatter: {lisa: PARTS, power: PARTS}
 """
 

@@ -118,6 +118,23 @@ def test_manifest_gives_the_provenance_of_every_output(test_scenario, results, m
                manifest["outputs"]["interim/elections/tk2021_totals.parquet"]["inputs"])
 
 
+def test_no_finding_derives_from_the_synthetic_survey(results, manifest):
+    """Follow the provenance recorded in the manifest (inputs of every output, transitively), not the file names:
+    no headline snippet or publication table may derive from synthetic data."""
+    from afgehaakt.manifest import findings_from_synthetic, synthetic_lineage
+
+    assert "interim/synthetic_survey/synthetic_survey_record.json" in manifest["synthetic_sources"]
+    lineage = synthetic_lineage(manifest)
+    assert "tables/synthetic_survey/synthetic_trust_fixed_effects.csv" in lineage
+    assert "snippets/synthetic_survey_demonstration.json" in lineage
+    findings = [path for path in manifest["outputs"] if path.startswith(("snippets/headline_numbers",
+                                                                        "tables/publication/"))]
+    assert findings and findings_from_synthetic(manifest) == []
+    assert all(not manifest["outputs"][path]["derived_from_synthetic"] for path in findings)
+    headline = json.loads((results / "snippets/headline_numbers.json").read_text(encoding="utf-8"))
+    assert not any("icc" in record["name"] for record in headline["headlines"])
+
+
 def test_figures_carry_the_provenance_of_their_job(results, manifest):
     entry = manifest["outputs"]["figures/maps/tk2021_turnout.png"]
     with Image.open(results / "figures/maps/tk2021_turnout.png") as image:
@@ -254,11 +271,13 @@ def test_report_is_self_contained_with_captions_categories_and_provenance(report
     assert not re.search(r"<(script|img|link|iframe)\b[^>]*\b(src|href)=\\?[\"']?https?:", html)
     assert '"data_uri": "data:image/png;charset=utf8;filename=lisa_local_moran_turnout.png;base64,' in html
     for category in ("Turnout and outsider vote", "Spatial autocorrelation", "Stacked disadvantage",
-                     "Burgerschapszone", "Multilevel models", "Panel across elections", "Provenance"):
+                     "Burgerschapszone", "Methods demonstration: synthetic survey", "Panel across elections",
+                     "Provenance"):
         assert json.dumps(category)[1:-1] in html, category
     assert "Provenance of this run" in html
     assert manifest["config_sha256"].iloc[0] in html
-    for figure in ("lisa_local_moran_turnout.png", "global_statistics.csv", "multilevel_trust_model_comparison.csv"):
+    for figure in ("lisa_local_moran_turnout.png", "global_statistics.csv",
+                   "synthetic_multilevel_trust_model_comparison.csv"):
         assert figure in html
 
 

@@ -93,7 +93,8 @@ from test_acquisition_support import Reply, local_server  # noqa: F401 (the fixt
 from afgehaakt.acquisition.errors import ChecksumMismatchError, ContentTypeError, TruncatedDownloadError
 from afgehaakt.acquisition.http import fetch
 from afgehaakt.acquisition.population import interim_population_table
-from afgehaakt.elections import check_party_groups, check_turnout_plausible, election_indicators
+from afgehaakt.elections import check_turnout_plausible, election_indicators
+from afgehaakt.parties import classification_from_config
 from afgehaakt.errors import ConfigError, InputDataError
 from afgehaakt.features.crosswalk import conversion_table, read_address_matrix
 from afgehaakt.features.harmonise import election_conversion, read_municipalities
@@ -172,9 +173,9 @@ def _target_codes() -> list[str]:
 
 
 def test_k3_unknown_municipality_code(tmp_path):
-    path = _write_tk2021(tmp_path, _edit_cell(_tk2021_lines(), 3, "RegioCode", "G9999"))
+    path = _write_tk2021(tmp_path, _edit_cell(_tk2021_lines(), 3, "RegioCode", "G9998"))
     results = read_municipal_results(path)  # the reader cannot know the year's list; this is accepted
-    with pytest.raises(InputDataError, match=rf"{_file(path)}.*field 'RegioCode'.*9999"):
+    with pytest.raises(InputDataError, match=rf"{_file(path)}.*field 'RegioCode'.*9998"):
         election_conversion(results, source_year=2021, target_year=2021, target_codes=_target_codes(),
                             matrix_path=None)
 
@@ -640,9 +641,10 @@ def test_g0_the_default_config_validates(config):
 
 def test_g9_unknown_party_is_a_config_error(config):
     parties = copy.deepcopy(config["parties"])
-    parties["outsider"].append("PVVV")
-    with pytest.raises(ConfigError, match=r"config key 'parties.outsider': unknown party name\(s\) \['PVVV'\]"):
-        check_party_groups(parties)
+    parties["outsider_classifications"]["atlas"].append("PVVV")
+    with pytest.raises(ConfigError, match=r"config key 'parties.outsider_classifications.atlas': unknown party "
+                                          r"name\(s\) \['PVVV'\]"):
+        classification_from_config(parties)
 
 
 # ----------------------------------------------------------------------------------------------------------------

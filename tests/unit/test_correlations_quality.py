@@ -58,3 +58,34 @@ def test_markdown_report_states_empty_sections():
     text = quality.markdown_report(target_year=2021, sections={"A": pd.DataFrame({"x": [1]}), "B": pd.DataFrame()},
                                    notes={"A": "note"})
     assert "## A" in text and "| x |" in text and "## B" in text and "None." in text
+
+
+def _election(turnout, share):
+    codes = [f"{i:04d}" for i in range(1, len(turnout) + 1)]
+    return pd.DataFrame({"code": codes, "name": [f"m{c}" for c in codes], "turnout": turnout,
+                         "outsider_share": share})
+
+
+def test_anomalous_change_between_consecutive_elections_is_listed_with_its_values():
+    rng = np.random.default_rng(11)
+    before = 0.75 + rng.normal(0, 0.02, 60)
+    after = before + 0.01 + rng.normal(0, 0.005, 60)
+    after[7] = before[7] - 0.20  # a counting error: turnout drops 20 points where the others rise by about 1
+    latest = after + 0.01 + rng.normal(0, 0.005, 60)
+    share = 0.3 + rng.normal(0, 0.01, 60)
+    tables = {"tk2021": _election(before, share), "tk2023": _election(after, share + 0.01),
+              "tk2025": _election(latest, share + 0.02)}
+    flagged = quality.anomalous_changes(tables, ["turnout", "outsider_share"])
+    assert len(flagged) == 1
+    row = flagged.iloc[0]
+    assert (row["variable"], row["from_election"], row["to_election"], row["code"]) == (
+        "turnout", "tk2021", "tk2023", "0008")
+    assert (row["value_from"], row["value_to"]) == (pytest.approx(before[7]), pytest.approx(after[7]))
+    assert row["change"] == pytest.approx(-0.20)
+    assert row["robust_z"] < -quality.EXTREME_ROBUST_Z
+
+
+def test_changes_without_spread_flag_nothing():
+    same = np.full(10, 0.5)
+    tables = {"tk2021": _election(same, same), "tk2023": _election(same + 0.1, same)}
+    assert quality.anomalous_changes(tables, ["turnout", "outsider_share"]).empty

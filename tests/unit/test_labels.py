@@ -135,7 +135,7 @@ def test_choropleth_in_dutch(rendered, grid, values):
     text = rendered(maps, maps.choropleth, grid, values.rename("turnout"), title=nl.variable("turnout_tk2021"),
                     legend_title=nl("unit.turnout"), scheme="Quantiles", k=4, colormap="YlGnBu",
                     source_line=nl.source("Kiesraad"), flagged=flagged, labels=nl)
-    _assert_dutch(text, "Opkomst Tweede Kamer 2021", "aandeel kiesgerechtigden", "gemarkeerd (zie tabel)",
+    _assert_dutch(text, "Opkomst Tweede Kamer 2021", "aandeel kiesgerechtigden", "opkomst boven 100% (kiezerspas-bezoekers",
                   "Bron: Kiesraad")
 
 
@@ -163,7 +163,7 @@ def test_small_multiples_and_correlation_heatmap_in_dutch(rendered, grid):
     text = rendered(panels, panels.small_multiples, grid, table, definitions, scheme="Quantiles", k=3,
                     colormap="YlGnBu", boundary_year=2021, source_line="Bron: CBS", labels=Labels("nl"))
     _assert_dutch(text, "Gemeentelijke indicatoren op de grenzen van 2021", "Laag opleidingsniveau",
-                  "Inkomen per inwoner", "1.000 euro", "Quantiles-klassengrenzen", "1 ontbrekend (grijs)")
+                  "Inkomen per inwoner", "1.000 euro", "Quantiles-klassen", "1 ontbrekend (grijs)")
 
     correlations = pd.DataFrame(
         [{"outcome": outcome, "indicator": indicator, "method": "pearson", "n": 352, "estimate": 0.3,
@@ -193,13 +193,42 @@ def test_cluster_and_zone_maps_in_dutch(rendered, grid, values):
                   "FDR-gecorrigeerd", "Conditionele permutatie, 9999 permutaties", "tweezijdig")
 
     axis = pd.Series({"angle_degrees": 40.0, "elongation": 2.5, "p_both": 0.04, "draws": 999, "seed": 3})
-    text = rendered(clusters, clusters.zone_map, grid, values - values.mean(), CODES[:3],
-                    outcome="outsider_share_tk2021", orientation="sign reversed (lower is better)", axis=axis,
-                    axis_angle_degrees=40.0, axis_centre=(3.0, -3.0), source_line="Bron: CBS",
-                    labels=Labels("nl"))
+    residuals = values - values.mean()
+    residuals.iloc[0] = 50 * residuals.abs().max()  # one outlier: beyond the robust colour limits, marked
+    text = rendered(clusters, clusters.zone_map, grid, residuals, CODES[:3],
+                    outcome="outsider_share_tk2021", orientation="sign reversed (lower is better)",
+                    covariates=["low_education_share"], axis=axis, axis_angle_degrees=40.0, axis_centre=(3.0, -3.0),
+                    source_line="Bron: CBS", labels=Labels("nl"))
     _assert_dutch(text.replace("\n", " "),
-                  "Burgerschapszone: waar aandeel buitenstaanderspartijen Tweede Kamer 2021 beter is dan voorspeld",
-                  "residu, teken omgekeerd", "Hoofdas 40 graden", "(999 trekkingen, seed 3)")
+                  "Waar aandeel buitenstaanderspartijen Tweede Kamer 2021 lager is dan voorspeld uit laag opleidingsniveau",
+                  "residu, teken omgekeerd", "Hoofdas 40 graden", "(999 trekkingen, seed 3)",
+                  "buiten de kleurschaal (1)", "hoofdas van de omlijnde gemeenten")
+    text = rendered(clusters, clusters.zone_map, grid, residuals, CODES[:3],
+                    outcome="turnout_tk2021", orientation="as observed", covariates=["low_education_share"],
+                    axis=None, axis_angle_degrees=None, axis_centre=None, source_line="Bron: CBS", labels=Labels("nl"))
+    _assert_dutch(text.replace("\n", " "), "Geen hoofdas: 3 omlijnde gemeenten zijn te weinig")
+    assert "hoofdas van de omlijnde" not in text
+
+
+def test_pc4_country_and_inset_maps_in_dutch(rendered, grid, values):
+    from afgehaakt.plotting import pc4
+
+    areas = gpd.GeoDataFrame({"pc4": CODES, "outsider_share": [np.nan] + list(values.iloc[1:]),
+                              "municipality_2021": ["0202"] * 18 + ["0453"] * 18,
+                              "municipality_2021_name": ["Arnhem"] * 18 + ["Velsen"] * 18},
+                             geometry=grid.geometry, crs=grid.crs)
+    lisa = pd.DataFrame({"code": CODES[1:], "cluster_fdr": ["HH"] + ["not significant"] * (len(CODES) - 2),
+                         "permutations": 9999, "seed": 7, "alternative": "two-sided", "alpha": 0.05,
+                         "fdr_cutoff": 0.001, "weights": "queen", "transformation": "r"})
+    shared = dict(column="outsider_share", scheme="Quantiles", k=3, colormap="YlGnBu", source_line="Bron: Kiesraad",
+                  labels=Labels("nl"))
+    text = rendered(pc4, pc4.country_maps, areas, lisa, grid, **shared)
+    _assert_dutch(text.replace("\n", " "), "TK2025-aandeel buitenstaanderspartijen per postcodegebied (PC4)",
+                  "geen stembureau: geen waarde (1 gebieden)", "HH: hoog, hoge buren", "FDR-gecorrigeerd",
+                  "sinds 2014 mag een kiezer", "aandeel geldige stemmen")
+    text = rendered(pc4, pc4.inset_maps, areas, lisa, ["0202", "0453"], **shared)
+    _assert_dutch(text.replace("\n", " "), "vijf gemeenten uit de Atlas", "Arnhem: 17 van 18 gebieden met een stembureau",
+                  "Velsen: 18 van 18 gebieden", "geen stembureau: geen waarde")
 
 
 def test_gradient_plot_in_dutch(rendered):
@@ -220,15 +249,15 @@ def test_gradient_plot_in_dutch(rendered):
 def test_power_curve_in_dutch(rendered):
     from afgehaakt.plotting import power
 
-    table = pd.DataFrame({"respondents_per_municipality": [10, 20, 10, 20], "effect": [0.0, 0.0, 0.05, 0.05],
+    table = pd.DataFrame({"term": "main", "municipalities": 100, "icc": 0.03, "design": "preview",
+                          "respondents_per_municipality": [10, 20, 10, 20], "effect": [0.0, 0.0, 0.05, 0.05],
                           "power": [0.05, 0.06, 0.3, 0.5], "ci95_low": [0.0, 0.0, 0.1, 0.3],
                           "ci95_high": [0.2, 0.2, 0.5, 0.7], "analytical_power": [0.05, 0.05, 0.31, 0.52],
-                          "alpha": 0.05, "municipalities": 352, "icc": 0.05, "replicates": 10,
-                          "convergence_failures": 0, "test": "Wald z", "seed": 7})
+                          "alpha": 0.05, "replicates": 10, "seed": 7})
     labels = Labels("nl")
-    text = rendered(power, power.power_curve, table, source_line=labels("fig.power.source", attribution="CBS"),
-                    labels=labels)
-    _assert_dutch(text.replace("\n", " "), "Onderscheidend vermogen voor een gemeentelijk contexteffect (352 gemeenten",
+    text = rendered(power, power.power_curve, table, icc=0.03,
+                    source_line=labels("fig.power.source", attribution="CBS"), labels=labels)
+    _assert_dutch(text.replace("\n", " "), "VOORBEELD, niet voor planning", "contexteffect, 100 gemeenten",
                   "respondenten per gemeente", "effect 0 (type-I-fout)", "80% onderscheidend vermogen",
                   "Gesimuleerde enquêtes")
 
@@ -240,7 +269,7 @@ def test_the_english_rendering_uses_the_same_catalogue(rendered, grid, values):
     text = rendered(maps, maps.choropleth, grid, values.rename("turnout"), title=en.variable("turnout_tk2021"),
                     legend_title=en("unit.turnout"), scheme="Quantiles", k=4, colormap="YlGnBu",
                     source_line=en.source("Kiesraad"), flagged=pd.Series(True, index=CODES[:1]), labels=en)
-    assert "Turnout Tweede Kamer 2021" in text and "flagged (see table)" in text and "Source: Kiesraad" in text
+    assert "Turnout Tweede Kamer 2021" in text and "turnout above 100% (kiezerspas visitors" in text and "Source: Kiesraad" in text
 
 
 def test_every_figure_script_takes_its_language_from_the_rule(repo):
@@ -251,5 +280,7 @@ def test_every_figure_script_takes_its_language_from_the_rule(repo):
     rules = "".join(p.read_text(encoding="utf-8") for p in (repo / "rules").glob("*.smk")).split("\nrule ")
     for script in scripts:
         assert "Labels(snakemake.params.language)" in script.read_text(encoding="utf-8"), script.name
-        (rule,) = [r for r in rules if f'"../scripts/{script.name}"' in r]
-        assert 'language=config["outputs"]["language"]' in rule, script.name
+        using = [r for r in rules if f'"../scripts/{script.name}"' in r]
+        assert using, script.name
+        for rule in using:  # a script may serve several rules (the power preview and the planning curve)
+            assert 'language=config["outputs"]["language"]' in rule, script.name

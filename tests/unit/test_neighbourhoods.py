@@ -1,9 +1,8 @@
-"""Neighbourhood scale: the buurt reader, the synthetic cells, the size subsets and the benchmark table."""
+"""Sub-municipal scale on the postcode areas: the units with values, the size subsets and the benchmark table."""
 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -11,81 +10,23 @@ import pandas as pd
 import pytest
 import shapely
 
-from afgehaakt.errors import InputDataError
-from afgehaakt.features.crosswalk import read_address_matrix
-from afgehaakt.neighbourhoods import (
-    benchmark_table,
-    host_municipalities,
-    nearest_units,
-    read_neighbourhood_health,
-    synthetic_cells,
-)
-DATA = Path(__file__).resolve().parents[2] / "data"
-
-XLSX = DATA / "health/rivm50090_gezondheid_wijkbuurt_2020_18plus.xlsx"
+from afgehaakt.neighbourhoods import area_units, benchmark_table, local_statistics, nearest_units
+from afgehaakt.spatial.analyses import gather_lisa_chunks, unit_chunk
+from afgehaakt.spatial.weights import IslandPolicy, queen_weights
 
 
-@pytest.fixture(scope="module")
-def buurten():
-    return read_neighbourhood_health(XLSX)
-
-
-def test_every_buurt_is_either_analysed_or_listed_as_excluded(buurten):
-    values, excluded = buurten
-    # 13,808 buurten in 50090NED 2020 (indeling 2020); RIVM suppresses the estimates of 742.
-    assert len(values) + len(excluded) == 13808
-    assert len(excluded) == 742 and excluded["reason"].str.contains("suppressed").all()
-    assert values["code"].is_unique and values["code"].str.fullmatch(r"BU\d{8}").all()
-    assert values["municipality_2020"].nunique() == 355
-    assert values[["good_health_pct", "lonely_pct"]].notna().all().all()
-    assert values["good_health_pct"].between(0, 100).all()
-
-
-def test_a_buurt_value_is_read_as_published(buurten):
-    values, _ = buurten
-    raw = pd.read_excel(XLSX, dtype=str)
-    row = raw[raw["Codering_3"].str.strip() == values["code"].iloc[0]].iloc[0]
-    assert values["good_health_pct"].iloc[0] == float(row["ErvarenGezondheidGoedZeerGoed_4"])
-
-
-def test_a_malformed_buurt_code_names_file_field_and_row(tmp_path):
-    frame = pd.DataFrame({"SoortRegio_2": ["Buurt"], "Codering_3": ["BU12"], **{c: ["1.0"] for c in _indicator_columns()}})
-    path = tmp_path / "bad.xlsx"
-    frame.to_excel(path, index=False)
-    with pytest.raises(InputDataError, match="Codering_3") as error:
-        read_neighbourhood_health(path)
-    assert "bad.xlsx" in str(error.value) and "row 2" in str(error.value)
-
-
-def _indicator_columns():
-    from afgehaakt.neighbourhoods import HEALTH_COLUMNS
-
-    return [c.published for c in HEALTH_COLUMNS]
-
-
-def test_merged_municipalities_host_their_buurten_in_the_2021_municipality():
-    crosswalk = read_address_matrix(DATA / "crosswalk/grenswijziging_gemeente_van_2020_naar_2021_matrix.csv",
-                                    earlier_year=2020, later_year=2021)
-    # Appingedam (0003), Delfzijl (0010) and Loppersum (0024) became Eemsdelta (1979) in 2021; Amsterdam stays.
-    hosts = host_municipalities(pd.Series(["0003", "0010", "0024", "0363"]), crosswalk)
-    assert hosts.tolist() == ["1979", "1979", "1979", "0363"]
-
-
-def test_cells_tile_their_municipality_one_per_unit_and_are_reproducible():
-    square = shapely.box(0, 0, 1000, 1000)
-    boundaries = gpd.GeoDataFrame({"code": ["0001", "0002"]}, geometry=[square, shapely.box(1000, 0, 2000, 1000)])
-    units = pd.DataFrame({"code": [f"BU{k:08d}" for k in range(7)], "host": ["0001"] * 5 + ["0002"] * 2})
-    cells = synthetic_cells(units, boundaries, seed=3)
-    assert cells["code"].tolist() == units["code"].tolist()
-    first = cells[cells["host"] == "0001"].geometry
-    assert first.area.sum() == pytest.approx(square.area)
-    assert shapely.union_all(first.to_numpy()).symmetric_difference(square).area < 1e-6
-    assert not first.is_empty.any()
-    again = synthetic_cells(units, boundaries, seed=3)
-    assert all(a.equals_exact(b, 0) for a, b in zip(cells.geometry, again.geometry))
-    # A municipality's cells do not depend on the other municipalities present.
-    alone = synthetic_cells(units[units["host"] == "0001"], boundaries, seed=3)
-    assert all(a.equals_exact(b, 0) for a, b in zip(alone.geometry, first))
+def test_units_are_the_areas_with_every_variable_and_the_rest_are_listed_with_what_they_lack():
+    areas = gpd.GeoDataFrame(
+        {"pc4": ["1001", "1002", "1003", "1004"], "municipality": ["0363"] * 4,
+         "outsider_share": [0.3, np.nan, 0.5, np.nan], "aged_65_plus_share": [0.2, 0.1, np.nan, np.nan]},
+        geometry=[shapely.box(k, 0, k + 1, 1) for k in range(4)], crs="EPSG:28992")
+    units, excluded = area_units(areas, ["outsider_share", "aged_65_plus_share"])
+    assert units["code"].tolist() == ["1001"] and units.crs.to_epsg() == 28992
+    assert excluded.set_index("code")["reason"].to_dict() == {
+        "1002": "no value for outsider_share", "1003": "no value for aged_65_plus_share",
+        "1004": "no value for outsider_share, aged_65_plus_share"}
+    with pytest.raises(ValueError, match="not columns"):
+        area_units(areas, ["turnout"])
 
 
 def test_size_subset_is_the_compact_region_nearest_the_centre():
@@ -114,3 +55,32 @@ def test_benchmark_table_reads_snakemake_benchmarks(tmp_path):
     assert (lisa_row["units"], lisa_row["permutations"], lisa_row["wall_s"], lisa_row["max_rss_mb"]) == (
         13066, 999, 12.5, 410.2)
     assert pd.isna(table.iloc[1]["permutations"]) and np.isclose(table.iloc[1]["cpu_s"], 3.0)
+
+
+def test_lisa_scatter_parts_gather_into_the_single_evaluation():
+    side = 7
+    areas = gpd.GeoDataFrame({"code": [f"{k:04d}" for k in range(side * side)],
+                              "outsider_share": np.random.default_rng(5).uniform(0.2, 0.6, side * side)},
+                             geometry=[shapely.box(k % side, k // side, k % side + 1, k // side + 1)
+                                       for k in range(side * side)], crs="EPSG:28992")
+    edges = queen_weights(areas[["code", "geometry"]], id_column="code", policy=IslandPolicy()).edges
+    shared = dict(variables=["outsider_share"], permutations=199, seed=11, alpha=0.05)
+    whole = local_statistics(areas, edges, **shared)
+    parts = [local_statistics(areas, edges, units=unit_chunk(len(areas), part, 3), **shared) for part in (1, 2, 3)]
+    gathered = gather_lisa_chunks(parts)
+    for statistic in ("local_moran", "local_gi_star"):
+        one = whole[whole["statistic_name"] == statistic].reset_index(drop=True)
+        other = gathered[gathered["statistic_name"] == statistic].reset_index(drop=True)[one.columns]
+        pd.testing.assert_frame_equal(one, other)
+
+
+def test_benchmark_table_reads_the_lisa_scatter_parts(tmp_path):
+    header = "s\th:m:s\tmax_rss\tmax_vms\tmax_uss\tmax_pss\tio_in\tio_out\tmean_load\tcpu_time\n"
+    part = tmp_path / "neighbourhood_lisa_part" / "all_p9999" / "2-of-2.tsv"
+    part.parent.mkdir(parents=True)
+    part.write_text(header + "4.0\t0:00:04\t380.0\t900\t400\t401\t1\t2\t150\t3.5\n", encoding="utf-8")
+    summary = tmp_path / "queen_all_summary.json"
+    summary.write_text(json.dumps({"units": 3213, "directed_links": 14058}), encoding="utf-8")
+    row = benchmark_table([str(part)], summaries=[str(summary)]).iloc[0]
+    assert (row["job"], row["size"], row["units"], row["permutations"], row["part"], row["cpu_s"]) == (
+        "lisa_part", "all", 3213, 9999, "2-of-2", 3.5)

@@ -32,6 +32,7 @@ def setting(boundaries_2021):
         STACKED: rng.normal(size=len(ids)),
         "low_education_share": 0.3 + 0.02 * rng.normal(size=len(ids)),
         "volunteering_share": 0.25 + 0.02 * rng.normal(size=len(ids)),
+        "population": rng.integers(1_000, 900_000, size=len(ids)),
     }).loc[ids]
     return table, graph, edges
 
@@ -64,14 +65,16 @@ def test_burgerschapszone_orients_outcomes_where_lower_is_better(setting, bounda
     table, graph, edges = setting
     zone = burgerschapszone(table, graph, edges, boundaries_2021, outcome="outsider_share_tk2021", better="low",
                             covariates=["low_education_share"], candidates=["low_education_share", STACKED, "volunteering_share"],
-                            weights_name="queen", permutations=99, seed=3, alpha=0.05, axis_draws=99)
+                            weights_name="queen", permutations=99, seed=3, alpha=0.05, axis_draws=99,
+                            bootstrap_draws=99)
     assert set(zone.residual_lisa["orientation"]) == {"sign reversed (lower is better)"}
     # Lower outsider vote in the north-east: the oriented residuals grow towards the north-east.
     residual = zone.residual_lisa.set_index("code")["residual"]
     centroids = boundaries_2021.set_index("code").geometry.centroid
     assert np.corrcoef(residual.loc[centroids.index], centroids.x + centroids.y)[0, 1] > 0.5
     # The covariate itself is not a candidate; the others are added one at a time and all together.
-    assert set(zone.candidates["candidate"]) == {"(base)", STACKED, "volunteering_share", "(all candidates)"}
+    assert set(zone.candidates["model"]) == {f"base + {STACKED}", "base + volunteering_share",
+                                             "base + all candidates"}
     with pytest.raises(ValueError, match="better must be"):
         burgerschapszone(table, graph, edges, boundaries_2021, outcome="turnout_tk2021", better="up",
                          covariates=["low_education_share"], candidates=[STACKED], weights_name="queen",

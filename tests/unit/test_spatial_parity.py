@@ -196,3 +196,12 @@ def test_residual_moran_symmetrises_asymmetric_weights_like_spdep(spdep, values,
     assert ours.statistic == pytest.approx(reference["statistic"], rel=CLOSED_FORM)
     assert ours.variance == pytest.approx(reference["variance"], rel=CLOSED_FORM)
     assert ours.z == pytest.approx(reference["z"], rel=CLOSED_FORM)
+
+
+def test_lag_impacts_match_spatialreg_impacts(regression):
+    """Direct, indirect and total impacts against spatialreg::impacts (tests/reference/spdep/impacts.R)."""
+    reference = json.loads((REFERENCE / "impacts.json").read_text())
+    ours = regression.impacts.set_index("term").loc[reference["terms"]]
+    for column in ("direct", "indirect", "total"):
+        np.testing.assert_allclose(ours[column], reference[column], rtol=MAXIMUM_LIKELIHOOD)
+    assert ours["rho"].iloc[0] == pytest.approx(reference["rho"], rel=MAXIMUM_LIKELIHOOD)

@@ -101,10 +101,17 @@ def _multilevel(kind):
 INPUTS = {
     "global_statistics": _global_statistics,
     "zone_candidate_explanations": lambda: {"table": pd.DataFrame(
-        [{"candidate": c, "outcome": "turnout_tk2021", "covariates": "low_education_share + urbanity", "n": 352,
-          "weights": "queen", "transformation": "r", "statistic": s, "z": 6.1, "p_value": 5e-10,
-          "alternative": "greater", "share_removed": r}
-         for c, s, r in (("(base)", 0.2, 0.0), ("volunteering_share", 0.11, 0.44), ("(all candidates)", 0.1, 0.46))])},
+        [{"model": m, "term": t, "outcome": "turnout_tk2021", "orientation": "as observed", "weights": "queen",
+          "base_covariates": "low_education_share + urbanity", "zone_units": 16, "bootstrap_draws": 999,
+          "seed": 20221014, "zone_mean_residual_base_ols": 0.63,
+          **{f"{k}_{w}": v for w in ("ols", "wls") for k, v in (
+              ("beta", 0.6), ("ci_low", 0.5), ("ci_high", 0.7), ("partial_r2", 0.34), ("delta_adj_r2", 0.17),
+              ("zone_mean_residual_change", -0.45), ("zone_change_boot_low", -0.54), ("zone_change_boot_high", -0.36),
+              ("residual_moran_change", -0.109), ("moran_change_null_low", -0.008),
+              ("moran_change_null_high", 0.0))},
+          "beta_sem": 0.64, "ci_low_sem": 0.55, "ci_high_sem": 0.73}
+         for m, t in (("base + volunteering_share", "volunteering_share"),
+                      ("base + all candidates", "volunteering_share"))])},
     "zone_orientation_test": lambda: {"table": pd.DataFrame(
         [{"outcome": "outsider_share_tk2021", "clusters": "unadjusted", "units": 30, "angle_degrees": 32.7,
           "elongation": 12.99, "draws": 999.0, "seed": 20221014.0, "p_angle": 0.21, "p_elongation": 0.2,
@@ -119,14 +126,23 @@ INPUTS = {
             + [{"model": "ML spatial lag", "term": "rho", "estimate": 0.29, "se": 0.056, "outcome": "turnout_tk2021"}]),
         "models": pd.DataFrame([{"model": m, "n": 352, "log_likelihood": 653.5, "aic": -1295.0, "weights": "queen",
                                  "transformation": "r", "outcome": "turnout_tk2021"}
-                                for m in ("OLS", "ML spatial lag")])},
+                                for m in ("OLS", "ML spatial lag")]),
+        "impacts": pd.DataFrame([{"model": "ML spatial lag", "term": "low_education_share", "direct": 0.52,
+                                  "indirect": 0.2, "total": 0.72, "outcome": "turnout_tk2021"}])},
     "multilevel_fixed_effects": lambda: _multilevel("fixed_effects"),
     "multilevel_variance_components": lambda: _multilevel("variance_components"),
     "multilevel_model_comparison": lambda: _multilevel("model_comparison"),
     "correlations": lambda: {"table": pd.DataFrame(
         [{"outcome": "turnout_tk2021", "indicator": "low_education_share", "method": m, "n": 352, "estimate": e,
-          "ci_low": e - 0.08, "ci_high": e + 0.08, "confidence": 0.95, "p_value": 3e-22, "alternative": "two-sided"}
+          "ci_low": e - 0.08, "ci_high": e + 0.08, "confidence": 0.95, "p_value": 3e-22, "alternative": "two-sided",
+          "effective_n": 61.3, "ci_low_dutilleul": e - 0.2, "ci_high_dutilleul": e + 0.2, "p_value_dutilleul": 0.004,
+          "distance_classes": 13}
          for m, e in (("pearson", -0.485), ("spearman", -0.508))])},
+    "synthetic_recovery": lambda: {"table": pd.DataFrame(
+        [{"model": m, "term": "stacked_disadvantage", "replicates": 100, "true_value": -0.25, "mean_estimate": -0.25,
+          "bias": 0.001, "bias_mc_se": 0.005, "sd_estimate": 0.05, "mean_se": se, "coverage": c,
+          "coverage_ci95_low": c - 0.08, "coverage_ci95_high": min(c + 0.05, 1.0)}
+         for m, se, c in (("M3_cross_level", 0.021, 0.55), ("M3s_spatial_municipal", 0.05, 0.94))])},
     "stacked_disadvantage": lambda: {
         "loadings": pd.DataFrame({"domain": ["education", "income"], "indicator": ["low_education_share",
                                                                                   "income_per_inhabitant"],
@@ -167,6 +183,8 @@ def test_dutch_headers_and_labels_and_the_inference_note():
     assert regression.header == ["Outcome", "Term", "OLS", "ML spatial lag"]
     assert ["Turnout Tweede Kamer 2021", "Spatial lag (rho)", "", "0.290 (0.056)"] in regression.rows
     assert ["Turnout Tweede Kamer 2021", "AIC", "-1295.0", "-1295.0"] in regression.rows
+    assert ["Turnout Tweede Kamer 2021", "Low education: impact direct / indirect / total", "",
+            "0.520 / 0.200 / 0.720"] in regression.rows
 
     fixed = build("multilevel_fixed_effects", INPUTS["multilevel_fixed_effects"](), nl, "fixed")
     assert fixed.header[-2:] == ["Oddsratio", "95%-BI"]
@@ -198,6 +216,17 @@ def test_checksum_list_summary(tmp_path):
     path.write_text(f"{'a' * 64}  x.csv\n{'b' * 64}  y/z.csv\n", encoding="utf-8")
     summary = checksum_list_summary(path)
     assert summary.endswith("(SHA256SUMS pinning 2 files)") and len(summary.split()[0]) == 64
+
+
+def test_tables_per_outcome_select_their_rows_and_refuse_an_absent_outcome():
+    from afgehaakt.tables import of_outcome
+
+    frame = pd.DataFrame({"outcome": ["turnout_tk2021", "outsider_share_tk2021", "poor_health_share"], "x": [1, 2, 3]})
+    assert of_outcome({"table": frame}, "turnout")["table"]["x"].tolist() == [1]
+    assert of_outcome({"table": frame}, "poor_health_share")["table"]["x"].tolist() == [3]
+    assert of_outcome({"table": frame}, "") == {"table": frame}
+    with pytest.raises(ValueError, match="no rows for outcome 'trust'"):
+        of_outcome({"table": frame}, "trust")
 
 
 def test_a_converged_gradient_norm_is_printed_as_below_the_limit_not_as_noise():
