@@ -123,9 +123,20 @@ year (afgehaakt.features.boundary_history). The address matrices above are its i
 HARMONISATION_ATTRIBUTION = ("municipal merger history 1998-2025 from RvIG Landelijke Tabel 33; address weights "
                              "from grenswijzigen (H. Weda, VNG), CC BY-NC-SA 4.0")
 
-CROSSWALK_ATTRIBUTION = "grenswijzigen (H. Weda, VNG), address-based crosswalk, CC BY-NC-SA 4.0"
+# Attributions name sources and licences only, in no language of their own: figures in English and Dutch both
+# print them after their translated "Source:" / "Bron:".
+CROSSWALK_ATTRIBUTION = "grenswijzigen (H. Weda, VNG), CC BY-NC-SA 4.0"
 
 MUNICIPALITIES_2021 = "membership/gemeenten_alfabetisch_2021.csv"
+
+COUNCIL_ELECTION_FILES = {
+    "gr2022": "elections/gr2022/uitslag_GR20220316_Gemeente.csv",
+    "gr2026": "elections/gr2026/uitslag_GR20260318_Gemeente.csv",
+}
+"""Municipal council elections (list votes, local lists included): afgehaakt.io.council."""
+
+COUNCIL_TURNOUT_2022 = "elections/gr2022/gr2022_gemeente_summary.csv"
+"""GR2022 eligible voters and ballots from the official count files, with the reason where turnout is missing."""
 
 STATLINE_FILES = {
     "kwb2020": "cbs/kwb2020_gemeente_wbk2020v2_buurtvergelijker_attributes.csv",
@@ -136,7 +147,7 @@ STATLINE_FILES = {
 }
 
 FEATURE_ATTRIBUTION = (
-    "CBS Kerncijfers wijken en buurten 2020/2021 and Regionale kerncijfers 2021 (CC BY 4.0); RIVM/GGD "
+    "CBS Kerncijfers wijken en buurten 2020/2021, CBS Regionale kerncijfers 2021 (CC BY 4.0); RIVM/GGD "
     "Gezondheidsmonitor 2016/2020 (CC BY 4.0)"
 )
 
@@ -153,6 +164,11 @@ def boundaries(year: int) -> BoundarySource:
         return BOUNDARIES[year]
     except KeyError:
         raise KeyError(f"no boundaries for {year}; the snapshot holds {sorted(BOUNDARIES)}") from None
+
+
+def has_crosswalk(source_year: int, target_year: int) -> bool:
+    """Whether the snapshot holds an address crosswalk between two different boundary years."""
+    return (min(source_year, target_year), max(source_year, target_year)) in CROSSWALKS
 
 
 def crosswalk(source_year: int, target_year: int) -> str | None:

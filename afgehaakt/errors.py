@@ -43,3 +43,14 @@ class ConfigError(ValueError):
     def __init__(self, key: str, problem: str) -> None:
         self.key = key
         super().__init__(f"config key {key!r}: {problem}")
+
+
+class InvalidConfigError(ValueError):
+    """Raised when the configuration breaks its schema; ``problems`` holds one line per key path."""
+
+    def __init__(self, source: str, problems: list[str], *, shown: int = 10) -> None:
+        self.problems = problems
+        listing = "\n  ".join(problems[:shown])
+        if len(problems) > shown:
+            listing += f"\n  ... and {len(problems) - shown} more"
+        super().__init__(f"invalid configuration ({source}): {len(problems)} problem(s)\n  {listing}")

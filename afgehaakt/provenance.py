@@ -19,9 +19,16 @@ def sha256_file(path: str | Path) -> str:
     return digest.hexdigest()
 
 
+NOT_RESULT_KEYS = ("label", "accept_changed_data")
+"""Top-level config keys that describe a run without changing any result: left out of the config hash."""
+
+
 def config_hash(config: dict) -> str:
-    """SHA-256 of the config as canonical JSON (sorted keys, no whitespace): equal configs hash equal."""
-    canonical = json.dumps(config, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    """SHA-256 of the config as canonical JSON (sorted keys, no whitespace): equal configs hash equal.
+
+    Keys in :data:`NOT_RESULT_KEYS` are left out, so that naming a run does not start a new results folder."""
+    relevant = {key: value for key, value in config.items() if key not in NOT_RESULT_KEYS}
+    canonical = json.dumps(relevant, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 

@@ -413,6 +413,26 @@ def _domain(domain: str, labels: Labels) -> str:
 
 Builder = Callable[[dict, Labels, str], PublicationTable]
 
+def amalgamation(frames: dict[str, pd.DataFrame], labels: Labels, name: str) -> PublicationTable:
+    """The merger effect per outcome, estimator and sensitivity specification (overall estimates only)."""
+    rows = []
+    for outcome, frame in frames.items():
+        overall = frame[frame["term"] == "overall"]
+        for r in overall.itertuples():
+            rows.append([labels.variable(outcome), labels(f"amalgamation.spec.{r.specification}"),
+                         labels(f"amalgamation.method.{r.method}"), with_se(100 * r.estimate, 100 * r.std_error, 2),
+                         interval(100 * r.ci_low, 100 * r.ci_high, 2), p_value(r.pretrend_p_value),
+                         f"{integer(r.n_treated_units)} / {integer(r.n_never_treated_units)}"])
+    first = next(iter(frames.values()))
+    elections = _one(first, "elections").split()
+    note = labels("table.note.amalgamation", level=round(100 * (1 - float(_one(first, "alpha")))),
+                  boundary=_one(first, "boundary_year"), first=elections[0].upper(), last=elections[-1].upper())
+    header = _headers(labels, "outcome", "specification", "estimator", "effect_pp", "ci95", "pretrend_p",
+                      "merged_never")
+    return PublicationTable(name, labels("table.title.amalgamation"), header, rows, note,
+                            [False, False, False, True, True, True, True])
+
+
 BUILDERS: dict[str, Builder] = {
     "global_statistics": global_statistics,
     "zone_candidate_explanations": zone_candidate_explanations,
@@ -424,6 +444,7 @@ BUILDERS: dict[str, Builder] = {
     "synthetic_recovery": synthetic_recovery,
     "correlations": correlations,
     "stacked_disadvantage": stacked_disadvantage,
+    "amalgamation": amalgamation,
 }
 """Builder name -> function(inputs by name, labels, table name); the workflow names which builder each table uses."""
 

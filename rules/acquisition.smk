@@ -110,6 +110,9 @@ rule download_boundaries:
 rule statline_table:
     input:
         source=statline_source,
+        # What the reader checks the table's municipalities against (those of the year it describes).
+        municipalities=membership_source,
+        crosswalk=statline_crosswalk,
     output:
         parquet=f"{RESULTS}/interim/statline/{{dataset}}.parquet",
     log:
@@ -125,6 +128,8 @@ rule statline_table:
     params:
         code=CODE_SHA256,
         route=route("statline"),
+        year=lambda wildcards: STATLINE_DATASETS[wildcards.dataset].municipalities_year,
+        boundary_year=BOUNDARY_YEAR,
     script:
         "../scripts/statline_table.py"
 
@@ -172,6 +177,8 @@ rule municipalities:
     params:
         code=CODE_SHA256,
         route=route("statline"),
+        boundaries_file=boundaries_source,
+        year=BOUNDARY_YEAR,
     script:
         "../scripts/municipalities.py"
 
@@ -179,6 +186,12 @@ rule municipalities:
 rule election_results:
     input:
         files=election_files,
+        # What the reader checks the election's municipalities against (those of its own boundary year, or of its
+        # date in the merger history where no crosswalk reaches that year).
+        municipalities=membership_source,
+        crosswalk=election_crosswalk,
+        merger_events=snapshot(catalogue.MERGER_HISTORY["events"]),
+        merger_lists=snapshot(catalogue.MERGER_HISTORY["municipalities"]),
     output:
         totals=f"{RESULTS}/interim/elections/{{election}}_totals.parquet",
         party_votes=f"{RESULTS}/interim/elections/{{election}}_party_votes.parquet",
@@ -197,5 +210,11 @@ rule election_results:
         code=CODE_SHA256,
         format=lambda wildcards: catalogue.election(wildcards.election).format,
         expected_above_one=config["indicators"]["expected_above_one"],
+        route=route("statline"),
+        source_year=lambda wildcards: catalogue.election(
+            wildcards.election
+        ).boundary_year,
+        election_date=lambda wildcards: catalogue.election(wildcards.election).date,
+        boundary_year=BOUNDARY_YEAR,
     script:
         "../scripts/election_results.py"

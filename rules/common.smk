@@ -12,6 +12,7 @@ from afgehaakt.acquisition.workflow import check_online_elections
 from afgehaakt.parties import classification_from_config
 from afgehaakt.features.codebook import ELECTION_OUTCOMES
 from afgehaakt.outputs import remove_stale_temporaries
+from afgehaakt.snapshot_check import check_snapshot
 from afgehaakt.pc4.stations import SpecialStationRule
 from afgehaakt.provenance import (
     checksum_list_summary,
@@ -51,10 +52,19 @@ if config["spatial"]["focus_election"] not in config["elections"]:
         f"config key 'spatial.focus_election': {config['spatial']['focus_election']!r} is not among 'elections'"
     )
 
+# The snapshot is checked against its SHA256SUMS before any job (afgehaakt/snapshot_check.py).
+ACCEPTED_DATA_CHANGES = check_snapshot(
+    config["data_dir"], accept_changes=config["accept_changed_data"]
+)
 ELECTIONS = config["elections"]
 # The long TK series 1998-2025 (its own outputs only); every id is an election of the catalogue.
 SERIES = config["series"]["elections"]
 ANY_ELECTION = sorted(set(ELECTIONS) | set(SERIES))
+_missing_amalgamation = sorted(set(config["amalgamation"]["elections"]) - set(SERIES))
+if _missing_amalgamation:
+    raise ValueError(
+        f"config key 'amalgamation.elections': {_missing_amalgamation} are not among 'series.elections'"
+    )
 BOUNDARY_YEAR = config["boundary_year"]
 CONFIG_SHA256 = config_hash(config)
 # Every rule file passes this as a parameter, so that a change in the package reruns the jobs built on it.
@@ -68,6 +78,7 @@ RUN = {
     "package_sha256": CODE_SHA256,
     "config_sha256": CONFIG_SHA256,
     "data_sha256": tree_digest(config["data_dir"]),
+    "accepted_data_changes": ACCEPTED_DATA_CHANGES,
 }
 RUN["version"] = results_version(
     release=RUN["release"],
@@ -141,6 +152,23 @@ def election_files(wildcards):
     ]
 
 
+def election_crosswalk(wildcards):
+    """The crosswalk between an election's boundary year and the boundary year, where the snapshot holds one; an
+    election without one (TK1998-TK2012) is checked against the merger history on its date instead."""
+    year = catalogue.election(wildcards.election).boundary_year
+    if year == BOUNDARY_YEAR or not catalogue.has_crosswalk(year, BOUNDARY_YEAR):
+        return []
+    return [snapshot(catalogue.crosswalk(year, BOUNDARY_YEAR))]
+
+
+def statline_crosswalk(wildcards):
+    """The crosswalk from a StatLine table's municipalities to the boundary year (none when they are equal)."""
+    path = catalogue.crosswalk(
+        STATLINE_DATASETS[wildcards.dataset].municipalities_year, BOUNDARY_YEAR
+    )
+    return [] if path is None else [snapshot(path)]
+
+
 def statline_file(name):
     return snapshot(catalogue.STATLINE_FILES[name])
 
@@ -197,6 +225,8 @@ def outputs_by_rule():
         "correlations": expand(rules.correlations.output, **per_election),
         "data_quality": list(rules.data_quality.output),
         "classification_robustness": list(rules.classification_robustness.output),
+        "local_democracy": list(rules.local_democracy.output),
+        "letter_groups": list(rules.letter_groups.output),
         "global_moran": expand(rules.global_moran.output, election=ANY_ELECTION),
         "election_series": list(rules.election_series.output),
         "choropleth": expand(rules.choropleth.output, **per_indicator),
@@ -233,6 +263,12 @@ def outputs_by_rule():
         ),
         "power_analysis": list(rules.power_analysis.output),
         "power_curve": list(rules.power_curve.output),
+        "amalgamation_treatment": list(rules.amalgamation_treatment.output),
+        "amalgamation": expand(
+            rules.amalgamation.output,
+            panel_outcome=config["amalgamation"]["outcomes"],
+        ),
+        "amalgamation_report": list(rules.amalgamation_report.output),
         "publication_table": expand(
             rules.publication_table.output, table=list(PUBLICATION_TABLES)
         ),

@@ -363,6 +363,14 @@ PUBLICATION_TABLES = {
         )
         for election in ELECTIONS
     },
+    "amalgamation": dict(
+        builder="amalgamation",
+        inputs={
+            outcome: rules.amalgamation.output.estimates.format(panel_outcome=outcome)
+            for outcome in config["amalgamation"]["outcomes"]
+        },
+        category="Amalgamations",
+    ),
     "stacked_disadvantage": dict(
         builder="stacked_disadvantage",
         inputs=dict(

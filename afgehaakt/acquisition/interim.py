@@ -43,6 +43,13 @@ class StatlineDataset:
     year: int
     layout: TableLayout | None
     snapshot_in_odata_layout: bool
+    boundary_year: int | None = None
+    """The year whose municipalities the table lists, when not ``year`` (the 2016 health monitor as republished
+    on the municipalities of 2020)."""
+
+    @property
+    def municipalities_year(self) -> int:
+        return self.year if self.boundary_year is None else self.boundary_year
 
 
 STATLINE_DATASETS: dict[str, StatlineDataset] = {
@@ -50,7 +57,7 @@ STATLINE_DATASETS: dict[str, StatlineDataset] = {
     "kwb2021": StatlineDataset("kwb2021", KWB_2021.table_id, 2021, KWB_2021, False),
     "population2021": StatlineDataset("population2021", "70072NED", 2021, None, True),
     "health2020": StatlineDataset("health2020", "50090NED", 2020, health_monitor_layout(2020), True),
-    "health2016": StatlineDataset("health2016", "50090NED", 2016, health_monitor_layout(2016), True),
+    "health2016": StatlineDataset("health2016", "50090NED", 2016, health_monitor_layout(2016), True, 2020),
 }
 
 

@@ -45,6 +45,17 @@ MUNICIPAL_INDICATORS: tuple[IndicatorDefinition, ...] = (
         "moved as counts (share x households)", _KWB2020, "Huishoudens met een laag inkomen(%)", 2020,
         "share of households", "high", True),
     IndicatorDefinition(
+        "lowest_40_income_share", "Lowest 40% of incomes", "persons with a personal income in the national lowest "
+        "40% / persons with a personal income; moved as counts (share x income recipients)", _KWB2020,
+        "Personen met laagste inkomen (%); Aantal inkomensontvangers", 2020, "share of income recipients", "high",
+        True),
+    IndicatorDefinition(
+        "middle_income_share", "Middle incomes (40-80%)", "persons with a personal income neither in the national "
+        "lowest 40% nor in the highest 20% / persons with a personal income (the middle groups, ecological: a "
+        "municipal share, not a person's income); moved as counts", _KWB2020,
+        "Personen met laagste inkomen (%); Personen met hoogste inkomen (%); Aantal inkomensontvangers", 2020,
+        "share of income recipients", "neither", True),
+    IndicatorDefinition(
         "social_assistance_per_1000", "Social assistance", "general social-assistance benefits (bijstand) per "
         "1,000 inhabitants", _KWB2020, "Aantal algemene bijstandsuitkeringen; Aantal inwoners", 2020,
         "per 1,000 inhabitants", "high", False),

@@ -110,6 +110,8 @@ def features_schema(elections: list[str], *, allow_missing: bool) -> TableSchema
         Column("low_education_share", "float64", "low education", minimum=0.0, maximum=1.0),
         Column("income_per_inhabitant", "float64", "1,000 euro", nullable=allow_missing, minimum=0),
         Column("low_income_households_share", "float64", "share", minimum=0.0, maximum=1.0),
+        Column("lowest_40_income_share", "float64", "share of income recipients", minimum=0.0, maximum=1.0),
+        Column("middle_income_share", "float64", "share of income recipients", minimum=0.0, maximum=1.0),
         Column("social_assistance_per_1000", "float64", "per 1,000", minimum=0),
         *(Column(name, "float64", "share", **{k: v for k, v in _SHARE.items() if k != "dtype"})
           for name in ("poor_health_share", "lonely_share", "severely_lonely_share", "volunteering_share",
@@ -121,7 +123,8 @@ def features_schema(elections: list[str], *, allow_missing: bool) -> TableSchema
         Column("population_density", "float64", "per km2", minimum=0),
     ]
     order = ["code", "gm_code", "name", "province", "inhabitants_2020", "low_education_share",
-             "income_per_inhabitant", "low_income_households_share", "social_assistance_per_1000",
+             "income_per_inhabitant", "low_income_households_share", "lowest_40_income_share",
+             "middle_income_share", "social_assistance_per_1000",
              "poor_health_share", "lonely_share", "severely_lonely_share", "volunteering_share",
              "difficulty_making_ends_meet_share", "poor_health_share_2016", "population", "aged_65_plus_share",
              "non_western_share", "urbanity", "population_density"]

@@ -14,6 +14,7 @@ from afgehaakt.io.kiesraad_long import read_long_results, results_member
 from afgehaakt.io.kiesraad_osv import read_count_files
 from afgehaakt.io.merger_history import MergerHistory
 from afgehaakt.io.text import read_delimited
+from afgehaakt.validation import require_year_coverage
 
 TOTALS = ["eligible", "votes_cast", "valid", "blank", "invalid"]
 
@@ -51,6 +52,28 @@ def municipality_table(code: pd.Series, name: pd.Series, province: pd.Series) ->
             "province": province.to_numpy(),
         }
     ).astype("string").sort_values("code", kind="stable").reset_index(drop=True)
+
+
+def require_election_coverage(results: MunicipalResults, *, source_year: int, boundary_year: int,
+                              boundary_list: pd.DataFrame, reference: str, matrix_path: str | None) -> None:
+    """Stop with the election file, the number of municipalities of ``source_year`` it lacks and their names,
+    unless it has exactly one row per municipality of that year
+    (:func:`afgehaakt.validation.require_year_coverage`)."""
+    require_year_coverage(results.totals["code"], path=results.source, field="RegioCode", year=source_year,
+                          boundary_year=boundary_year, boundary_list=boundary_list, reference=reference,
+                          matrix_path=matrix_path)
+
+
+def require_election_coverage_on(results: MunicipalResults, history: MergerHistory, *, date: str) -> None:
+    """Stop with the election file and the codes that differ from the municipalities on ``date`` in the merger
+    history (:meth:`afgehaakt.io.merger_history.MergerHistory.conversion_on`), for an election whose boundary
+    year no address crosswalk reaches."""
+    try:
+        history.conversion_on(sorted(results.totals["code"]), date, int(date[:4]))
+    except ValueError as problem:
+        raise InputDataError(results.source, str(problem), field="RegioCode",
+                             expected=f"the municipalities of {date} in the merger history "
+                                      f"({', '.join(history.paths)})") from None
 
 
 def election_conversion(

@@ -36,11 +36,18 @@ def kwb_indicators(kwb2020: pd.DataFrame, conversion: pd.DataFrame) -> pd.DataFr
     has_low_income = frame["low_income_households_pct"].notna()
     frame["low_income_households"] = frame["low_income_households_pct"] / 100 * frame["households"]
     frame["households_with_income"] = frame["households"].where(has_low_income, 0)
+    # The national lowest 40% and highest 20% of personal incomes as counts of income recipients, so that the
+    # middle groups (the rest) are recomputed after moving.
+    has_bands = frame["lowest_40_persons_pct"].notna() & frame["highest_20_persons_pct"].notna()
+    frame["recipients_with_bands"] = frame["income_recipients"].where(has_bands, 0)
+    frame["lowest_40_persons"] = (frame["lowest_40_persons_pct"] / 100 * frame["income_recipients"]).where(has_bands, 0)
+    frame["highest_20_persons"] = (frame["highest_20_persons_pct"] / 100 * frame["income_recipients"]).where(has_bands, 0)
     counts = ["inhabitants", "households", "education_low", "education_middle", "education_high",
               "income_total", "inhabitants_with_income", "low_income_households", "households_with_income",
-              "social_assistance_benefits"]
+              "recipients_with_bands", "lowest_40_persons", "highest_20_persons", "social_assistance_benefits"]
     moved = move_counts(frame[["code", *counts]], conversion, counts)
     known_level = moved[["education_low", "education_middle", "education_high"]].sum(axis=1)
+    recipients = moved["recipients_with_bands"].replace(0, np.nan)
     return pd.DataFrame(
         {
             "code": moved["code"],
@@ -49,6 +56,8 @@ def kwb_indicators(kwb2020: pd.DataFrame, conversion: pd.DataFrame) -> pd.DataFr
             "income_per_inhabitant": moved["income_total"] / moved["inhabitants_with_income"].replace(0, np.nan),
             "low_income_households_share": moved["low_income_households"]
             / moved["households_with_income"].replace(0, np.nan),
+            "lowest_40_income_share": moved["lowest_40_persons"] / recipients,
+            "middle_income_share": (recipients - moved["lowest_40_persons"] - moved["highest_20_persons"]) / recipients,
             "social_assistance_per_1000": 1000 * moved["social_assistance_benefits"] / moved["inhabitants"],
         }
     )

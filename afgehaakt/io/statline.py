@@ -148,6 +148,13 @@ KWB_2020 = TableLayout(
                odata="OpleidingsniveauHoog_66"),
         Column("Gemiddeld inkomen per inwoner (x1000 euro)", "income_per_inhabitant", may_be_missing=True,
                odata="GemiddeldInkomenPerInwoner_72"),
+        # Persons with a personal income, and the shares of them in the national lowest 40% and highest 20%
+        # of personal incomes: the middle groups are the rest (issue 16, the cabinet letter's middle groups).
+        Column("Aantal inkomensontvangers", "income_recipients", count=True, odata="AantalInkomensontvangers_70"),
+        Column("Personen met laagste inkomen (%)", "lowest_40_persons_pct", may_be_missing=True,
+               odata="k_40PersonenMetLaagsteInkomen_73"),
+        Column("Personen met hoogste inkomen (%)", "highest_20_persons_pct", may_be_missing=True,
+               odata="k_20PersonenMetHoogsteInkomen_74"),
         Column("Huishoudens met een laag inkomen(%)", "low_income_households_pct", may_be_missing=True,
                odata="HuishoudensMetEenLaagInkomen_78"),
         Column("Aantal algemene bijstandsuitkeringen", "social_assistance_benefits", count=True,

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from afgehaakt.labels import Labels
-from afgehaakt.plotting.style import footer, new_figure, save_figure
+from afgehaakt.plotting.style import footnote, new_figure, save_figure
 
 
 def classify(values: pd.Series, *, scheme: str, k: int) -> mapclassify.classifiers.MapClassifier:
@@ -68,7 +68,7 @@ def choropleth(
         frameon=False,
         alignment="left",
     )
-    footer(figure, [source_line], x=0.02, y=0.02)
+    footnote(figure, source_line, x=0.02, y=0.02)
     save_figure(figure, paths)
 
 
@@ -92,7 +92,7 @@ def diverging_choropleth(
     if handles:
         axes.legend(handles=handles, loc="lower left", frameon=False, fontsize=7)
     figure.suptitle(title, x=0.02, ha="left", fontsize=11)
-    footer(figure, [source_line], x=0.02, y=0.02)
+    footnote(figure, source_line, x=0.02, y=0.02)
     save_figure(figure, paths)
 
 

@@ -93,14 +93,40 @@ def gradient_plot(
         axes.set_title(f"{name}\n({frame['model'].iloc[0]})", fontsize=8.5)
         if position == 0:
             axes.set_ylabel(labels("fig.panel.gradient_ylabel"))
-    described = list(dict.fromkeys(f"{f['model'].iloc[0]}: {f['cov_type'].iloc[0]} ({f['cov_options'].iloc[0]})"
-                                   for _, f in panels))
+    described = list(dict.fromkeys(
+        f"{f['model'].iloc[0]}: {covariance_in_words(f['cov_type'].iloc[0], f['cov_options'].iloc[0], labels)}"
+        for _, f in panels))
     footer = labels("fig.panel.footer", covariance="; ".join(described), source=source_line)
     figure.suptitle(labels("fig.panel.gradient_title", variable=labels.variable(variable).lower()), x=0.01,
                     ha="left", fontsize=10)
     height = footer_block(figure, [footer], fontsize=5.5)
     figure.subplots_adjust(left=0.1, right=0.98, top=0.8, bottom=height + 0.1, wspace=0.3)
     save_figure(figure, paths)
+
+
+def _options(text: str) -> dict[str, str]:
+    """``"debiased=True; cluster_entity=True"`` (the cov_options column) as a dict."""
+    pairs = (item.split("=", 1) for item in str(text).split(";") if "=" in item)
+    return {key.strip(): value.strip() for key, value in pairs}
+
+
+def covariance_in_words(cov_type: str, cov_options: str, labels: Labels) -> str:
+    """The covariance of a panel model (``cov_type`` and the ``fit`` options recorded with it, as in
+    :meth:`afgehaakt.models.panel.Covariance.describe`) in words, for a figure's reader."""
+    options = _options(cov_options)
+    if cov_type == "clustered":
+        parts = [labels("cov.clustered.entity_time" if options.get("cluster_time") == "True" else "cov.clustered.entity")]
+    else:
+        parts = [labels("cov.unadjusted")]
+    if options.get("debiased") != "True":
+        parts.append(labels("cov.not_debiased"))
+    elif options.get("group_debias") == "True":
+        parts.append(labels("cov.debiased.groups"))
+    else:
+        parts.append(labels("cov.debiased.observations"))
+    if options.get("count_effects") in ("True", "False"):
+        parts.append(labels("cov.effects_counted" if options["count_effects"] == "True" else "cov.effects_not_counted"))
+    return ", ".join(parts)
 
 
 def regression_table(

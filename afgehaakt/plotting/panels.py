@@ -13,8 +13,8 @@ from matplotlib.patches import Patch
 
 from afgehaakt.features.codebook import IndicatorDefinition
 from afgehaakt.labels import Labels
-from afgehaakt.plotting.maps import class_colours, classify, class_legend_handles
-from afgehaakt.plotting.style import footer, new_figure, save_figure
+from afgehaakt.plotting.maps import class_colours, class_legend_handles, classify, format_value
+from afgehaakt.plotting.style import footer, footnote, new_figure, save_figure, title
 
 
 def small_multiples(
@@ -75,8 +75,11 @@ def correlation_heatmap(
     order = list(dict.fromkeys(chosen["indicator"]))
     outcomes = list(dict.fromkeys(chosen["outcome"]))
     estimate, low, high = (m.loc[order, outcomes] for m in (estimate, low, high))
-    figure = new_figure(1.9 * len(outcomes) + 3.2, 0.42 * len(order) + 1.4)
-    axes = figure.add_axes((0.34, 0.1, 0.52, 0.74))
+    # Inches: the cells, below them the footer, above them up to three lines of column labels and the title.
+    cells, below, above = 0.42 * len(order), 0.45, 1.25
+    height = cells + below + above
+    figure = new_figure(1.9 * len(outcomes) + 3.2, height)
+    axes = figure.add_axes((0.34, below / height, 0.52, cells / height))
     image = axes.imshow(estimate.to_numpy(), cmap="RdBu_r", vmin=-1, vmax=1, aspect="auto")
     for i in range(len(order)):
         for j in range(len(outcomes)):
@@ -89,11 +92,10 @@ def correlation_heatmap(
     axes.xaxis.tick_top()
     colorbar = figure.colorbar(image, ax=axes, fraction=0.04, pad=0.02)
     colorbar.set_label(labels("fig.correlation.colorbar"), fontsize=7)
-    figure.suptitle(textwrap.fill(labels("fig.correlation.title", election=election_label), 80), x=0.01, y=0.99,
-                    ha="left", va="top", fontsize=10)
+    title(figure, labels("fig.correlation.title", election=election_label), fontsize=10, y=0.99, va="top")
     footer = labels("fig.correlation.footer", method=labels(f"method.{method}"), n=int(chosen["n"].min()),
                     source=source_line)
-    figure.text(0.01, 0.01, footer, fontsize=5.5, ha="left", va="bottom", wrap=True)
+    footnote(figure, footer, fontsize=5.5)
     save_figure(figure, paths)
 
 

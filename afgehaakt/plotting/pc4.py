@@ -19,7 +19,7 @@ import pandas as pd
 from afgehaakt.labels import Labels
 from afgehaakt.plotting.clusters import CLUSTER_COLOURS
 from afgehaakt.plotting.maps import class_legend_handles, class_colours, classify
-from afgehaakt.plotting.style import new_figure, save_figure
+from afgehaakt.plotting.style import footnote, new_figure, save_figure
 
 MISSING_COLOUR = "#a0a0a0"
 COUNTRY_TOLERANCE_M = 150.0
@@ -113,6 +113,6 @@ def inset_maps(areas: gpd.GeoDataFrame, lisa: pd.DataFrame, insets: list[str], *
 
 def _finish(figure, title: str, caption: str, source_line: str, paths: list[str | Path]) -> None:
     figure.suptitle(title, x=0.01, ha="left", fontsize=11)
-    figure.text(0.01, 0.045, caption, fontsize=6.5, ha="left", va="bottom", wrap=True)
-    figure.text(0.01, 0.01, source_line, fontsize=6, ha="left", va="bottom", wrap=True)
+    footnote(figure, caption, y=0.045, fontsize=6.5)
+    footnote(figure, source_line)
     save_figure(figure, paths)

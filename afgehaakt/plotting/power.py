@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from afgehaakt.labels import Labels
-from afgehaakt.plotting.style import new_figure, save_figure
+from afgehaakt.plotting.style import footnote, new_figure, save_figure
 
 TARGET_POWER = 0.8
 
@@ -63,6 +63,6 @@ def power_curve(table: pd.DataFrame, *, icc: float, source_line: str, paths: lis
     counts = sorted({int(r) for r in table["replicates"]})
     footer = labels("fig.power.footer", replicates="-".join(str(c) for c in counts[:: max(len(counts) - 1, 1)]),
                     alpha=f"{first['alpha']:g}", seed=int(first["seed"]), source=source_line)
-    figure.text(0.01, 0.01, footer, fontsize=5.5, ha="left", va="bottom", wrap=True)
+    footnote(figure, footer, fontsize=5.5)
     figure.subplots_adjust(left=0.1, right=0.76, top=0.86, bottom=0.22, hspace=0.45, wspace=0.25)
     save_figure(figure, paths)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -9,7 +10,7 @@ import pandas as pd
 from libpysal.graph import Graph
 
 from afgehaakt.labels import Labels
-from afgehaakt.plotting.style import footer, new_figure, save_figure
+from afgehaakt.plotting.style import fitted_ylabel, footnote, new_figure, save_figure, title
 
 
 def moran_scatterplot(
@@ -35,7 +36,7 @@ def moran_scatterplot(
     lag = graph.transform(transformation.upper()).sparse @ z
     slope = float(np.dot(z, lag) / np.dot(z, z))
     figure = new_figure(5.6, 5.4)
-    axes = figure.add_axes((0.13, 0.16, 0.82, 0.74))
+    axes = figure.add_axes((0.16, 0.18, 0.79, 0.72))
     axes.scatter(z, lag, s=9, color="#3b6ea5", alpha=0.7, linewidths=0)
     axes.axhline(0, color="grey", linewidth=0.6)
     axes.axvline(0, color="grey", linewidth=0.6)
@@ -50,10 +51,10 @@ def moran_scatterplot(
                   va="top" if y_pos > 0.5 else "bottom", color="grey")
     variable = labels.variable(str(values.name))
     axes.set_xlabel(labels("fig.moran.xlabel", variable=variable))
-    axes.set_ylabel(labels("fig.moran.ylabel", variable=variable, transformation=transformation))
+    fitted_ylabel(axes, labels("fig.moran.ylabel", variable=variable, transformation=transformation))
     axes.legend(loc="lower right", frameon=False, bbox_to_anchor=(1.0, 0.06))
-    figure.suptitle(labels("fig.moran.title", variable=f"{variable} {election}"), x=0.02, ha="left", fontsize=11)
-    footer(figure, [moran_annotation(test, labels)], fontsize=6.5, x=0.02, y=0.015)
+    title(figure, labels("fig.moran.title", variable=f"{variable} {election}"), x=0.02, fontsize=11)
+    footnote(figure, moran_annotation(test, labels), x=0.02, y=0.015, fontsize=6.5)
     save_figure(figure, paths)
 
 
@@ -63,5 +64,16 @@ def moran_annotation(test: pd.Series, labels: Labels) -> str:
         "fig.moran.annotation", statistic=f"{test.statistic:.4f}", expected=f"{test.expected:.4f}",
         z=f"{test.z_randomisation:.2f}", p=f"{test.p_permutation:.4g}", permutations=test.permutations,
         seed=test.seed, alternative=labels(f"alternative.{test.alternative}"), weights=test.weights,
-        island_policy=test.island_policy,
+        island_policy=island_policy_in_words(test.island_policy, labels),
     )
+
+
+def island_policy_in_words(described: str, labels: Labels) -> str:
+    """The island policy as recorded (:meth:`afgehaakt.spatial.weights.IslandPolicy.describe`, e.g.
+    ``connect_to_largest(links_per_component=1)``) in words."""
+    match = re.fullmatch(r"connect_to_largest\(links_per_component=(\d+)\)", str(described))
+    if match:
+        return labels("island.connect_to_largest", links=match.group(1))
+    if described == "none":
+        return labels("island.none")
+    raise ValueError(f"unknown island policy {described!r} in the Moran table")

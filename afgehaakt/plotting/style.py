@@ -9,6 +9,8 @@ from contextvars import ContextVar
 from pathlib import Path
 
 import matplotlib
+import matplotlib.font_manager
+import matplotlib.text
 import numpy as np
 
 matplotlib.use("Agg")
@@ -24,7 +26,9 @@ STYLE = {
     "font.family": "DejaVu Sans",
     "font.size": 9,
     "axes.titlesize": 11,
-    "figure.dpi": 100,
+    # Drawn at the resolution it is saved at: hinted text is not proportionally wider at another resolution, so
+    # text is measured (footnote, clipped_texts) as the PNG shows it.
+    "figure.dpi": 150,
     "savefig.dpi": 150,
     "svg.hashsalt": "afgehaakt",
     "pdf.compression": 6,
@@ -76,25 +80,118 @@ def new_figure(width: float, height: float) -> plt.Figure:
         return plt.figure(figsize=(width, height))
 
 
-_CHARACTER_WIDTH_EM = 0.58
-"""Mean width of a DejaVu Sans character in ems, for wrapping footers to the figure's width."""
+FOOTNOTE_MARGIN = 0.01
+"""Figure-width fraction kept free on the right of a footnote."""
+
+
+def wrap_to_width(text: str, *, width_px: float, measure) -> str:
+    """``text`` with its words wrapped into lines no wider than ``width_px``; ``measure(line)`` gives a line's
+    width in pixels. Existing line breaks are kept; a single word wider than the width stays on its own line."""
+    lines = []
+    for paragraph in text.split("\n"):
+        line = ""
+        for word in paragraph.split(" "):
+            candidate = f"{line} {word}" if line else word
+            if line and measure(candidate) > width_px:
+                lines.append(line)
+                line = word
+            else:
+                line = candidate
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def fit_to_width(figure: plt.Figure, text: str, *, width_px: float, fontsize: float) -> str:
+    """``text`` wrapped (:func:`wrap_to_width`) so that each line, rendered at ``fontsize``, is at most
+    ``width_px`` wide; measured with the figure's renderer, so it holds for any language and font."""
+    with plt.rc_context(STYLE):
+        probe = figure.text(0, 0, "", fontsize=fontsize)
+        renderer = figure.canvas.get_renderer()
+
+        def measure(line: str) -> float:
+            probe.set_text(line)
+            return probe.get_window_extent(renderer).width
+
+        try:
+            return wrap_to_width(text, width_px=width_px, measure=measure)
+        finally:
+            probe.remove()
+
+
+def footnote(figure: plt.Figure, text: str, *, x: float = 0.01, y: float = 0.01, fontsize: float = 6,
+             va: str = "bottom") -> matplotlib.text.Text:
+    """A note at the foot of the figure (source line, inference), wrapped to the figure's width so that no line
+    runs past its right edge. Wrapped here, once, so the saved files show exactly what was measured."""
+    width = figure.bbox.width * (1.0 - x - FOOTNOTE_MARGIN)
+    return figure.text(x, y, fit_to_width(figure, text, width_px=width, fontsize=fontsize), fontsize=fontsize,
+                       ha="left", va=va)
+
+
+def title(figure: plt.Figure, text: str, *, x: float = 0.01, fontsize: float = 11, **options) -> matplotlib.text.Text:
+    """The figure's title (left-aligned at ``x``), wrapped to the figure's width."""
+    width = figure.bbox.width * (1.0 - x - FOOTNOTE_MARGIN)
+    return figure.suptitle(fit_to_width(figure, text, width_px=width, fontsize=fontsize), x=x, ha="left",
+                           fontsize=fontsize, **options)
+
+
+def fitted_ylabel(axes: plt.Axes, text: str, *, fontsize: float | None = None) -> matplotlib.text.Text:
+    """A y-axis label wrapped to the height of its axes (a long Dutch label would run off the figure)."""
+    size = fontsize or plt.rcParams["axes.labelsize"]
+    size = matplotlib.font_manager.FontProperties(size=size).get_size_in_points()
+    height = axes.get_window_extent(axes.figure.canvas.get_renderer()).height
+    return axes.set_ylabel(fit_to_width(axes.figure, text, width_px=height, fontsize=size), fontsize=size)
+
+
+def _overshoot(extent, bounds, tolerance_px: float) -> str:
+    beyond = {"left": bounds.x0 - extent.x0, "right": extent.x1 - bounds.x1,
+              "bottom": bounds.y0 - extent.y0, "top": extent.y1 - bounds.y1}
+    return ", ".join(f"{side} by {value:.0f} px" for side, value in beyond.items() if value > tolerance_px)
+
+
+def clipped_texts(figure: plt.Figure, *, tolerance_px: float = 0.5) -> list[str]:
+    """What of ``figure`` is drawn beyond its edges: each figure-level text (title, footnotes, figure legends) and
+    each panel with everything drawn for it (tick labels, axis labels, titles, legends, texts), as rendered.
+
+    A text drawn with ``wrap=True`` is measured wrapped, as matplotlib draws it (through its private helper; this
+    is a check, not drawing code)."""
+    with plt.rc_context(STYLE):
+        figure.canvas.draw()
+        renderer = figure.canvas.get_renderer()
+        bounds = figure.bbox
+        clipped = []
+        # The figure's title is among its texts (suptitle adds it there).
+        for artist in [*figure.texts, *figure.legends]:
+            if not artist.get_visible():
+                continue
+            if isinstance(artist, matplotlib.text.Text):
+                shown = artist._get_wrapped_text() if artist.get_wrap() else artist.get_text()
+                with artist._cm_set(text=shown):
+                    extent = artist.get_window_extent(renderer)
+                name = repr(artist.get_text()[:60])
+            else:
+                extent, name = artist.get_window_extent(renderer), "figure legend"
+            if where := _overshoot(extent, bounds, tolerance_px):
+                clipped.append(f"{name}: past the {where}")
+        for number, axes in enumerate(figure.axes):
+            if not axes.get_visible():
+                continue
+            extent = axes.get_tightbbox(renderer)
+            if extent is not None and (where := _overshoot(extent, bounds, tolerance_px)):
+                clipped.append(f"panel {number} ({axes.get_title()[:40]!r}): past the {where}")
+    return clipped
 
 
 def footer(figure: plt.Figure, paragraphs: list[str], *, fontsize: float = 6.0, x: float = 0.01,
            y: float = 0.01) -> float:
-    """Caption and source lines at the bottom of the figure, wrapped to its width so none is clipped.
+    """Caption and source lines at the bottom of the figure as one :func:`footnote` (wrapped by measured width).
 
-    Returns the height of the block as a fraction of the figure height, for callers that place axes above it.
+    Returns the height of the block as a fraction of the figure height (with ``y``), for callers that place axes
+    above it.
     """
-    import textwrap
-
-    width_points = figure.get_figwidth() * (1.0 - 2.0 * x) * 72.0
-    columns = max(20, int(width_points / (_CHARACTER_WIDTH_EM * fontsize)))
-    lines = [textwrap.fill(paragraph, columns) for paragraph in paragraphs if paragraph]
-    text = "\n".join(lines)
-    figure.text(x, y, text, fontsize=fontsize, ha="left", va="bottom")
-    line_count = text.count("\n") + 1
-    return line_count * fontsize * 1.25 / 72.0 / figure.get_figheight() + y
+    note = footnote(figure, "\n".join(p for p in paragraphs if p), x=x, y=y, fontsize=fontsize)
+    with plt.rc_context(STYLE):
+        height = note.get_window_extent(figure.canvas.get_renderer()).height
+    return height / figure.bbox.height + y
 
 
 DRAWN_DIGITS = 9

@@ -18,11 +18,17 @@ import pytest
 from libpysal.graph import Graph
 from shapely.geometry import box
 
+from afgehaakt import catalogue
 from afgehaakt.features.codebook import ELECTION_OUTCOMES, MUNICIPAL_INDICATORS
 from afgehaakt.labels import LANGUAGES, Labels, read_catalogue, template_fields
+from afgehaakt.plotting.style import clipped_texts
 
 SIDE = 6
 CODES = [f"{i:04d}" for i in range(1, SIDE * SIDE + 1)]
+# The longest source line a figure script writes (scripts/indicator_maps.py), so that footers are measured at
+# their real length.
+LONG_SOURCE_NL = Labels("nl").source(
+    f"{catalogue.FEATURE_ATTRIBUTION}; {catalogue.sources('tk2023', 2021)} {catalogue.CROSSWALK_ATTRIBUTION}.")
 
 
 def _catalogue_rows(repo):
@@ -104,7 +110,12 @@ def rendered(monkeypatch):
         monkeypatch.setattr(module, "save_figure", lambda figure, paths: captured.append(figure))
         function(*args, paths=["unused.png"], **kwargs)
         (figure,) = captured
-        return "\n".join(t.get_text() for t in figure.findobj(matplotlib.text.Text) if t.get_text())
+        # Every text lies inside the figure: measured from the rendered extents, not from the string length.
+        assert clipped_texts(figure) == []
+        text = "\n".join(t.get_text() for t in figure.findobj(matplotlib.text.Text) if t.get_text())
+        if kwargs["labels"].language == "nl":
+            assert not re.search(r"\band\b", text), "English 'and' in a Dutch figure"
+        return text
 
     return render
 
@@ -135,7 +146,7 @@ def test_choropleth_in_dutch(rendered, grid, values):
     text = rendered(maps, maps.choropleth, grid, values.rename("turnout"), title=nl.variable("turnout_tk2021"),
                     legend_title=nl("unit.turnout"), scheme="Quantiles", k=4, colormap="YlGnBu",
                     source_line=nl.source("Kiesraad"), flagged=flagged, labels=nl)
-    _assert_dutch(text, "Opkomst Tweede Kamer 2021", "aandeel kiesgerechtigden", "opkomst boven 100% (kiezerspas-bezoekers",
+    _assert_dutch(text, "Opkomst Tweede Kamer 2021", "aandeel kiesgerechtigden", "opkomst boven 100%\n(kiezerspas-bezoekers",
                   "Bron: Kiesraad")
 
 
@@ -145,13 +156,14 @@ def test_moran_scatterplot_in_dutch(rendered, grid, values):
     graph = Graph.build_contiguity(grid.set_index("code"), rook=False)
     test = pd.Series({"statistic": 0.5, "expected": -0.03, "z_randomisation": 5.0, "p_permutation": 0.001,
                       "permutations": 999, "seed": 1, "alternative": "greater", "weights": "queen",
-                      "island_policy": "connect_to_largest"})
+                      "island_policy": "connect_to_largest(links_per_component=1)"})
     text = rendered(scatter, scatter.moran_scatterplot, values.rename("outsider_share"), graph,
                     transformation="r", election="Tweede Kamer 2021", test=test, label_units=pd.Series({CODES[0]: "Schiermonnikoog"}),
                     labels=Labels("nl"))
-    _assert_dutch(text, "Moran-spreidingsdiagram: Aandeel buitenstaanderspartijen Tweede Kamer 2021",
+    _assert_dutch(text.replace("\n", " "), "Moran-spreidingsdiagram: Aandeel buitenstaanderspartijen Tweede Kamer 2021",
                   "Aandeel buitenstaanderspartijen (gestandaardiseerd)", "ruimtelijke lag van Aandeel", "helling = ", "permutatie-p = 0.001",
-                  "alternatief groter", "Schiermonnikoog")
+                  "alternatief groter", "Schiermonnikoog",
+                  "eilanden en andere losse delen elk verbonden met de 1 dichtstbijzijnde gemeente(n) van het vasteland")
 
 
 def test_small_multiples_and_correlation_heatmap_in_dutch(rendered, grid):
@@ -161,7 +173,7 @@ def test_small_multiples_and_correlation_heatmap_in_dutch(rendered, grid):
     table = pd.DataFrame({"code": CODES, "low_education_share": np.linspace(0.1, 0.4, len(CODES)),
                           "income_per_inhabitant": [np.nan] + list(np.linspace(20, 40, len(CODES) - 1))})
     text = rendered(panels, panels.small_multiples, grid, table, definitions, scheme="Quantiles", k=3,
-                    colormap="YlGnBu", boundary_year=2021, source_line="Bron: CBS", labels=Labels("nl"))
+                    colormap="YlGnBu", boundary_year=2021, source_line=LONG_SOURCE_NL, labels=Labels("nl"))
     _assert_dutch(text, "Gemeentelijke indicatoren op de grenzen van 2021", "Laag opleidingsniveau",
                   "Inkomen per inwoner", "1.000 euro", "Quantiles-klassen", "1 ontbrekend (grijs)")
 
@@ -171,7 +183,7 @@ def test_small_multiples_and_correlation_heatmap_in_dutch(rendered, grid):
          for outcome in ("turnout_tk2021", "outsider_share_tk2021")
          for indicator in ("low_education_share", "stacked_disadvantage_mean_z")])
     text = rendered(panels, panels.correlation_heatmap, correlations, method="pearson",
-                    election_label="Tweede Kamer 2021", source_line="Bron: CBS", labels=Labels("nl"))
+                    election_label="Tweede Kamer 2021", source_line=LONG_SOURCE_NL, labels=Labels("nl"))
     _assert_dutch(text.replace("\n", " "), "Opkomst Tweede Kamer 2021", "Gestapelde achterstand (gemiddelde z)",
                   "correlatiecoëfficiënt", "Pearson-correlatie, 95%-BI (Fisher z), n = 352 gemeenten",
                   "stemmen op buitenstaanderspartijen, Tweede Kamer 2021")
@@ -186,7 +198,7 @@ def test_cluster_and_zone_maps_in_dutch(rendered, grid, values):
                          "variable": "turnout_tk2021", "permutations": 9999, "seed": 7,
                          "alternative": "two-sided", "alpha": 0.05, "fdr_cutoff": 0.001, "weights": "queen",
                          "transformation": "r"})
-    text = rendered(clusters, clusters.cluster_maps, grid, lisa, statistic="local_moran", source_line="Bron: CBS",
+    text = rendered(clusters, clusters.cluster_maps, grid, lisa, statistic="local_moran", source_line=LONG_SOURCE_NL,
                     labels=Labels("nl"))
     _assert_dutch(text, "Lokale Moran's I: Opkomst Tweede Kamer 2021", "HH: hoog, hoge buren",
                   "LH: laag, hoge buren", "niet significant", "geen buren", "p < alfa (niet gecorrigeerd)",
@@ -198,7 +210,7 @@ def test_cluster_and_zone_maps_in_dutch(rendered, grid, values):
     text = rendered(clusters, clusters.zone_map, grid, residuals, CODES[:3],
                     outcome="outsider_share_tk2021", orientation="sign reversed (lower is better)",
                     covariates=["low_education_share"], axis=axis, axis_angle_degrees=40.0, axis_centre=(3.0, -3.0),
-                    source_line="Bron: CBS", labels=Labels("nl"))
+                    source_line=LONG_SOURCE_NL, labels=Labels("nl"))
     _assert_dutch(text.replace("\n", " "),
                   "Waar aandeel buitenstaanderspartijen Tweede Kamer 2021 lager is dan voorspeld uit laag opleidingsniveau",
                   "residu, teken omgekeerd", "Hoofdas 40 graden", "(999 trekkingen, seed 3)",
@@ -235,14 +247,15 @@ def test_gradient_plot_in_dutch(rendered):
     from afgehaakt.plotting import panel
 
     rows = [{"election": e, "estimate": 0.1 * k, "ci_low": 0.1 * k - 0.05, "ci_high": 0.1 * k + 0.05,
-             "reference": k == 0, "model": "two-way FE", "cov_type": "clustered", "cov_options": "entity"}
+             "reference": k == 0, "model": "two-way FE", "cov_type": "clustered",
+             "cov_options": "debiased=True; cluster_entity=True; group_debias=True; auto_df=False; count_effects=False"}
             for k, e in enumerate(("tk2017", "tk2021", "tk2023"))]
     changes = pd.DataFrame(rows).assign(quantity="change_since_reference")
     levels = pd.DataFrame(rows).assign(quantity="level", model="RE")
     text = rendered(panel, panel.gradient_plot, changes, levels=levels, variable="turnout",
-                    source_line="Bron: Kiesraad", labels=Labels("nl"))
+                    source_line=LONG_SOURCE_NL, labels=Labels("nl"))
     _assert_dutch(text, "Onderwijsgradiënt van opkomst per verkiezing", "Gradiënt per verkiezing",
-                  "Verandering sinds de referentieverkiezing", "TK 2017 (ref.)", "Covariantie: ",
+                  "Verandering sinds de referentieverkiezing", "TK 2017 (ref.)", "standaardfouten geclusterd per gemeente",
                   "coëfficiënt van aandeel laagopgeleiden")
 
 
@@ -269,7 +282,7 @@ def test_the_english_rendering_uses_the_same_catalogue(rendered, grid, values):
     text = rendered(maps, maps.choropleth, grid, values.rename("turnout"), title=en.variable("turnout_tk2021"),
                     legend_title=en("unit.turnout"), scheme="Quantiles", k=4, colormap="YlGnBu",
                     source_line=en.source("Kiesraad"), flagged=pd.Series(True, index=CODES[:1]), labels=en)
-    assert "Turnout Tweede Kamer 2021" in text and "turnout above 100% (kiezerspas visitors" in text and "Source: Kiesraad" in text
+    assert "Turnout Tweede Kamer 2021" in text and "turnout above 100%\n(kiezerspas visitors" in text and "Source: Kiesraad" in text
 
 
 def test_every_figure_script_takes_its_language_from_the_rule(repo):

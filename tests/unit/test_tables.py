@@ -149,6 +149,14 @@ INPUTS = {
                                   "loading": [0.6376, 0.5993]}),
         "summary": {"cronbach_alpha": 0.718456, "pc1_explained_variance_ratio": 0.645198, "worst_quantile": 0.25,
                     "spearman": {"mean_z~pc1": 0.996343}}},
+    "amalgamation": lambda: {outcome: pd.DataFrame(
+        [{"term": term, "specification": spec, "method": method, "estimate": -0.0064, "std_error": 0.0022,
+          "ci_low": -0.0106, "ci_high": -0.0022, "pretrend_p_value": 0.005, "n_treated_units": 105,
+          "n_never_treated_units": 216, "alpha": 0.05, "boundary_year": 2021, "elections": "tk1998 tk2002 tk2025"}
+         for term in ("overall", "event_time")
+         for spec, method in (("main", "callaway_santanna"), ("main", "twfe"), ("without_wadden",
+                                                                                "callaway_santanna"))])
+        for outcome in ("turnout", "outsider_share")},
 }
 
 
