@@ -8,7 +8,7 @@ from snakemake.utils import min_version, validate
 from afgehaakt.configuration import checked_config, default_config
 from afgehaakt.reuse import CACHE_VARIABLE, cache_location, reusable_rules
 from afgehaakt.runs import describe_commit, record_invocation, write_index
-from afgehaakt.versioning import git_state
+from afgehaakt.versioning import git_state, package_versions
 
 min_version("9.0")
 

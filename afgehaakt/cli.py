@@ -146,6 +146,12 @@ def raw_files(lines: Sequence[str]) -> list[str]:
     return sorted({line.split("── ", 1)[1].split("  raw data")[0] for line in lines if "raw data, SHA-256" in line})
 
 
+def other_code_outputs(first: Mapping[str, Mapping], second: Mapping[str, Mapping]) -> list[str]:
+    """The outputs of both manifests whose code digest (script and imported modules) differs, sorted."""
+    return sorted(path for path in set(first) & set(second)
+                  if first[path].get("code_sha256") != second[path].get("code_sha256"))
+
+
 def folder_difference(first: Path, second: Path) -> list[str]:
     """Config and outputs of two results folders compared; one line per difference, outputs as the verification
     engine describes them."""
@@ -155,11 +161,13 @@ def folder_difference(first: Path, second: Path) -> list[str]:
         a, b = (yaml.safe_load(path.read_text(encoding="utf-8")) for path in configs)
         lines += [f"config: {line}" for line in config_difference(b, a)]
     manifests = [load_manifest(folder) for folder in (first, second)]
-    for key in ("code_sha256", "data_sha256"):
-        if manifests[0].get(key) != manifests[1].get(key):
-            lines.append(f"run: {key.removesuffix('_sha256')} digest {manifests[0].get(key, '')[:8]} -> "
-                         f"{manifests[1].get(key, '')[:8]}")
+    if manifests[0].get("data_sha256") != manifests[1].get("data_sha256"):
+        lines.append(f"run: data digest {manifests[0].get('data_sha256', '')[:8]} -> "
+                     f"{manifests[1].get('data_sha256', '')[:8]}")
     a_outputs, b_outputs = manifests[0]["outputs"], manifests[1]["outputs"]
+    if other_code := other_code_outputs(a_outputs, b_outputs):
+        lines.append(f"code: {len(other_code)} output(s) made by other code (script or the modules it imports), "
+                     f"e.g. {other_code[0]}")
     for path in sorted(set(a_outputs) | set(b_outputs)):
         if path not in b_outputs:
             lines.append(f"{path}: only in {first.name}")

@@ -1,10 +1,11 @@
 """The manifest of a run: every output with its hashes and the provenance of the job that made it.
 
 ``manifest.json`` holds the facts of the run once (results version, git commit and whether the tree was dirty,
-the code, config and data digests, Python and library versions) and, per output (path relative to the results
+the config and data digests, Python and library versions) and, per output (path relative to the results
 folder): size, SHA-256, content hash (:func:`afgehaakt.provenance.content_sha256`), kind and value fingerprint
-(:mod:`afgehaakt.verify`), the rule, its script, its inputs with their SHA-256 and the seeds among its
-parameters. ``manifest.tsv`` is the same list flat, one row per output. Figures carry the provenance of their
+(:mod:`afgehaakt.verify`), the rule, its script, the code digest of that script and of the package modules it
+imports with the list of those modules (:mod:`afgehaakt.script_code`), its inputs with their SHA-256 and the
+seeds among its parameters. ``manifest.tsv`` is the same list flat, one row per output. Figures carry the provenance of their
 job in their own metadata (:func:`job_provenance`, written by :func:`afgehaakt.plotting.style.save_figure`).
 """
 
@@ -16,12 +17,15 @@ from pathlib import Path
 
 import pandas as pd
 
+import afgehaakt
+
 from afgehaakt.disclosure import file_is_synthetic
 from afgehaakt.provenance import content_sha256, input_digests, sha256_file
+from afgehaakt.script_code import ScriptCode
 from afgehaakt.verify import fingerprint, output_kind
 from afgehaakt.versioning import git_state, package_versions
 
-TABLE_COLUMNS = ["path", "bytes", "sha256", "content_sha256", "rule", "script", "config_sha256"]
+TABLE_COLUMNS = ["path", "bytes", "sha256", "content_sha256", "rule", "script", "code_sha256", "config_sha256"]
 
 
 def run_record(run: Mapping, workflow_dir: str | Path = ".") -> dict:
@@ -32,12 +36,19 @@ def run_record(run: Mapping, workflow_dir: str | Path = ".") -> dict:
 
 def job_provenance(*, rule: str, script: str | Path, inputs: Iterable[str | Path], run: Mapping,
                    workflow_dir: str | Path = ".") -> dict:
-    """What a figure carries about the job that drew it: rule, script, inputs with SHA-256, and the run."""
+    """What a figure carries about the job that drew it: rule, script, the code digest of the script and of the
+    package modules it imports with their list (:func:`script_code`), inputs with SHA-256, and the run."""
     script_path = Path(script)
+    code = script_code(script_path)
     if script_path.is_absolute() and script_path.is_relative_to(Path(workflow_dir).resolve()):
         script_path = script_path.relative_to(Path(workflow_dir).resolve())
-    return {"rule": rule, "script": script_path.as_posix(), "inputs": input_digests(inputs),
+    return {"rule": rule, "script": script_path.as_posix(), **code, "inputs": input_digests(inputs),
             **run_record(run, workflow_dir)}
+
+
+def script_code(script: str | Path) -> dict:
+    """``{"code_sha256", "modules"}`` of a script against the package as installed (the one its job imports)."""
+    return ScriptCode(Path(afgehaakt.__file__).parent).record(script)
 
 
 def script_job_provenance(job, script: str | Path) -> dict:
@@ -55,6 +66,8 @@ def _output_entry(path: Path, rule: str, job: Mapping) -> dict:
         "fingerprint": fingerprint(path),
         "rule": rule,
         "script": job["script"],
+        "code_sha256": job["code_sha256"],
+        "modules": list(job["modules"]),
         "inputs": input_digests(job["inputs"], temporaries=job.get("temporaries", ())),
         "seeds": dict(job["seeds"]),
     }
@@ -64,8 +77,8 @@ def build_manifest(producers: Mapping[str, list[str]], *, results_dir: str | Pat
                    run: Mapping, workflow_dir: str | Path = ".") -> dict:
     """The manifest document: the run record and one entry per output, keyed by its path under ``results_dir``.
 
-    ``producers`` maps each rule to its outputs; ``jobs`` maps each output to its job's ``script``, ``inputs``
-    and ``seeds``; ``run`` holds the digests fixed at parse time.
+    ``producers`` maps each rule to its outputs; ``jobs`` maps each output to its job's ``script``,
+    ``code_sha256`` and ``modules`` (:meth:`afgehaakt.script_code.ScriptCode.record`), ``inputs`` and ``seeds``; ``run`` holds the digests fixed at parse time.
     """
     root = Path(results_dir)
     outputs = {}

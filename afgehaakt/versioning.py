@@ -1,29 +1,27 @@
-"""The name of a run's results folder, and the facts about the code that made it.
+"""The name of a run's results folder, and the facts about the software that made it.
 
-A run writes into ``results/<version>/`` with ``<version>`` = ``<release>_code-<8>_config-<8>_data-<8>``:
+A run writes into ``results/<version>/`` with ``<version>`` = ``<release>_config-<8>_data-<8>``:
 
 * ``release``: the release tag on HEAD (``v0.2.0`` -> ``0.2.0``), else the package version
   (``afgehaakt.__version__``);
-* ``code``: :func:`code_digest`, over the package source, the workflow's own code (``Snakefile``, ``rules/``,
-  ``scripts/``) and the versions of Python and of the libraries in :data:`KEY_PACKAGES`;
 * ``config``: the config hash (:func:`afgehaakt.provenance.config_hash`, after schema defaults are filled in);
 * ``data``: :func:`afgehaakt.provenance.tree_digest` over every file in the data directory.
 
-Each part is the first 8 hex digits of a SHA-256. A change in any of them gives a new folder, so a run never
-overwrites outputs made with other code, config or data; the full digests are in the folder's manifest.
+Each digest part is the first 8 hex digits of a SHA-256. A change of config or data gives a new folder, so a run
+never overwrites outputs made from another config or data; the full digests are in the folder's manifest.
+Code does not name the folder: a change in the code reruns, in the same folder, exactly the jobs whose scripts
+import the changed module, and the manifest records per output the digest of its script and modules
+(:mod:`afgehaakt.script_code`), with the commit and the library versions (:func:`package_versions`).
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import platform
 import re
 import subprocess
 from importlib import metadata
 from pathlib import Path
 
-from afgehaakt.provenance import source_digest, tree_digest
 
 KEY_PACKAGES = (
     "snakemake",
@@ -44,8 +42,7 @@ KEY_PACKAGES = (
     "numba",
     "pyarrow",
 )
-"""The libraries whose versions can change a result; recorded in every manifest and part of the code digest."""
-WORKFLOW_CODE = ("Snakefile", "rules", "scripts")
+"""The libraries whose versions can change a result; recorded in every manifest (and splitting the output cache)."""
 DIGEST_LENGTH = 8
 UNKNOWN = "unknown"
 _TAG = re.compile(r"^v?(?P<version>\d+(\.\d+)*([.-]?[0-9A-Za-z]+)*)$")
@@ -60,24 +57,6 @@ def package_versions() -> dict[str, str]:
         except metadata.PackageNotFoundError:
             versions[name] = "not installed"
     return versions
-
-
-def code_digest(package_dir: str | Path, workflow_dir: str | Path, versions: dict[str, str]) -> str:
-    """SHA-256 over the package source, the workflow's Snakefile, rules and scripts, and the library versions."""
-    workflow = Path(workflow_dir)
-    digest = hashlib.sha256()
-    digest.update(source_digest(package_dir).encode() + b"\0")
-    for part in WORKFLOW_CODE:
-        # An absent part hashes as absent, so that removing it changes the digest too.
-        digest.update(part.encode() + b"\0")
-        path = workflow / part
-        if path.is_dir():
-            digest.update(tree_digest(path, suffixes=(".py", ".smk")).encode())
-        elif path.is_file():
-            digest.update(hashlib.sha256(path.read_bytes()).hexdigest().encode())
-        digest.update(b"\0")
-    digest.update(json.dumps(versions, sort_keys=True).encode())
-    return digest.hexdigest()
 
 
 def _git(directory: Path, *arguments: str) -> str | None:
@@ -116,11 +95,11 @@ def release_name(directory: str | Path, package_version: str) -> str:
     return match["version"] if match else package_version
 
 
-def results_version(*, release: str, code_sha256: str, config_sha256: str, data_sha256: str) -> str:
-    """The folder name ``<release>_code-<8>_config-<8>_data-<8>`` (see the module docstring)."""
+def results_version(*, release: str, config_sha256: str, data_sha256: str) -> str:
+    """The folder name ``<release>_config-<8>_data-<8>`` (see the module docstring)."""
     if not re.fullmatch(r"[0-9A-Za-z][0-9A-Za-z.+-]*", release):
         raise ValueError(f"release {release!r} is not a plain version (digits, letters, '.', '+', '-')")
-    parts = {"code": code_sha256, "config": config_sha256, "data": data_sha256}
+    parts = {"config": config_sha256, "data": data_sha256}
     for name, digest in parts.items():
         if not re.fullmatch(r"[0-9a-f]{64}", digest):
             raise ValueError(f"{name} digest {digest!r} is not a SHA-256 in hex")

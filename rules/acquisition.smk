@@ -21,7 +21,7 @@ rule download_statline:
         runtime=30,
         http_connections=1,
     params:
-        code=CODE_SHA256,
+        code=code_of("scripts/download_statline.py"),
         table=lambda wildcards: config["acquisition"]["statline"]["tables"][
             wildcards.dataset
         ],
@@ -47,7 +47,7 @@ rule download_kiesraad:
         runtime=10,
         http_connections=1,
     params:
-        code=CODE_SHA256,
+        code=code_of("scripts/download_kiesraad.py"),
         download=lambda wildcards: config["acquisition"]["kiesraad"]["elections"][
             wildcards.election
         ],
@@ -74,7 +74,7 @@ rule download_kiesraad_count_file:
         runtime=10,
         http_connections=1,
     params:
-        code=CODE_SHA256,
+        code=code_of("scripts/download_kiesraad.py"),
         download=lambda wildcards: config["acquisition"]["kiesraad"]["count_files"][
             wildcards.election
         ][wildcards.count_file],
@@ -99,7 +99,7 @@ rule download_boundaries:
         runtime=10,
         http_connections=1,
     params:
-        code=CODE_SHA256,
+        code=code_of("scripts/download_boundaries.py"),
         year=BOUNDARY_YEAR,
         pdok=config["acquisition"]["pdok"],
         http=HTTP_SETTINGS,
@@ -126,7 +126,7 @@ rule statline_table:
         mem_mb=500,
         runtime=5,
     params:
-        code=CODE_SHA256,
+        code=code_of("scripts/statline_table.py"),
         route=route("statline"),
         year=lambda wildcards: STATLINE_DATASETS[wildcards.dataset].municipalities_year,
         boundary_year=BOUNDARY_YEAR,
@@ -150,7 +150,7 @@ rule boundaries:
         mem_mb=1000,
         runtime=5,
     params:
-        code=CODE_SHA256,
+        code=code_of("scripts/boundaries.py"),
         route=route("pdok"),
         object_name=catalogue.boundaries(BOUNDARY_YEAR).object_name,
         crs=catalogue.boundaries(BOUNDARY_YEAR).crs,
@@ -175,7 +175,7 @@ rule municipalities:
         mem_mb=500,
         runtime=5,
     params:
-        code=CODE_SHA256,
+        code=code_of("scripts/municipalities.py"),
         route=route("statline"),
         boundaries_file=boundaries_source,
         year=BOUNDARY_YEAR,
@@ -207,7 +207,7 @@ rule election_results:
         mem_mb=1000,
         runtime=5,
     params:
-        code=CODE_SHA256,
+        code=code_of("scripts/election_results.py"),
         format=lambda wildcards: catalogue.election(wildcards.election).format,
         expected_above_one=config["indicators"]["expected_above_one"],
         route=route("statline"),

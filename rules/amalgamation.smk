@@ -25,7 +25,7 @@ rule amalgamation_treatment:
         mem_mb=1000,
         runtime=5,
     params:
-        code=CODE_SHA256,
+        code=code_of("scripts/amalgamation_treatment.py"),
         elections=AMALGAMATION["elections"],
         boundary_year=BOUNDARY_YEAR,
         unrepresentable_splits=AMALGAMATION["unrepresentable_splits"],
@@ -66,7 +66,7 @@ rule amalgamation:
         mem_mb=2000,
         runtime=20,
     params:
-        code=CODE_SHA256,
+        code=code_of("scripts/amalgamation.py"),
         amalgamation=AMALGAMATION,
         boundary_year=BOUNDARY_YEAR,
         wadden=config["indicators"]["expected_above_one"],
@@ -100,7 +100,7 @@ rule amalgamation_report:
         mem_mb=500,
         runtime=5,
     params:
-        code=CODE_SHA256,
+        code=code_of("scripts/amalgamation_report.py"),
         amalgamation=AMALGAMATION,
     script:
         "../scripts/amalgamation_report.py"

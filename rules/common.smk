@@ -18,16 +18,10 @@ from afgehaakt.provenance import (
     checksum_list_summary,
     config_hash,
     seeds_in,
-    source_digest,
     tree_digest,
 )
-from afgehaakt.versioning import (
-    code_digest,
-    mark_latest,
-    package_versions,
-    release_name,
-    results_version,
-)
+from afgehaakt.script_code import ScriptCode
+from afgehaakt.versioning import mark_latest, release_name, results_version
 
 # Checks that JSON schema cannot express, run before any job so that a bad value costs no computation.
 PARTY_CLASSIFICATION = classification_from_config(config["parties"])
@@ -67,22 +61,26 @@ if _missing_amalgamation:
     )
 BOUNDARY_YEAR = config["boundary_year"]
 CONFIG_SHA256 = config_hash(config)
-# Every rule file passes this as a parameter, so that a change in the package reruns the jobs built on it.
-CODE_SHA256 = source_digest(Path(afgehaakt.__file__).parent)
-# What names the results folder (afgehaakt/versioning.py): other code, config or data never share a folder.
+# The code of each job is its script and the package modules that script imports (afgehaakt/script_code.py).
+SCRIPT_CODE = ScriptCode(Path(afgehaakt.__file__).parent)
+
+
+def code_of(script):
+    """A rule's rerun trigger (`params: code=code_of("scripts/x.py")`, the rule's own script): Snakemake reruns
+    a job whose parameters changed, so a change in a module reruns exactly the rules whose scripts import it."""
+    return SCRIPT_CODE.digest(os.path.join(workflow.basedir, script))
+
+
+# What names the results folder (afgehaakt/versioning.py): release, config and data. Code is recorded per output
+# in the manifest, so that a change in one module reruns only the jobs built on it, in the same folder.
 RUN = {
     "release": release_name(workflow.basedir, afgehaakt.__version__),
-    "code_sha256": code_digest(
-        Path(afgehaakt.__file__).parent, workflow.basedir, package_versions()
-    ),
-    "package_sha256": CODE_SHA256,
     "config_sha256": CONFIG_SHA256,
     "data_sha256": tree_digest(config["data_dir"]),
     "accepted_data_changes": ACCEPTED_DATA_CHANGES,
 }
 RUN["version"] = results_version(
     release=RUN["release"],
-    code_sha256=RUN["code_sha256"],
     config_sha256=RUN["config_sha256"],
     data_sha256=RUN["data_sha256"],
 )
@@ -343,21 +341,38 @@ def _is_temporary(path):
     )
 
 
+def check_code_triggers():
+    """Every rule that runs a script passes `code=code_of(<its own script>)`: its rerun trigger follows the code it
+    runs (a rule without a script runs nothing but its inputs)."""
+    for rule in workflow.rules:
+        if rule.script is None:
+            continue
+        script = _script(rule)
+        if rule.params.get("code") != code_of(script):
+            raise ValueError(
+                f"rule {rule.name}: params must hold code=code_of({script!r}), the digest of its own script"
+            )
+
+
 def job_records():
-    """Script, inputs and seeds of the job behind every final output, for the manifest.
+    """Script, code digest and modules (afgehaakt/script_code.py), inputs and seeds of the job behind every final
+    output, for the manifest; every rule's rerun trigger is checked first (check_code_triggers).
 
     Inputs come from Snakemake's own resolution of the rule's input for the output's wildcards
     (Rule.get_wildcards and Rule.expand_input), so input functions are resolved as for the job itself.
     """
     from snakemake.iocontainers import Wildcards
 
+    check_code_triggers()
     records = {}
     for name, paths in outputs_by_rule().items():
         proxy = getattr(rules, name)
         fixed = {
             key: value for key, value in proxy.params.items() if not callable(value)
         }
-        common = {"script": _script(proxy.rule), "seeds": seeds_in(fixed)}
+        script = _script(proxy.rule)
+        code = SCRIPT_CODE.record(os.path.join(workflow.basedir, script))
+        common = {"script": script, **code, "seeds": seeds_in(fixed)}
         for path in paths:
             wildcards = Wildcards(fromdict=proxy.rule.get_wildcards(path))
             inputs = proxy.rule.expand_input(wildcards)[0]

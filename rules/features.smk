@@ -24,7 +24,7 @@ rule harmonise_election:
         mem_mb=1000,
         runtime=5,
     params:
-        code=CODE_SHA256,
+        code=code_of("scripts/harmonise_election.py"),
         source_year=lambda wildcards: catalogue.election(
             wildcards.election
         ).boundary_year,
@@ -53,7 +53,7 @@ rule election_indicators:
         mem_mb=1000,
         runtime=5,
     params:
-        code=CODE_SHA256,
+        code=code_of("scripts/election_indicators.py"),
         parties=config["parties"],
     script:
         "../scripts/election_indicators.py"
@@ -89,7 +89,7 @@ rule municipal_features:
         mem_mb=1000,
         runtime=5,
     params:
-        code=CODE_SHA256,
+        code=code_of("scripts/municipal_features.py"),
         elections=ELECTIONS,
         missing_values=config["features"]["missing_values"],
     script:
@@ -114,7 +114,7 @@ rule stacked_disadvantage:
         mem_mb=1000,
         runtime=5,
     params:
-        code=CODE_SHA256,
+        code=code_of("scripts/stacked_disadvantage.py"),
         settings=config["stacked_disadvantage"],
     script:
         "../scripts/stacked_disadvantage.py"
@@ -138,7 +138,7 @@ rule correlations:
         mem_mb=1000,
         runtime=5,
     params:
-        code=CODE_SHA256,
+        code=code_of("scripts/correlations.py"),
         outcomes=INDICATORS,
     script:
         "../scripts/correlations.py"
@@ -174,7 +174,7 @@ rule data_quality:
         mem_mb=1000,
         runtime=5,
     params:
-        code=CODE_SHA256,
+        code=code_of("scripts/data_quality.py"),
         elections=ELECTIONS,
         series=SERIES,
         target_year=BOUNDARY_YEAR,
@@ -202,7 +202,7 @@ rule classification_robustness:
         mem_mb=1000,
         runtime=10,
     params:
-        code=CODE_SHA256,
+        code=code_of("scripts/classification_robustness.py"),
         elections=ELECTIONS,
         parties=config["parties"],
         moran=config["moran"],

@@ -32,7 +32,7 @@ rule local_democracy:
         mem_mb=1000,
         runtime=5,
     params:
-        code=CODE_SHA256,
+        code=code_of("scripts/local_democracy.py"),
         parties=config["parties"],
         settings=config["local_democracy"],
         target_year=BOUNDARY_YEAR,
@@ -72,7 +72,7 @@ rule letter_groups:
         mem_mb=2000,
         runtime=10,
     params:
-        code=CODE_SHA256,
+        code=code_of("scripts/letter_groups.py"),
         settings=config["letter_groups"],
         series=SERIES,
         elections=ELECTIONS,

@@ -21,7 +21,7 @@ rule survey_respondents:
         mem_mb=2000,
         runtime=10,
     params:
-        code=CODE_SHA256,
+        code=code_of("scripts/synthetic_survey.py"),
         survey=config["survey"],
     script:
         "../scripts/synthetic_survey.py"
@@ -52,7 +52,7 @@ rule multilevel:
         mem_mb=4000,
         runtime=30,
     params:
-        code=CODE_SHA256,
+        code=code_of("scripts/multilevel.py"),
         models=config["multilevel"],
     script:
         "../scripts/multilevel.py"
@@ -87,7 +87,7 @@ rule synthetic_recovery:
         mem_mb=3000,
         runtime=60,  # measured 22 min wall (193 s CPU) under load 14
     params:
-        code=CODE_SHA256,
+        code=code_of("scripts/synthetic_recovery.py"),
         survey=config["survey"],
     script:
         "../scripts/synthetic_recovery.py"
@@ -117,7 +117,7 @@ rule panel:
         mem_mb=2000,
         runtime=10,
     params:
-        code=CODE_SHA256,
+        code=code_of("scripts/panel.py"),
         panel=config["panel"],
         turnout_above_one=config["indicators"]["turnout_above_one"],
         island_policy=config["weights"]["island_policy"]["method"],
@@ -157,7 +157,7 @@ rule panel_figures:
         mem_mb=1000,
         runtime=5,
     params:
-        code=CODE_SHA256,
+        code=code_of("scripts/panel_figures.py"),
         language=config["outputs"]["language"],
         provenance=RUN,
         panel=config["panel"],
@@ -186,7 +186,7 @@ rule power_simulation:
         mem_mb=1000,
         runtime=5,
     params:
-        code=CODE_SHA256,
+        code=code_of("scripts/power_simulation.py"),
         power=config["power"],
         design="preview",
     script:
@@ -214,7 +214,7 @@ rule power_analysis:
         mem_mb=1000,
         runtime=5,
     params:
-        code=CODE_SHA256,
+        code=code_of("scripts/power_analysis.py"),
         power=config["power"],
         design="preview",
     script:
@@ -239,7 +239,7 @@ rule power_planning:
         mem_mb=3000,
         runtime=30,
     params:
-        code=CODE_SHA256,
+        code=code_of("scripts/power_planning.py"),
         power=config["power"],
     script:
         "../scripts/power_planning.py"

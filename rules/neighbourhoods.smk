@@ -22,7 +22,7 @@ rule neighbourhood_areas:
         mem_mb=2000,
         runtime=5,
     params:
-        code=CODE_SHA256,
+        code=code_of("scripts/neighbourhood_areas.py"),
         variables=NEIGHBOURHOODS["variables"],
     script:
         "../scripts/neighbourhood_areas.py"
@@ -46,7 +46,7 @@ rule neighbourhood_weights:
         mem_mb=3000,
         runtime=15,
     params:
-        code=CODE_SHA256,
+        code=code_of("scripts/neighbourhood_weights.py"),
         centre=NEIGHBOURHOODS["centre_rd"],
         island_policy=config["weights"]["island_policy"],
     script:
@@ -70,7 +70,7 @@ rule neighbourhood_moran:
         mem_mb=3000,
         runtime=60,
     params:
-        code=CODE_SHA256,
+        code=code_of("scripts/neighbourhood_moran.py"),
         variables=NEIGHBOURHOODS["variables"],
         seed=NEIGHBOURHOODS["seed"],
         alternative=NEIGHBOURHOODS["alternative"],
@@ -97,7 +97,7 @@ rule neighbourhood_lisa_part:
         mem_mb=3000,
         runtime=60,
     params:
-        code=CODE_SHA256,
+        code=code_of("scripts/neighbourhood_lisa_part.py"),
         variables=NEIGHBOURHOODS["variables"],
         seed=NEIGHBOURHOODS["seed"],
         alpha=NEIGHBOURHOODS["alpha"],
@@ -124,7 +124,7 @@ rule neighbourhood_lisa:
         mem_mb=1000,
         runtime=5,
     params:
-        code=CODE_SHA256,
+        code=code_of("scripts/lisa.py"),
     script:
         "../scripts/lisa.py"
 
@@ -155,7 +155,7 @@ rule neighbourhood_benchmarks:
         mem_mb=500,
         runtime=5,
     params:
-        code=CODE_SHA256,
+        code=code_of("scripts/neighbourhood_benchmarks.py"),
     script:
         "../scripts/neighbourhood_benchmarks.py"
 

@@ -24,7 +24,7 @@ rule choropleth:
         mem_mb=2000,
         runtime=5,
     params:
-        code=CODE_SHA256,
+        code=code_of("scripts/choropleth.py"),
         language=config["outputs"]["language"],
         provenance=RUN,
         maps=config["maps"],
@@ -67,7 +67,7 @@ rule election_series:
         mem_mb=2000,
         runtime=10,
     params:
-        code=CODE_SHA256,
+        code=code_of("scripts/election_series.py"),
         elections=SERIES,
         language=config["outputs"]["language"],
         provenance=RUN,
@@ -101,7 +101,7 @@ rule moran_scatterplot:
         mem_mb=2000,
         runtime=5,
     params:
-        code=CODE_SHA256,
+        code=code_of("scripts/moran_scatterplot.py"),
         language=config["outputs"]["language"],
         provenance=RUN,
         weights=config["weights"],
@@ -134,7 +134,7 @@ rule indicator_maps:
         mem_mb=2000,
         runtime=5,
     params:
-        code=CODE_SHA256,
+        code=code_of("scripts/indicator_maps.py"),
         language=config["outputs"]["language"],
         provenance=RUN,
         maps=config["maps"],
@@ -165,7 +165,7 @@ rule correlation_heatmap:
         mem_mb=1000,
         runtime=5,
     params:
-        code=CODE_SHA256,
+        code=code_of("scripts/correlation_heatmap.py"),
         language=config["outputs"]["language"],
         provenance=RUN,
         boundary_year=BOUNDARY_YEAR,
@@ -196,7 +196,7 @@ rule cluster_maps:
         mem_mb=1000,
         runtime=5,
     params:
-        code=CODE_SHA256,
+        code=code_of("scripts/cluster_maps.py"),
         language=config["outputs"]["language"],
         provenance=RUN,
         boundary_year=BOUNDARY_YEAR,
@@ -228,7 +228,7 @@ rule zone_map:
         mem_mb=1000,
         runtime=5,
     params:
-        code=CODE_SHA256,
+        code=code_of("scripts/zone_map.py"),
         language=config["outputs"]["language"],
         provenance=RUN,
         boundary_year=BOUNDARY_YEAR,
@@ -263,7 +263,7 @@ rule mgwr_maps:
         mem_mb=1000,
         runtime=5,
     params:
-        code=CODE_SHA256,
+        code=code_of("scripts/mgwr_maps.py"),
         language=config["outputs"]["language"],
         provenance=RUN,
         boundary_year=BOUNDARY_YEAR,
@@ -293,7 +293,7 @@ rule power_curve:
         mem_mb=1000,
         runtime=5,
     params:
-        code=CODE_SHA256,
+        code=code_of("scripts/power_curve.py"),
         language=config["outputs"]["language"],
         provenance=RUN,
         icc=config["power"]["preview"]["icc"][0],
@@ -319,7 +319,7 @@ rule power_planning_curve:
         mem_mb=1000,
         runtime=5,
     params:
-        code=CODE_SHA256,
+        code=code_of("scripts/power_curve.py"),
         language=config["outputs"]["language"],
         provenance=RUN,
         icc=config["power"]["recommend"]["icc"],
@@ -434,7 +434,7 @@ rule publication_table:
         mem_mb=500,
         runtime=5,
     params:
-        code=CODE_SHA256,
+        code=code_of("scripts/publication_table.py"),
         language=config["outputs"]["language"],
         builder=lambda wildcards: PUBLICATION_TABLES[wildcards.table]["builder"],
         demonstration=False,
@@ -469,7 +469,7 @@ rule synthetic_survey_table:
         mem_mb=500,
         runtime=5,
     params:
-        code=CODE_SHA256,
+        code=code_of("scripts/publication_table.py"),
         language=config["outputs"]["language"],
         builder=lambda wildcards: SURVEY_PUBLICATION_TABLES[wildcards.table]["builder"],
         demonstration=True,
@@ -512,7 +512,7 @@ rule headline_numbers:
         mem_mb=500,
         runtime=5,
     params:
-        code=CODE_SHA256,
+        code=code_of("scripts/headline_numbers.py"),
         focus_election=config["spatial"]["focus_election"],
     script:
         "../scripts/headline_numbers.py"
@@ -538,7 +538,7 @@ rule synthetic_survey_snippets:
         mem_mb=500,
         runtime=5,
     params:
-        code=CODE_SHA256,
+        code=code_of("scripts/synthetic_survey_snippets.py"),
     script:
         "../scripts/synthetic_survey_snippets.py"
 
@@ -565,7 +565,7 @@ rule manifest:
         mem_mb=500,
         runtime=5,
     params:
-        code=CODE_SHA256,
+        code=code_of("scripts/manifest.py"),
         producers=outputs_by_rule(),
         config_sha256=CONFIG_SHA256,
         data_checksums=DATA_CHECKSUMS,
@@ -594,7 +594,7 @@ rule disclosure_check:
         mem_mb=1000,
         runtime=5,
     params:
-        code=CODE_SHA256,
+        code=code_of("scripts/disclosure_check.py"),
         results_dir=lambda wildcards, output: os.path.dirname(output.report),
         threshold=config["disclosure"]["min_respondents"],
         microdata_rules=(

@@ -39,7 +39,7 @@ rule pc4_areas:
         mem_mb=2000,
         runtime=5,
     params:
-        code=CODE_SHA256,
+        code=code_of("scripts/pc4_areas.py"),
         party_groups=PC4_PARTY_GROUPS,
         special_stations=PC4["special_stations"],
     script:
@@ -65,7 +65,7 @@ rule pc4_weights:
         mem_mb=2000,
         runtime=5,
     params:
-        code=CODE_SHA256,
+        code=code_of("scripts/pc4_weights.py"),
         island_policy=config["weights"]["island_policy"],
         k=PC4["knn_k"],
     script:
@@ -108,7 +108,7 @@ rule pc4_analysis:
         mem_mb=3000,
         runtime=10,
     params:
-        code=CODE_SHA256,
+        code=code_of("scripts/pc4_analysis.py"),
         island_policy=config["weights"]["island_policy"],
         k=PC4["knn_k"],
         moran_permutations=PC4["moran_permutations"],
@@ -153,7 +153,7 @@ rule pc4_maps:
         mem_mb=2000,
         runtime=5,
     params:
-        code=CODE_SHA256,
+        code=code_of("scripts/pc4_maps.py"),
         language=config["outputs"]["language"],
         provenance=RUN,
         boundary_year=BOUNDARY_YEAR,

@@ -24,7 +24,7 @@ rule global_moran:
         mem_mb=2000,
         runtime=10,
     params:
-        code=CODE_SHA256,
+        code=code_of("scripts/global_moran.py"),
         indicators=INDICATORS,
         moran=config["moran"],
         weights=config["weights"],
@@ -52,7 +52,7 @@ rule global_statistics:
         mem_mb=2000,
         runtime=20,
     params:
-        code=CODE_SHA256,
+        code=code_of("scripts/global_statistics.py"),
         weights_names=["queen", *DISTANCE_WEIGHTS],
         variables=config["spatial"]["global_variables"],
         elections=ELECTIONS,
@@ -85,7 +85,7 @@ rule lisa_part:
         mem_mb=1000,
         runtime=10,
     params:
-        code=CODE_SHA256,
+        code=code_of("scripts/lisa_part.py"),
         focus_election=config["spatial"]["focus_election"],
         lisa=config["spatial"]["lisa"],
     script:
@@ -108,7 +108,7 @@ rule lisa:
         mem_mb=1000,
         runtime=5,
     params:
-        code=CODE_SHA256,
+        code=code_of("scripts/lisa.py"),
     script:
         "../scripts/lisa.py"
 
@@ -146,7 +146,7 @@ rule burgerschapszone:
         mem_mb=2000,
         runtime=20,
     params:
-        code=CODE_SHA256,
+        code=code_of("scripts/burgerschapszone.py"),
         zone=config["burgerschapszone"],
         focus_election=config["spatial"]["focus_election"],
         lisa=config["spatial"]["lisa"],
@@ -177,7 +177,7 @@ rule spatial_regression:
         mem_mb=2000,
         runtime=10,
     params:
-        code=CODE_SHA256,
+        code=code_of("scripts/spatial_regression.py"),
         focus_election=config["spatial"]["focus_election"],
         covariates=config["burgerschapszone"]["covariates"],
     script:
@@ -205,7 +205,7 @@ rule mgwr:
         mem_mb=3000,
         runtime=90,
     params:
-        code=CODE_SHA256,
+        code=code_of("scripts/mgwr.py"),
         focus_election=config["spatial"]["focus_election"],
         mgwr=config["spatial"]["mgwr"],
         covariates=config["burgerschapszone"]["covariates"],

@@ -18,7 +18,7 @@ rule contiguity_weights:
         mem_mb=2000,
         runtime=5,
     params:
-        code=CODE_SHA256,
+        code=code_of("scripts/contiguity_weights.py"),
         island_policy=config["weights"]["island_policy"],
     script:
         "../scripts/contiguity_weights.py"
@@ -41,7 +41,7 @@ rule spatial_weights:
         mem_mb=1000,
         runtime=5,
     params:
-        code=CODE_SHA256,
+        code=code_of("scripts/spatial_weights.py"),
         settings=lambda wildcards: config["spatial"][wildcards.weights],
     script:
         "../scripts/spatial_weights.py"

@@ -1,6 +1,6 @@
 """Rule disclosure_check: scan results/ for small cells and individual-level records; fail the run otherwise."""
 
-from afgehaakt.disclosure import scan_results
+from afgehaakt.disclosure.scanner import scan_results
 from afgehaakt.logs import step_log
 from afgehaakt.outputs import atomic_path
 

@@ -4,7 +4,7 @@ import pandas as pd
 
 from afgehaakt.logs import step_log
 from afgehaakt.models.panel import build_panel
-from afgehaakt.models.panel_outputs import panel_analysis
+from afgehaakt.models.panel.study import panel_analysis
 from afgehaakt.outputs import atomic_path, write_table
 from afgehaakt.plotting.panel import regression_table
 from afgehaakt.spatial.weights import graph_from_edges

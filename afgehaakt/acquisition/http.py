@@ -22,6 +22,8 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 import requests
+from urllib3.exceptions import InvalidHeader, MaxRetryError
+from urllib3.util.retry import Retry
 
 import afgehaakt
 from afgehaakt.acquisition.errors import (
@@ -37,8 +39,8 @@ from afgehaakt.acquisition.throttle import HostThrottle
 PROVENANCE_SUFFIX = ".provenance.json"
 PROVENANCE_FORMAT = "afgehaakt-download-provenance/1"
 
-RETRIED_CLIENT_STATUSES = frozenset({408, 429})
-"""Request Timeout and Too Many Requests are the server asking to come back later, unlike other 4xx."""
+RETRIED_STATUSES = frozenset({*range(500, 600), 408, 429})
+"""Server errors, and of the 4xx only Request Timeout and Too Many Requests: the server asking to come back later."""
 
 _CHUNK = 1 << 16
 
@@ -123,10 +125,20 @@ class ProvenanceRecord:
 class _RetryableFailure(Exception):
     """One attempt failed in a way that may succeed later; ``error`` is what to raise when retries run out."""
 
-    def __init__(self, error: DownloadError, *, retry_after: float | None = None) -> None:
+    def __init__(self, error: DownloadError, *, retry_after: str | None = None) -> None:
         super().__init__(str(error))
         self.error = error
         self.retry_after = retry_after
+        """The server's Retry-After header, if it sent one."""
+
+
+def retry_policy(retries: int, *, backoff: float, max_backoff: float) -> Retry:
+    """urllib3's retry policy of a download: ``retries`` retries after the first attempt, of a GET only, with
+    exponential backoff (``backoff`` x 2 ** (n - 1) before the n-th retry from the second on, at most
+    ``max_backoff``) and the server's Retry-After honoured (seconds or an HTTP date)."""
+    return Retry(total=retries, allowed_methods={"GET"}, status_forcelist=RETRIED_STATUSES,
+                 backoff_factor=backoff, backoff_max=max_backoff, respect_retry_after_header=True,
+                 raise_on_status=False, raise_on_redirect=False)
 
 
 def fetch(
@@ -148,9 +160,10 @@ def fetch(
 ) -> ProvenanceRecord:
     """GET ``url`` with ``params`` into ``destination`` and write its provenance record; return the record.
 
-    Retried, with waits of ``backoff``, 2x, 4x ... seconds (at most ``max_backoff``, or longer if the server
-    sends ``Retry-After``): 5xx, 408, 429, connection errors, time-outs and truncated bodies, ``retries`` times
-    after the first attempt. Not retried: other 4xx (:class:`HttpStatusError`), a content type outside
+    Retried under urllib3's ``Retry`` policy (:func:`retry_policy`), with waits of ``backoff``, 2x, 4x ...
+    seconds (at most ``max_backoff``, or longer if the server sends ``Retry-After``): 5xx, 408, 429, connection
+    errors, time-outs and truncated bodies, ``retries`` times after the first attempt. Every attempt passes the
+    ``throttle`` and is recorded, so the retries run here rather than inside the connection pool. Not retried: other 4xx (:class:`HttpStatusError`), a content type outside
     ``expected_content_types`` (:class:`ContentTypeError`; compared without parameters such as ``charset``), a
     SHA-256 other than ``expected_sha256`` (:class:`ChecksumMismatchError`) and a ``validate`` callback that
     raises on the downloaded temporary file (:class:`ContentValidationError`). On any error the destination and
@@ -165,6 +178,7 @@ def fetch(
     own_session = session is None
     http = requests.Session() if own_session else session
     failures: list[dict[str, Any]] = []
+    policy = retry_policy(retries, backoff=backoff, max_backoff=max_backoff)
     try:
         for attempt in range(1, retries + 2):
             if throttle is not None:
@@ -186,16 +200,27 @@ def fetch(
                 )
             except _RetryableFailure as failure:
                 failures.append({"attempt": attempt, "error": failure.error.problem})
-                if attempt > retries:
+                try:
+                    policy = policy.increment(method="GET", url=sent_url, error=failure)
+                except MaxRetryError:
                     raise _with_attempts(failure.error, attempt) from None
-                delay = min(max_backoff, backoff * 2 ** (attempt - 1))
-                if failure.retry_after is not None:
-                    delay = max(delay, failure.retry_after)
-                sleep(delay)
+                sleep(_wait_before_retry(policy, failure.retry_after, backoff=backoff, max_backoff=max_backoff))
         raise AssertionError("unreachable: the loop returns or raises")  # pragma: no cover
     finally:
         if own_session:
             http.close()
+
+
+def _wait_before_retry(policy: Retry, retry_after: str | None, *, backoff: float, max_backoff: float) -> float:
+    """urllib3's backoff, or ``backoff`` before the first retry (urllib3 retries a first failure at once; a
+    statistics office's server that just failed gets a pause), and at least the server's Retry-After."""
+    delay = policy.get_backoff_time() or min(backoff, max_backoff)
+    if retry_after is not None:
+        try:
+            delay = max(delay, policy.parse_retry_after(retry_after))
+        except InvalidHeader:
+            pass  # an unreadable Retry-After: the backoff applies
+    return delay
 
 
 def _with_attempts(error: DownloadError, attempts: int) -> DownloadError:
@@ -231,10 +256,10 @@ def _attempt(
 
     with response:
         status = response.status_code
-        if status >= 500 or status in RETRIED_CLIENT_STATUSES:
+        if status in RETRIED_STATUSES:
             raise _RetryableFailure(
                 HttpStatusError(sent_url, status, response.reason or ""),
-                retry_after=_retry_after_seconds(response.headers.get("Retry-After")),
+                retry_after=response.headers.get("Retry-After"),
             )
         if not 200 <= status < 300:
             raise HttpStatusError(sent_url, status, response.reason or "")
@@ -332,16 +357,6 @@ def _check_length(url: str, response: requests.Response, decoded_size: int) -> N
     on_the_wire = tell() if callable(tell) else decoded_size
     if on_the_wire < announced:
         raise _RetryableFailure(TruncatedDownloadError(url, received=on_the_wire, expected=announced))
-
-
-def _retry_after_seconds(value: str | None) -> float | None:
-    """Retry-After in seconds; the HTTP-date form is ignored (the exponential backoff applies instead)."""
-    if value is None:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        return None
 
 
 @dataclass

@@ -27,6 +27,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import minimize
 
+from afgehaakt.models.differences import derivatives_over
+
 SINGULAR_TOLERANCE = 1e-4
 
 
@@ -195,24 +197,10 @@ def _polish(deviance, theta):
 
 
 def _derivatives(function, theta, free, step):
-    """Central-difference gradient and Hessian of ``function`` over the free coordinates of ``theta``."""
+    """Central-difference gradient and Hessian of ``function`` over the free coordinates of ``theta``.
+
+    A coordinate's step h is at most half its value, so no evaluation crosses the bound at 0; the Hessian is
+    given h / 2 so that its diagonal evaluates at theta +- h, the gradient's points."""
     index = np.flatnonzero(free)
     steps = np.array([min(step, 0.5 * theta[k]) for k in index])
-    gradient = np.empty(len(index))
-    hessian = np.empty((len(index), len(index)))
-    f0 = function(theta)
-    for a, (k, h) in enumerate(zip(index, steps, strict=True)):
-        e = np.zeros_like(theta)
-        e[k] = h
-        f_plus, f_minus = function(theta + e), function(theta - e)
-        gradient[a] = (f_plus - f_minus) / (2 * h)
-        hessian[a, a] = (f_plus - 2 * f0 + f_minus) / h**2
-        for b in range(a):
-            kb, hb = index[b], steps[b]
-            eb = np.zeros_like(theta)
-            eb[kb] = hb
-            hessian[a, b] = hessian[b, a] = (
-                function(theta + e + eb) - function(theta + e - eb) - function(theta - e + eb)
-                + function(theta - e - eb)
-            ) / (4 * h * hb)
-    return gradient, hessian
+    return derivatives_over(function, theta, index, gradient_steps=steps, hessian_steps=steps / 2)

@@ -41,6 +41,7 @@ from scipy.spatial.distance import cdist
 from threadpoolctl import threadpool_limits
 
 from afgehaakt.errors import InputDataError
+from afgehaakt.models.differences import derivatives_over
 
 RANGE_BOUNDS_M = (2_000.0, 400_000.0)
 """Search interval of the spatial range (metres): from neighbouring municipalities to the width of the country."""
@@ -173,20 +174,11 @@ def _newton_polish(function, theta, bounds, steps: int = 6) -> np.ndarray:
 
 
 def _derivatives(function, theta, bounds, step=1e-4):
-    """Finite-difference gradient and Hessian over the parameters not at a bound."""
+    """Finite-difference gradient (step ``step``) and Hessian (step ``10 * step``) over the parameters not at a
+    bound."""
     free = [k for k, (low, high) in enumerate(bounds) if low + 1e-3 < theta[k] < high - 1e-3]
-    gradient = np.zeros(len(free))
-    hessian = np.zeros((len(free), len(free)))
-    for a, k in enumerate(free):
-        e = np.zeros_like(theta)
-        e[k] = step
-        gradient[a] = (function(theta + e) - function(theta - e)) / (2 * step)
-        for b, m in enumerate(free):
-            ek, em = np.zeros_like(theta), np.zeros_like(theta)
-            ek[k], em[m] = step * 10, step * 10
-            hessian[a, b] = (function(theta + ek + em) - function(theta + ek - em) - function(theta - ek + em)
-                             + function(theta - ek - em)) / (4 * (step * 10) ** 2)
-    return gradient, (hessian + hessian.T) / 2, free
+    gradient, hessian = derivatives_over(function, theta, free, gradient_steps=step, hessian_steps=10 * step)
+    return gradient, hessian, free
 
 
 def _finite_differences(function, theta, bounds) -> tuple[float, bool]:

@@ -12,7 +12,7 @@ import pandas as pd
 
 from afgehaakt.labels import Labels
 from afgehaakt.models.panel import ELECTIONS, BalancedPanel, PanelModelResult
-from afgehaakt.models.panel_spatial import change
+from afgehaakt.models.panel.spatial import change
 from afgehaakt.plotting.style import footer as footer_block
 from afgehaakt.plotting.style import new_figure, save_figure
 from afgehaakt.tables import latex_escape, markdown_row

@@ -8,37 +8,26 @@ is no analytical null; the permutation test relabels y over the units, keeping x
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import esda
 import numpy as np
 import pandas as pd
 from libpysal.graph import Graph
 
-from afgehaakt.spatial.inference import Alternative, check_alternative, permutation_summary, permuted_statistics
+from afgehaakt.spatial.global_result import GlobalTestResult, PermutationInference, permutation_inference
+from afgehaakt.spatial.inference import Alternative, check_alternative, permuted_statistics
 from afgehaakt.spatial.values import aligned_values
 
 
-@dataclass(frozen=True)
-class BivariateMoranResult:
-    """One bivariate Moran's I test (x against the lag of y)."""
+@dataclass(frozen=True, kw_only=True)
+class BivariateMoranResult(GlobalTestResult, PermutationInference):
+    """One bivariate Moran's I test (x against the lag of y); ``z_permutation`` = (I - mean) / sd of the
+    permuted statistics, as there is no analytical null."""
 
     x_variable: str
     y_variable: str
-    n: int
-    weights: str
-    transformation: str
-    statistic: float
-    permutations: int
-    seed: int
-    mean_permuted: float
-    sd_permuted: float
     z_permutation: float
-    p_permutation: float
-    alternative: str
-
-    def as_row(self) -> dict:
-        return asdict(self)
 
 
 def bivariate_moran(
@@ -66,7 +55,7 @@ def bivariate_moran(
         return bivariate_moran_statistic(zx, _standardised(y_batch), sparse)
 
     permuted = permuted_statistics(y_values, statistic, permutations=permutations, seed=seed)
-    inference = permutation_summary(observed, permuted, alternative)
+    inference = permutation_inference(observed, permuted, seed=seed, alternative=alternative)
     return BivariateMoranResult(
         x_variable=str(x.name),
         y_variable=str(y.name),
@@ -74,12 +63,8 @@ def bivariate_moran(
         weights=weights_name,
         transformation=transformation,
         statistic=observed,
-        permutations=permutations,
-        seed=seed,
-        mean_permuted=inference["mean_permuted"],
-        sd_permuted=inference["sd_permuted"],
+        **inference,
         z_permutation=(observed - inference["mean_permuted"]) / inference["sd_permuted"],
-        p_permutation=inference["p_permutation"],
         alternative=alternative,
     )
 

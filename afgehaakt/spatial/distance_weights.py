@@ -17,7 +17,10 @@ distribution:
   weight); the Gaussian is truncated at the bandwidth. Self-weights are left out, as in the other weights.
 
 Centroids are the polygons' centroids in RD New (EPSG:28992), so distances are in metres. Weights are stored
-untransformed; each statistic applies and records its own transformation.
+untransformed; each statistic applies and records its own transformation. The k-nearest and distance-band links
+come from libpysal's ``Graph.build_knn`` and ``Graph.build_distance_band``; the isolate policy and the edge list
+are this module's. Kernel weights keep their own construction: their adaptive bandwidth is the distance to each
+unit's own (k + 1)-th nearest centroid, one bandwidth per unit.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from typing import Literal
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+from libpysal.graph import Graph
 from scipy.spatial import cKDTree
 
 from afgehaakt.spatial.weights import component_count
@@ -81,9 +85,7 @@ def knn_weights(boundaries: gpd.GeoDataFrame, *, id_column: str, k: int) -> Poin
     centroids = municipal_centroids(boundaries, id_column=id_column)
     if not 1 <= k < len(centroids):
         raise ValueError(f"k must lie between 1 and n - 1 = {len(centroids) - 1}")
-    distances, positions = _nearest(centroids, k)
-    focal = np.repeat(np.arange(len(centroids)), k)
-    edges = _edges(centroids.index, focal, positions.ravel(), np.ones(focal.size), "knn")
+    edges = _graph_edges(Graph.build_knn(_points(centroids), k=k), centroids.index, "knn")
     return PointWeights(edges, tuple(centroids.index), "knn", {"k": k})
 
 
@@ -96,14 +98,11 @@ def distance_band_weights(
     if isolates not in ("keep", "link_nearest"):
         raise ValueError(f"unknown isolate policy {isolates!r}")
     centroids = municipal_centroids(boundaries, id_column=id_column)
-    tree = cKDTree(centroids.to_numpy())
-    pairs = tree.query_pairs(threshold_m, output_type="ndarray")
-    focal = np.concatenate([pairs[:, 0], pairs[:, 1]])
-    neighbor = np.concatenate([pairs[:, 1], pairs[:, 0]])
-    edges = _edges(centroids.index, focal, neighbor, np.ones(focal.size), "distance_band")
+    band = Graph.build_distance_band(_points(centroids), threshold_m, binary=True)
+    edges = _graph_edges(band, centroids.index, "distance_band")
     linked = []
     if isolates == "link_nearest":
-        lonely = np.setdiff1d(np.arange(len(centroids)), focal)
+        lonely = np.setdiff1d(np.arange(len(centroids)), centroids.index.get_indexer(edges["focal"]))
         _, nearest = _nearest(centroids, 1)
         targets = nearest[lonely, 0]
         extra = _edges(
@@ -171,6 +170,19 @@ def _nearest(centroids: pd.DataFrame, k: int) -> tuple[np.ndarray, np.ndarray]:
     """Distances and positions of the k nearest other centroids, nearest first."""
     distances, positions = cKDTree(centroids.to_numpy()).query(centroids.to_numpy(), k=k + 1)
     return distances[:, 1:], positions[:, 1:]
+
+
+def _points(centroids: pd.DataFrame) -> gpd.GeoSeries:
+    return gpd.GeoSeries(gpd.points_from_xy(centroids["x"], centroids["y"]), index=centroids.index)
+
+
+def _graph_edges(graph: Graph, ids: pd.Index, origin: str) -> pd.DataFrame:
+    """The libpysal graph as this module's edge list (libpysal's zero-weight self-link of an isolate dropped)."""
+    adjacency = graph.adjacency.reset_index()
+    focal = ids.get_indexer(adjacency["focal"].astype(str))
+    neighbor = ids.get_indexer(adjacency["neighbor"].astype(str))
+    linked = focal != neighbor
+    return _edges(ids, focal[linked], neighbor[linked], adjacency["weight"].to_numpy(dtype=float)[linked], origin)
 
 
 def _edges(ids: pd.Index, focal: np.ndarray, neighbor: np.ndarray, weight: np.ndarray, origin: str) -> pd.DataFrame:

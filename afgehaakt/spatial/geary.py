@@ -9,51 +9,33 @@ under ``greater`` it counts permuted C at or below the observed C.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import esda
 import numpy as np
 import pandas as pd
 from libpysal.graph import Graph
 
-from afgehaakt.spatial.inference import (
-    Alternative,
-    check_alternative,
-    normal_p_value,
-    permutation_summary,
-    permuted_statistics,
+from afgehaakt.spatial.global_result import (
+    GlobalTestResult,
+    NormalityInference,
+    PermutationInference,
+    RandomisationInference,
+    analytical_inference,
+    permutation_inference,
 )
+from afgehaakt.spatial.inference import Alternative, check_alternative, permuted_statistics
 from afgehaakt.spatial.values import aligned_values
 
 Z_CONVENTION = "spdep: z = (1 - C) / sd, positive under positive autocorrelation"
 
 
-@dataclass(frozen=True)
-class GlobalGearyResult:
+@dataclass(frozen=True, kw_only=True)
+class GlobalGearyResult(GlobalTestResult, RandomisationInference, NormalityInference, PermutationInference):
     """One global Geary's C test; z-values and alternatives follow spdep's convention (module docstring)."""
 
     variable: str
-    n: int
-    weights: str
-    transformation: str
-    statistic: float
-    expected: float
-    variance_randomisation: float
-    z_randomisation: float
-    p_randomisation: float
-    variance_normality: float
-    z_normality: float
-    p_normality: float
-    permutations: int
-    seed: int
-    mean_permuted: float
-    sd_permuted: float
-    p_permutation: float
-    alternative: str
     z_convention: str = Z_CONVENTION
-
-    def as_row(self) -> dict:
-        return asdict(self)
 
 
 def global_geary(
@@ -78,10 +60,8 @@ def global_geary(
     permuted = permuted_statistics(
         y, lambda batch: geary_statistic(batch, sparse), permutations=permutations, seed=seed
     )
-    # C falls with positive autocorrelation: testing -C keeps "greater" meaning positive autocorrelation.
-    inference = permutation_summary(-float(geary.C), -permuted, alternative)
-    z_randomisation = -float(geary.z_rand)
-    z_normality = -float(geary.z_norm)
+    # C falls with positive autocorrelation: spdep's z = (1 - C) / sd and the permutation test of -C keep
+    # "greater" meaning positive autocorrelation.
     return GlobalGearyResult(
         variable=str(values.name),
         n=int(geary.n),
@@ -89,17 +69,11 @@ def global_geary(
         transformation=transformation,
         statistic=float(geary.C),
         expected=float(geary.EC),
-        variance_randomisation=float(geary.VC_rand),
-        z_randomisation=z_randomisation,
-        p_randomisation=normal_p_value(z_randomisation, alternative),
-        variance_normality=float(geary.VC_norm),
-        z_normality=z_normality,
-        p_normality=normal_p_value(z_normality, alternative),
-        permutations=permutations,
-        seed=seed,
-        mean_permuted=-inference["mean_permuted"],
-        sd_permuted=inference["sd_permuted"],
-        p_permutation=inference["p_permutation"],
+        **analytical_inference("randomisation", variance=geary.VC_rand, z=-float(geary.z_rand),
+                               alternative=alternative),
+        **analytical_inference("normality", variance=geary.VC_norm, z=-float(geary.z_norm), alternative=alternative),
+        **permutation_inference(float(geary.C), permuted, seed=seed, alternative=alternative,
+                                larger_is_positive=False),
         alternative=alternative,
     )
 

@@ -8,45 +8,29 @@ given, so every call builds its own ``W`` from the graph and never passes a shar
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import esda
 import numpy as np
 import pandas as pd
 from libpysal.graph import Graph
 
-from afgehaakt.spatial.inference import (
-    Alternative,
-    check_alternative,
-    normal_p_value,
-    permutation_summary,
-    permuted_statistics,
+from afgehaakt.spatial.global_result import (
+    GlobalTestResult,
+    PermutationInference,
+    RandomisationInference,
+    analytical_inference,
+    permutation_inference,
 )
+from afgehaakt.spatial.inference import Alternative, check_alternative, permuted_statistics
 from afgehaakt.spatial.values import aligned_values
 
 
-@dataclass(frozen=True)
-class GlobalGetisOrdResult:
+@dataclass(frozen=True, kw_only=True)
+class GlobalGetisOrdResult(GlobalTestResult, RandomisationInference, PermutationInference):
     """One Getis-Ord global G test; the analytical variance is the randomisation variance of spdep/esda."""
 
     variable: str
-    n: int
-    weights: str
-    transformation: str
-    statistic: float
-    expected: float
-    variance_randomisation: float
-    z_randomisation: float
-    p_randomisation: float
-    permutations: int
-    seed: int
-    mean_permuted: float
-    sd_permuted: float
-    p_permutation: float
-    alternative: str
-
-    def as_row(self) -> dict:
-        return asdict(self)
 
 
 def global_getis_ord(
@@ -72,7 +56,7 @@ def global_getis_ord(
     permuted = permuted_statistics(
         y, lambda batch: getis_ord_statistic(batch, sparse), permutations=permutations, seed=seed
     )
-    z = float(g.z_norm)
+    # esda names G's randomisation z ``z_norm``: the variance is the randomisation variance VG.
     return GlobalGetisOrdResult(
         variable=str(values.name),
         n=len(y),
@@ -80,12 +64,8 @@ def global_getis_ord(
         transformation="B",
         statistic=float(g.G),
         expected=float(g.EG),
-        variance_randomisation=float(g.VG),
-        z_randomisation=z,
-        p_randomisation=normal_p_value(z, alternative),
-        permutations=permutations,
-        seed=seed,
-        **permutation_summary(float(g.G), permuted, alternative),
+        **analytical_inference("randomisation", variance=g.VG, z=g.z_norm, alternative=alternative),
+        **permutation_inference(float(g.G), permuted, seed=seed, alternative=alternative),
         alternative=alternative,
     )
 

@@ -8,35 +8,29 @@ row-standardised) enters through its symmetrised form (W + W') / 2, which leaves
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from libpysal.graph import Graph
 
+from afgehaakt.spatial.global_result import GlobalTestResult
 from afgehaakt.spatial.inference import Alternative, check_alternative, normal_p_value
 from afgehaakt.spatial.ols import OlsFit, fit_ols
 
 
-@dataclass(frozen=True)
-class ResidualMoranResult:
-    """Moran's I of the residuals of one OLS model, with its analytical inference (normal approximation)."""
+@dataclass(frozen=True, kw_only=True)
+class ResidualMoranResult(GlobalTestResult):
+    """Moran's I of the residuals of one OLS model, with its analytical inference (normal approximation): E[I],
+    variance, z and p under ``lm.morantest``'s moments, which depend on the design (``parameters`` columns)."""
 
     outcome: str
     covariates: str
-    n: int
     parameters: int
-    weights: str
-    transformation: str
-    statistic: float
     expected: float
     variance: float
     z: float
     p_value: float
-    alternative: str
-
-    def as_row(self) -> dict:
-        return asdict(self)
 
 
 def residual_moran(

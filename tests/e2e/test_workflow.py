@@ -73,11 +73,14 @@ def test_reported_moran_equals_a_direct_computation_on_the_saved_weights(results
         assert moran.loc[variable, "seed"] == 20210317
 
 
-def test_results_lie_in_one_version_folder_named_after_code_config_and_data(test_scenario, results):
+def test_results_lie_in_one_version_folder_named_after_release_config_and_data(test_scenario, results, manifest):
     assert [p.name for p in (test_scenario.directory / "results").iterdir() if p.is_dir()] == [results.name]
-    release, code, config, data = results.name.split("_")
-    assert release[0].isdigit() and code.startswith("code-") and config.startswith("config-")
-    assert data.startswith("data-") and all(len(part.split("-")[1]) == 8 for part in (code, config, data))
+    release, config, data = results.name.split("_")
+    assert release[0].isdigit() and config.startswith("config-")
+    assert data.startswith("data-") and all(len(part.split("-")[1]) == 8 for part in (config, data))
+    # Code is recorded per output: the digest of its script and of the package modules it imports.
+    moran = manifest["outputs"]["tables/spatial/tk2021_global_moran.csv"]
+    assert "afgehaakt.spatial.moran" in moran["modules"] and len(moran["code_sha256"]) == 64
 
 
 def test_manifest_lists_every_output_with_its_hash_and_rule(results, manifest, sha256):

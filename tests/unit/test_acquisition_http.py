@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import email.utils
 import hashlib
 import json
+import time
 from datetime import datetime, timezone
 
 import pytest
@@ -96,6 +98,18 @@ def test_retry_after_is_honoured_when_longer_than_the_backoff(local_server, tmp_
     sleep = FakeSleep()
     assert _fetch(url, tmp_path / "busy", backoff=1.0, sleep=sleep).attempts == 2
     assert sleep.calls == [30.0]
+
+
+def test_retry_after_as_an_http_date_is_honoured_and_an_unreadable_one_ignored(local_server, tmp_path):
+    in_an_hour = email.utils.formatdate(time.time() + 3600, usegmt=True)
+    url = local_server.route("/dated", Reply(status=503, headers={"Retry-After": in_an_hour}), Reply(body=BODY))
+    sleep = FakeSleep()
+    assert _fetch(url, tmp_path / "dated", backoff=1.0, sleep=sleep).attempts == 2
+    assert len(sleep.calls) == 1 and 3500 < sleep.calls[0] <= 3600
+    url = local_server.route("/garbled", Reply(status=503, headers={"Retry-After": "soon"}), Reply(body=BODY))
+    sleep = FakeSleep()
+    assert _fetch(url, tmp_path / "garbled", backoff=1.0, sleep=sleep).attempts == 2
+    assert sleep.calls == [1.0]
 
 
 def test_persistent_503_gives_up_after_the_retries_and_leaves_nothing(local_server, tmp_path):

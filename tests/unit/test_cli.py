@@ -16,7 +16,7 @@ from afgehaakt.provenance import content_sha256, sha256_file
 from afgehaakt.verify import fingerprint, output_kind
 
 REPO = Path(__file__).resolve().parents[2]
-VERSION = "0.1.0_code-aaaaaaaa_config-bbbbbbbb_data-cccccccc"
+VERSION = "0.1.0_config-bbbbbbbb_data-cccccccc"
 PREFIX = f"results/{VERSION}/"
 
 
@@ -66,7 +66,7 @@ def test_outputs_may_be_named_with_or_without_the_results_folder():
     assert relative_output("figures/a.png", folder) == "figures/a.png"
 
 
-def _folder(root, name, moran, config):
+def _folder(root, name, moran, config, code="a" * 64):
     folder = root / "results" / name
     (folder / "tables").mkdir(parents=True)
     table = folder / "tables/moran.csv"
@@ -77,8 +77,9 @@ def _folder(root, name, moran, config):
         outputs[path.relative_to(folder).as_posix()] = {
             "kind": output_kind(path), "sha256": sha256_file(path), "content_sha256": content_sha256(path),
             "fingerprint": fingerprint(path)}
-    (folder / "manifest.json").write_text(json.dumps({"code_sha256": "a" * 64, "data_sha256": "b" * 64,
-                                                      "outputs": outputs}))
+    for entry in outputs.values():
+        entry["code_sha256"] = code
+    (folder / "manifest.json").write_text(json.dumps({"data_sha256": "b" * 64, "outputs": outputs}))
     (folder / "config.yaml").write_text(yaml.safe_dump(config))
     return folder
 
@@ -94,6 +95,13 @@ def test_diff_names_the_config_change_and_each_differing_output(tmp_path):
     assert len(lines) == 2
     assert main(["--workflow-dir", str(tmp_path), "diff", "one", "three"]) == 1
     assert main(["--workflow-dir", str(tmp_path), "diff", "one", "two"]) == 0
+
+
+def test_diff_counts_the_outputs_made_by_other_code(tmp_path):
+    first = _folder(tmp_path, "one", 0.41, {"outputs": {"language": "en"}})
+    other_code = _folder(tmp_path, "two", 0.41, {"outputs": {"language": "en"}}, code="f" * 64)
+    assert folder_difference(first, other_code) == [
+        "code: 2 output(s) made by other code (script or the modules it imports), e.g. notes.md"]
 
 
 def _cli(*arguments):

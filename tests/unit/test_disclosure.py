@@ -10,14 +10,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from afgehaakt.disclosure import (
-    DEFAULT_THRESHOLD,
-    SURVEY_ANSWER_COLUMNS,
-    DisclosureError,
-    scan_results,
-    suppress_small_cells,
-    threshold_from_config,
-)
+from afgehaakt.disclosure.scanner import SURVEY_ANSWER_COLUMNS, DisclosureError, scan_results
+from afgehaakt.disclosure.suppression import DEFAULT_THRESHOLD, suppress_small_cells, threshold_from_config
 from afgehaakt.errors import ConfigError
 from afgehaakt.outputs import write_json, write_table
 

@@ -23,7 +23,7 @@ from afgehaakt.models.panel import (
     hausman_test,
     interaction_terms,
 )
-from afgehaakt.models.panel_spatial import change, panel_moran_table
+from afgehaakt.models.panel.spatial import change, panel_moran_table
 
 SIDE = 12
 N = SIDE * SIDE

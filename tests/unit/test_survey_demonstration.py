@@ -34,8 +34,7 @@ from afgehaakt.survey.recovery import (
 from afgehaakt.survey.synthetic import SurveyDesign, TrueParameters, example_municipal_table, generate_survey
 from afgehaakt.tables import build, demonstration
 
-RUN = {"version": "v1", "release": "0", "code_sha256": "c", "package_sha256": "p", "config_sha256": "f",
-       "data_sha256": "d"}
+RUN = {"version": "v1", "release": "0", "config_sha256": "f", "data_sha256": "d"}
 
 
 # --- provenance: the manifest follows inputs, not names ---------------------------------------------------------
@@ -61,7 +60,7 @@ def _workflow(root, *, leak: bool):
         path.parent.mkdir(parents=True, exist_ok=True)
         write_json(content, path) if isinstance(content, dict) else write_table(content, path)
         producers.setdefault(relative.split("/")[1], []).append(str(path))
-        jobs[str(path)] = {"script": "scripts/x.py", "seeds": {},
+        jobs[str(path)] = {"script": "scripts/x.py", "code_sha256": "c" * 64, "modules": [], "seeds": {},
                            "inputs": [str(results / i) if not i.startswith("data/") else str(root / i)
                                       for i in inputs]}
     return build_manifest(producers, results_dir=results, jobs=jobs, run=RUN, workflow_dir=root)

@@ -1,6 +1,7 @@
 """Verification: figures compared by content (metadata may differ), tables within tolerance, every difference named."""
 
 import json
+import re
 from fnmatch import fnmatchcase
 
 import pandas as pd
@@ -247,13 +248,18 @@ def run(tmp_path, monkeypatch):
     (tmp_path / "data" / "input.csv").write_text("x\n1\n", encoding="utf-8")
     results = tmp_path / "results" / "v1"
     table = _table(results / "tables", "t.csv")
-    record = {"version": "v1", "config_sha256": "c" * 64, "data_sha256": "d" * 64, "code_sha256": "e" * 64}
+    record = {"version": "v1", "config_sha256": "c" * 64, "data_sha256": "d" * 64}
+    (tmp_path / "scripts").mkdir()
+    (tmp_path / "scripts" / "plot.py").write_text("from afgehaakt.plotting.scatter import moran_scatterplot\n",
+                                                 encoding="utf-8")
     _draw([results / "figures" / "f.png"], provenance=job_provenance(
         rule="plot", script=tmp_path / "scripts" / "plot.py", inputs=[table], run=record))
     producers = {"table": [str(results / "tables" / "t.csv")], "plot": [str(results / "figures" / "f.png")]}
-    jobs = {producers["table"][0]: {"script": "scripts/table.py", "inputs": ["data/input.csv"],
+    code = {"code_sha256": "e" * 64, "modules": ["afgehaakt", "afgehaakt.outputs"]}
+    jobs = {producers["table"][0]: {"script": "scripts/table.py", **code, "inputs": ["data/input.csv"],
                                     "seeds": {"moran.seed": 7}},
-            producers["plot"][0]: {"script": "scripts/plot.py", "inputs": [producers["table"][0]], "seeds": {}}}
+            producers["plot"][0]: {"script": "scripts/plot.py", **code, "inputs": [producers["table"][0]],
+                                   "seeds": {}}}
     return build_manifest(producers, results_dir=results, jobs=jobs, run=record, workflow_dir=tmp_path)
 
 
@@ -262,6 +268,7 @@ def test_the_manifest_lists_provenance_per_output(run):
     assert entry["rule"] == "table" and entry["script"] == "scripts/table.py"
     assert entry["inputs"] == {"data/input.csv": sha256_file("data/input.csv")}
     assert entry["seeds"] == {"moran.seed": 7} and entry["kind"] == "table"
+    assert entry["code_sha256"] == "e" * 64 and entry["modules"] == ["afgehaakt", "afgehaakt.outputs"]
     assert run["git"] == {"commit": "unknown", "dirty": None}
     assert run["packages"]["numpy"][0].isdigit() and run["config_sha256"] == "c" * 64
     assert list(manifest_table(run)["path"]) == ["figures/f.png", "tables/t.csv"]
@@ -273,11 +280,14 @@ def test_the_figure_carries_the_provenance_of_its_job(run, tmp_path):
     assert embedded["rule"] == "plot" and embedded["script"] == "scripts/plot.py"
     assert embedded["inputs"] == {str(tmp_path / "results/v1/tables/t.csv"): run["outputs"]["tables/t.csv"]["sha256"]}
     assert embedded["git"]["commit"] == "unknown" and embedded["config_sha256"] == "c" * 64
+    # The code that drew it: the script and the package modules it imports, found statically.
+    assert {"afgehaakt", "afgehaakt.plotting", "afgehaakt.plotting.scatter"} <= set(embedded["modules"])
+    assert re.fullmatch(r"[0-9a-f]{64}", embedded["code_sha256"])
 
 
 def test_an_output_under_two_rules_is_refused(tmp_path):
     path = str(_table(tmp_path / "r", "t.csv"))
-    job = {"script": "s.py", "inputs": [], "seeds": {}}
+    job = {"script": "s.py", "code_sha256": "e" * 64, "modules": [], "inputs": [], "seeds": {}}
     with pytest.raises(ValueError, match="two rules"):
         build_manifest({"a": [path], "b": [path]}, results_dir=tmp_path / "r", jobs={path: job}, run={})
 
@@ -288,6 +298,8 @@ def test_a_run_verifies_against_its_own_expected_manifest_and_a_change_is_named(
     expected = json.loads((tmp_path / "expected.json").read_text(encoding="utf-8"))
     assert set(expected["outputs"]["tables/t.csv"]) == {"kind", "sha256", "content_sha256", "fingerprint",
                                                          "tolerance"}
+    # Code digests change with every commit without changing a result: not part of the expected manifest.
+    assert "code_sha256" not in json.dumps(expected)
     assert main(["compare", str(tmp_path / "manifest.json"), str(tmp_path / "expected.json")]) == 0
     changed = json.loads(json.dumps(run))
     changed["outputs"]["tables/t.csv"] = _entry(_table(tmp_path, "b.csv", {(0, "votes"): 101}))

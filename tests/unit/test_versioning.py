@@ -1,4 +1,4 @@
-"""The results folder's name: one per release, code, config and data; the git facts behind it."""
+"""The results folder's name: one per release, config and data (code is recorded per output); the git facts."""
 
 import subprocess
 
@@ -7,7 +7,6 @@ import pytest
 from afgehaakt.provenance import tree_digest
 from afgehaakt.versioning import (
     LATEST,
-    code_digest,
     git_state,
     mark_latest,
     package_versions,
@@ -18,14 +17,14 @@ from afgehaakt.versioning import (
 A, B, C = "a" * 64, "b" * 64, "c" * 64
 
 
-def test_the_name_joins_release_and_the_first_eight_digits_of_each_digest():
-    name = results_version(release="0.1.0", code_sha256="1a2b3c4d" + A[8:], config_sha256=B, data_sha256=C)
-    assert name == "0.1.0_code-1a2b3c4d_config-bbbbbbbb_data-cccccccc"
+def test_the_name_joins_release_and_the_first_eight_digits_of_config_and_data():
+    name = results_version(release="0.1.0", config_sha256="1a2b3c4d" + B[8:], data_sha256=C)
+    assert name == "0.1.0_config-1a2b3c4d_data-cccccccc"
 
 
-@pytest.mark.parametrize("part", ["code_sha256", "config_sha256", "data_sha256"])
+@pytest.mark.parametrize("part", ["config_sha256", "data_sha256"])
 def test_another_digest_gives_another_folder(part):
-    digests = dict(code_sha256=A, config_sha256=B, data_sha256=C)
+    digests = dict(config_sha256=B, data_sha256=C)
     changed = {**digests, part: "d" * 64}
     assert results_version(release="0.1.0", **digests) != results_version(release="0.1.0", **changed)
 
@@ -33,41 +32,7 @@ def test_another_digest_gives_another_folder(part):
 @pytest.mark.parametrize("release, digest", [("0.1/..", A), ("", A), ("0.1.0", "xyz"), ("0.1.0", A.upper())])
 def test_a_name_that_could_escape_the_folder_or_hide_a_digest_is_refused(release, digest):
     with pytest.raises(ValueError):
-        results_version(release=release, code_sha256=digest, config_sha256=B, data_sha256=C)
-
-
-def _workflow(root):
-    (root / "pkg").mkdir(parents=True)
-    (root / "pkg" / "model.py").write_text("x = 1\n", encoding="utf-8")
-    (root / "rules").mkdir()
-    (root / "rules" / "a.smk").write_text("rule a:\n", encoding="utf-8")
-    (root / "scripts").mkdir()
-    (root / "scripts" / "a.py").write_text("print(1)\n", encoding="utf-8")
-    (root / "Snakefile").write_text("include: 'rules/a.smk'\n", encoding="utf-8")
-    return root
-
-
-@pytest.mark.parametrize("edit", ["pkg/model.py", "rules/a.smk", "scripts/a.py", "Snakefile"])
-def test_the_code_digest_covers_package_rules_scripts_and_snakefile(tmp_path, edit):
-    root = _workflow(tmp_path / "w")
-    versions = {"numpy": "2.0"}
-    before = code_digest(root / "pkg", root, versions)
-    (root / edit).write_text((root / edit).read_text(encoding="utf-8") + "# changed\n", encoding="utf-8")
-    assert code_digest(root / "pkg", root, versions) != before
-
-
-def test_the_code_digest_covers_library_versions_and_not_caches(tmp_path):
-    root = _workflow(tmp_path / "w")
-    before = code_digest(root / "pkg", root, {"numpy": "2.0"})
-    assert code_digest(root / "pkg", root, {"numpy": "2.1"}) != before
-    (root / "scripts" / "__pycache__").mkdir()
-    (root / "scripts" / "__pycache__" / "a.cpython-311.pyc").write_bytes(b"\0")
-    assert code_digest(root / "pkg", root, {"numpy": "2.0"}) == before
-
-
-def test_the_code_digest_does_not_depend_on_where_the_workflow_lies(tmp_path):
-    first, second = _workflow(tmp_path / "one"), _workflow(tmp_path / "two")
-    assert code_digest(first / "pkg", first, {}) == code_digest(second / "pkg", second, {})
+        results_version(release=release, config_sha256=digest, data_sha256=C)
 
 
 def test_the_data_digest_sees_contents_and_names(tmp_path):
@@ -123,9 +88,9 @@ def test_the_release_is_the_tag_on_head_else_the_package_version(repository, tmp
 
 
 def test_latest_names_the_folder_of_the_last_complete_run(tmp_path):
-    path = mark_latest(tmp_path / "results", "0.1.0_code-1_config-2_data-3")
+    path = mark_latest(tmp_path / "results", "0.1.0_config-2_data-3")
     assert path == tmp_path / "results" / LATEST
-    assert path.read_text(encoding="utf-8") == "0.1.0_code-1_config-2_data-3\n"
+    assert path.read_text(encoding="utf-8") == "0.1.0_config-2_data-3\n"
     assert [p.name for p in (tmp_path / "results").iterdir()] == [LATEST]
 
 

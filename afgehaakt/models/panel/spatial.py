@@ -16,7 +16,8 @@ from __future__ import annotations
 import pandas as pd
 from libpysal.graph import Graph
 
-from afgehaakt.models.panel import OUTCOMES, BalancedPanel, PanelModelResult
+from afgehaakt.models.panel.data import OUTCOMES, BalancedPanel
+from afgehaakt.models.panel.results import PanelModelResult
 from afgehaakt.spatial.inference import Alternative
 from afgehaakt.spatial.moran import global_moran
 

@@ -1,4 +1,4 @@
-"""The panel analysis of the workflow: every configured outcome through the model suite, as tidy tables."""
+"""The workflow's panel study: every configured outcome through the model suite, as tidy tables (orchestration)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,11 @@ from dataclasses import dataclass
 import pandas as pd
 from libpysal.graph import Graph
 
-from afgehaakt.models.panel import BalancedPanel, Covariance, PanelSuite, fit_panel_suite
-from afgehaakt.models.panel_spatial import panel_moran_table
+from afgehaakt.models.panel.covariance import Covariance
+from afgehaakt.models.panel.data import BalancedPanel
+from afgehaakt.models.panel.estimators import fit_panel_suite
+from afgehaakt.models.panel.results import PanelSuite
+from afgehaakt.models.panel.spatial import panel_moran_table
 
 
 @dataclass(frozen=True)
