@@ -1,4 +1,5 @@
-# Two commands for a fresh machine: `make run` regenerates every result offline, `make test` runs the tests.
+# Two commands for a fresh machine: `make run` regenerates every result offline, `make test` runs the tests
+# (unit, lint and one end-to-end run of the test scenario); `make reproduce` is CI's step after it.
 # Both first build .venv from requirements.lock (exact versions, verified by hash); nothing else is downloaded.
 # Results go to results/<version>/ (README, "Versioned results"); `make verify` checks them against
 # tests/reference/expected_manifest.json from a clean checkout, `make expected-manifest` rewrites that file.
@@ -13,7 +14,7 @@ EXPECTED := tests/reference/expected_manifest.json
 RESULTS_DIR = $(or $(shell $(BIN)/snakemake --list-rules --nolock 2>&1 >/dev/null | sed -n 's/^results folder: //p'),\
 	$(error the workflow did not name its results folder; run $(BIN)/snakemake --list-rules to see why))
 
-.PHONY: install run test dag report lint lock clean snapshot slurm-test neighbourhoods power verify expected-manifest
+.PHONY: install run test reproduce dag report lint lock envs clean snapshot slurm-test neighbourhoods power verify expected-manifest
 
 $(INSTALLED): requirements.lock pyproject.toml
 	rm -rf $(VENV)
@@ -27,8 +28,16 @@ install: $(INSTALLED)
 run: $(INSTALLED)
 	$(BIN)/snakemake --profile workflow/profiles/default --cores $(CORES)
 
+# The test pyramid (CONTRIBUTING.md): unit tests, lint, and the end-to-end tests that share one run of the test
+# scenario config/scenarios/test.yaml (tests/e2e/conftest.py). Under 8 minutes on 2 cores.
 test: $(INSTALLED)
-	$(BIN)/pytest
+	$(BIN)/pytest -m "not slow"
+
+# The reproduction step (CI runs it after `make test`): two runs of the default config, byte-identical and equal
+# to the expected manifest (tests/e2e/test_reproduction.py), and the tests that make runs of their own (an
+# interrupted run, scatter counts, the online acquisition route, other BLAS kernels).
+reproduce: $(INSTALLED)
+	$(BIN)/pytest -m slow
 
 dag: $(INSTALLED)
 	mkdir -p $(RESULTS_DIR)
@@ -85,6 +94,11 @@ snapshot: $(INSTALLED)
 lock:
 	uv pip compile requirements.in --python-version 3.11 --python-platform x86_64-unknown-linux-gnu \
 		--generate-hashes --output-file requirements.lock
+	$(PYTHON) -m afgehaakt.environment requirements.lock envs/afgehaakt.yaml
+
+# The rules' one conda environment, generated from the lock (tests/unit/test_environment.py checks it).
+envs:
+	$(PYTHON) -m afgehaakt.environment requirements.lock envs/afgehaakt.yaml
 
 # Every version's results and logs.
 clean:

@@ -14,7 +14,7 @@ rule download_statline:
     benchmark:
         f"{LOGS}/benchmarks/download_statline/{{dataset}}.tsv"
     conda:
-        "../envs/geo.yaml"
+        "../envs/afgehaakt.yaml"
     threads: 1
     resources:
         mem_mb=500,
@@ -40,7 +40,7 @@ rule download_kiesraad:
     benchmark:
         f"{LOGS}/benchmarks/download_kiesraad/{{election}}.tsv"
     conda:
-        "../envs/geo.yaml"
+        "../envs/afgehaakt.yaml"
     threads: 1
     resources:
         mem_mb=500,
@@ -67,7 +67,7 @@ rule download_kiesraad_count_file:
     wildcard_constraints:
         count_file=r"[^/]+\.csv",
     conda:
-        "../envs/geo.yaml"
+        "../envs/afgehaakt.yaml"
     threads: 1
     resources:
         mem_mb=500,
@@ -92,7 +92,7 @@ rule download_boundaries:
     benchmark:
         f"{LOGS}/benchmarks/download_boundaries.tsv"
     conda:
-        "../envs/geo.yaml"
+        "../envs/afgehaakt.yaml"
     threads: 1
     resources:
         mem_mb=1000,
@@ -120,7 +120,7 @@ rule statline_table:
     benchmark:
         f"{LOGS}/benchmarks/statline_table/{{dataset}}.tsv"
     conda:
-        "../envs/geo.yaml"
+        "../envs/afgehaakt.yaml"
     threads: 1
     resources:
         mem_mb=500,
@@ -144,7 +144,7 @@ rule boundaries:
     benchmark:
         f"{LOGS}/benchmarks/boundaries.tsv"
     conda:
-        "../envs/geo.yaml"
+        "../envs/afgehaakt.yaml"
     threads: 1
     resources:
         mem_mb=1000,
@@ -169,7 +169,7 @@ rule municipalities:
     benchmark:
         f"{LOGS}/benchmarks/municipalities.tsv"
     conda:
-        "../envs/geo.yaml"
+        "../envs/afgehaakt.yaml"
     threads: 1
     resources:
         mem_mb=500,
@@ -201,7 +201,7 @@ rule election_results:
     benchmark:
         f"{LOGS}/benchmarks/election_results/{{election}}.tsv"
     conda:
-        "../envs/geo.yaml"
+        "../envs/afgehaakt.yaml"
     threads: 1
     resources:
         mem_mb=1000,

@@ -19,7 +19,7 @@ rule amalgamation_treatment:
     benchmark:
         f"{LOGS}/benchmarks/amalgamation_treatment.tsv"
     conda:
-        "../envs/models.yaml"
+        "../envs/afgehaakt.yaml"
     threads: 1
     resources:
         mem_mb=1000,
@@ -60,7 +60,7 @@ rule amalgamation:
     benchmark:
         f"{LOGS}/benchmarks/amalgamation/{{panel_outcome}}.tsv"
     conda:
-        "../envs/models.yaml"
+        "../envs/afgehaakt.yaml"
     threads: 1
     resources:
         mem_mb=2000,
@@ -94,7 +94,7 @@ rule amalgamation_report:
     benchmark:
         f"{LOGS}/benchmarks/amalgamation_report.tsv"
     conda:
-        "../envs/models.yaml"
+        "../envs/afgehaakt.yaml"
     threads: 1
     resources:
         mem_mb=500,

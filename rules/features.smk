@@ -18,7 +18,7 @@ rule harmonise_election:
     benchmark:
         f"{LOGS}/benchmarks/harmonise_election/{{election}}.tsv"
     conda:
-        "../envs/geo.yaml"
+        "../envs/afgehaakt.yaml"
     threads: 1
     resources:
         mem_mb=1000,
@@ -47,7 +47,7 @@ rule election_indicators:
     benchmark:
         f"{LOGS}/benchmarks/election_indicators/{{election}}.tsv"
     conda:
-        "../envs/geo.yaml"
+        "../envs/afgehaakt.yaml"
     threads: 1
     resources:
         mem_mb=1000,
@@ -83,7 +83,7 @@ rule municipal_features:
     benchmark:
         f"{LOGS}/benchmarks/municipal_features.tsv"
     conda:
-        "../envs/geo.yaml"
+        "../envs/afgehaakt.yaml"
     threads: 1
     resources:
         mem_mb=1000,
@@ -108,7 +108,7 @@ rule stacked_disadvantage:
     benchmark:
         f"{LOGS}/benchmarks/stacked_disadvantage.tsv"
     conda:
-        "../envs/geo.yaml"
+        "../envs/afgehaakt.yaml"
     threads: 1
     resources:
         mem_mb=1000,
@@ -132,7 +132,7 @@ rule correlations:
     benchmark:
         f"{LOGS}/benchmarks/correlations/{{election}}.tsv"
     conda:
-        "../envs/geo.yaml"
+        "../envs/afgehaakt.yaml"
     threads: 1
     resources:
         mem_mb=1000,
@@ -168,7 +168,7 @@ rule data_quality:
     benchmark:
         f"{LOGS}/benchmarks/data_quality.tsv"
     conda:
-        "../envs/geo.yaml"
+        "../envs/afgehaakt.yaml"
     threads: 1
     resources:
         mem_mb=1000,
@@ -196,7 +196,7 @@ rule classification_robustness:
     benchmark:
         f"{LOGS}/benchmarks/classification_robustness.tsv"
     conda:
-        "../envs/geo.yaml"
+        "../envs/afgehaakt.yaml"
     threads: 1
     resources:
         mem_mb=1000,

@@ -26,7 +26,7 @@ rule local_democracy:
     benchmark:
         f"{LOGS}/benchmarks/local_democracy.tsv"
     conda:
-        "../envs/geo.yaml"
+        "../envs/afgehaakt.yaml"
     threads: 1
     resources:
         mem_mb=1000,
@@ -66,7 +66,7 @@ rule letter_groups:
     benchmark:
         f"{LOGS}/benchmarks/letter_groups.tsv"
     conda:
-        "../envs/plot.yaml"
+        "../envs/afgehaakt.yaml"
     threads: 1
     resources:
         mem_mb=2000,

@@ -15,7 +15,7 @@ rule survey_respondents:
     benchmark:
         f"{LOGS}/benchmarks/survey_respondents.tsv"
     conda:
-        "../envs/models.yaml"
+        "../envs/afgehaakt.yaml"
     threads: 1
     resources:
         mem_mb=2000,
@@ -46,7 +46,7 @@ rule multilevel:
     benchmark:
         f"{LOGS}/benchmarks/multilevel/{{outcome}}.tsv"
     conda:
-        "../envs/models.yaml"
+        "../envs/afgehaakt.yaml"
     threads: 1
     resources:
         mem_mb=4000,
@@ -81,7 +81,7 @@ rule synthetic_recovery:
     benchmark:
         f"{LOGS}/benchmarks/synthetic_recovery.tsv"
     conda:
-        "../envs/models.yaml"
+        "../envs/afgehaakt.yaml"
     threads: 1
     resources:
         mem_mb=3000,
@@ -111,7 +111,7 @@ rule panel:
     benchmark:
         f"{LOGS}/benchmarks/panel.tsv"
     conda:
-        "../envs/models.yaml"
+        "../envs/afgehaakt.yaml"
     threads: 1
     resources:
         mem_mb=2000,
@@ -151,7 +151,7 @@ rule panel_figures:
     benchmark:
         f"{LOGS}/benchmarks/panel_figures/{{panel_outcome}}.tsv"
     conda:
-        "../envs/plot.yaml"
+        "../envs/afgehaakt.yaml"
     threads: 1
     resources:
         mem_mb=1000,
@@ -180,7 +180,7 @@ rule power_simulation:
     benchmark:
         f"{LOGS}/benchmarks/power_simulation/{{scatteritem}}.tsv"
     conda:
-        "../envs/models.yaml"
+        "../envs/afgehaakt.yaml"
     threads: 1
     resources:
         mem_mb=1000,
@@ -208,7 +208,7 @@ rule power_analysis:
     benchmark:
         f"{LOGS}/benchmarks/power_analysis.tsv"
     conda:
-        "../envs/models.yaml"
+        "../envs/afgehaakt.yaml"
     threads: 1
     resources:
         mem_mb=1000,
@@ -233,7 +233,7 @@ rule power_planning:
     benchmark:
         f"{LOGS}/benchmarks/power_planning.tsv"
     conda:
-        "../envs/models.yaml"
+        "../envs/afgehaakt.yaml"
     threads: 1
     resources:
         mem_mb=3000,

@@ -16,7 +16,7 @@ rule neighbourhood_areas:
     benchmark:
         f"{RESULTS}/benchmarks/neighbourhood_areas.tsv"
     conda:
-        "../envs/geo.yaml"
+        "../envs/afgehaakt.yaml"
     threads: 1
     resources:
         mem_mb=2000,
@@ -40,7 +40,7 @@ rule neighbourhood_weights:
     benchmark:
         f"{RESULTS}/benchmarks/neighbourhood_weights/{{units}}.tsv"
     conda:
-        "../envs/geo.yaml"
+        "../envs/afgehaakt.yaml"
     threads: 1
     resources:
         mem_mb=3000,
@@ -64,7 +64,7 @@ rule neighbourhood_moran:
     benchmark:
         f"{RESULTS}/benchmarks/neighbourhood_moran/{{units}}_p{{permutations}}.tsv"
     conda:
-        "../envs/geo.yaml"
+        "../envs/afgehaakt.yaml"
     threads: 1
     resources:
         mem_mb=3000,
@@ -91,7 +91,7 @@ rule neighbourhood_lisa_part:
     benchmark:
         f"{RESULTS}/benchmarks/neighbourhood_lisa_part/{{units}}_p{{permutations}}/{{scatteritem}}.tsv"
     conda:
-        "../envs/geo.yaml"
+        "../envs/afgehaakt.yaml"
     threads: 2
     resources:
         mem_mb=3000,
@@ -118,7 +118,7 @@ rule neighbourhood_lisa:
     benchmark:
         f"{RESULTS}/benchmarks/neighbourhood_lisa/{{units}}_p{{permutations}}.tsv"
     conda:
-        "../envs/geo.yaml"
+        "../envs/afgehaakt.yaml"
     threads: 1
     resources:
         mem_mb=1000,
@@ -149,7 +149,7 @@ rule neighbourhood_benchmarks:
     benchmark:
         f"{LOGS}/benchmarks/neighbourhood_benchmarks.tsv"
     conda:
-        "../envs/geo.yaml"
+        "../envs/afgehaakt.yaml"
     threads: 1
     resources:
         mem_mb=500,

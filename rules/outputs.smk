@@ -18,7 +18,7 @@ rule choropleth:
     benchmark:
         f"{LOGS}/benchmarks/choropleth/{{election}}_{{indicator}}.tsv"
     conda:
-        "../envs/plot.yaml"
+        "../envs/afgehaakt.yaml"
     threads: 1
     resources:
         mem_mb=2000,
@@ -61,7 +61,7 @@ rule election_series:
     benchmark:
         f"{LOGS}/benchmarks/election_series.tsv"
     conda:
-        "../envs/plot.yaml"
+        "../envs/afgehaakt.yaml"
     threads: 1
     resources:
         mem_mb=2000,
@@ -95,7 +95,7 @@ rule moran_scatterplot:
     benchmark:
         f"{LOGS}/benchmarks/moran_scatterplot/{{election}}_{{indicator}}.tsv"
     conda:
-        "../envs/plot.yaml"
+        "../envs/afgehaakt.yaml"
     threads: 1
     resources:
         mem_mb=2000,
@@ -128,7 +128,7 @@ rule indicator_maps:
     benchmark:
         f"{LOGS}/benchmarks/indicator_maps.tsv"
     conda:
-        "../envs/plot.yaml"
+        "../envs/afgehaakt.yaml"
     threads: 1
     resources:
         mem_mb=2000,
@@ -159,7 +159,7 @@ rule correlation_heatmap:
     benchmark:
         f"{LOGS}/benchmarks/correlation_heatmap/{{election}}.tsv"
     conda:
-        "../envs/plot.yaml"
+        "../envs/afgehaakt.yaml"
     threads: 1
     resources:
         mem_mb=1000,
@@ -190,7 +190,7 @@ rule cluster_maps:
     benchmark:
         f"{LOGS}/benchmarks/cluster_maps/{{statistic}}_{{variable}}.tsv"
     conda:
-        "../envs/plot.yaml"
+        "../envs/afgehaakt.yaml"
     threads: 1
     resources:
         mem_mb=1000,
@@ -222,7 +222,7 @@ rule zone_map:
     benchmark:
         f"{LOGS}/benchmarks/zone_map/{{outcome}}.tsv"
     conda:
-        "../envs/plot.yaml"
+        "../envs/afgehaakt.yaml"
     threads: 1
     resources:
         mem_mb=1000,
@@ -257,7 +257,7 @@ rule mgwr_maps:
     wildcard_constraints:
         outcome="turnout|outsider_share",
     conda:
-        "../envs/plot.yaml"
+        "../envs/afgehaakt.yaml"
     threads: 1
     resources:
         mem_mb=1000,
@@ -287,7 +287,7 @@ rule power_curve:
     benchmark:
         f"{LOGS}/benchmarks/power_curve.tsv"
     conda:
-        "../envs/plot.yaml"
+        "../envs/afgehaakt.yaml"
     threads: 1
     resources:
         mem_mb=1000,
@@ -313,7 +313,7 @@ rule power_planning_curve:
     benchmark:
         f"{LOGS}/benchmarks/power_planning_curve.tsv"
     conda:
-        "../envs/plot.yaml"
+        "../envs/afgehaakt.yaml"
     threads: 1
     resources:
         mem_mb=1000,
@@ -428,7 +428,7 @@ rule publication_table:
     wildcard_constraints:
         table="|".join(PUBLICATION_TABLES),
     conda:
-        "../envs/geo.yaml"
+        "../envs/afgehaakt.yaml"
     threads: 1
     resources:
         mem_mb=500,
@@ -463,7 +463,7 @@ rule synthetic_survey_table:
     wildcard_constraints:
         table="|".join(SURVEY_PUBLICATION_TABLES),
     conda:
-        "../envs/geo.yaml"
+        "../envs/afgehaakt.yaml"
     threads: 1
     resources:
         mem_mb=500,
@@ -506,7 +506,7 @@ rule headline_numbers:
     benchmark:
         f"{LOGS}/benchmarks/headline_numbers.tsv"
     conda:
-        "../envs/geo.yaml"
+        "../envs/afgehaakt.yaml"
     threads: 1
     resources:
         mem_mb=500,
@@ -532,7 +532,7 @@ rule synthetic_survey_snippets:
     benchmark:
         f"{LOGS}/benchmarks/synthetic_survey_snippets.tsv"
     conda:
-        "../envs/geo.yaml"
+        "../envs/afgehaakt.yaml"
     threads: 1
     resources:
         mem_mb=500,
@@ -559,7 +559,7 @@ rule manifest:
     benchmark:
         f"{LOGS}/benchmarks/manifest.tsv"
     conda:
-        "../envs/geo.yaml"
+        "../envs/afgehaakt.yaml"
     threads: 1
     resources:
         mem_mb=500,
@@ -588,7 +588,7 @@ rule disclosure_check:
     benchmark:
         f"{LOGS}/benchmarks/disclosure_check.tsv"
     conda:
-        "../envs/geo.yaml"
+        "../envs/afgehaakt.yaml"
     threads: 1
     resources:
         mem_mb=1000,

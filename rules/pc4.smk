@@ -33,7 +33,7 @@ rule pc4_areas:
     benchmark:
         f"{LOGS}/benchmarks/pc4_areas.tsv"
     conda:
-        "../envs/geo.yaml"
+        "../envs/afgehaakt.yaml"
     threads: 1
     resources:
         mem_mb=2000,
@@ -59,7 +59,7 @@ rule pc4_weights:
     benchmark:
         f"{LOGS}/benchmarks/pc4_weights.tsv"
     conda:
-        "../envs/geo.yaml"
+        "../envs/afgehaakt.yaml"
     threads: 1
     resources:
         mem_mb=2000,
@@ -102,7 +102,7 @@ rule pc4_analysis:
     benchmark:
         f"{LOGS}/benchmarks/pc4_analysis.tsv"
     conda:
-        "../envs/geo.yaml"
+        "../envs/afgehaakt.yaml"
     threads: 1
     resources:
         mem_mb=3000,
@@ -147,7 +147,7 @@ rule pc4_maps:
     benchmark:
         f"{LOGS}/benchmarks/pc4_maps.tsv"
     conda:
-        "../envs/plot.yaml"
+        "../envs/afgehaakt.yaml"
     threads: 1
     resources:
         mem_mb=2000,

@@ -18,7 +18,7 @@ rule global_moran:
     benchmark:
         f"{LOGS}/benchmarks/global_moran/{{election}}.tsv"
     conda:
-        "../envs/geo.yaml"
+        "../envs/afgehaakt.yaml"
     threads: 1
     resources:
         mem_mb=2000,
@@ -46,7 +46,7 @@ rule global_statistics:
     benchmark:
         f"{LOGS}/benchmarks/global_statistics.tsv"
     conda:
-        "../envs/geo.yaml"
+        "../envs/afgehaakt.yaml"
     threads: 1
     resources:
         mem_mb=2000,
@@ -79,7 +79,7 @@ rule lisa_part:
     benchmark:
         f"{LOGS}/benchmarks/lisa_part/{{scatteritem}}.tsv"
     conda:
-        "../envs/geo.yaml"
+        "../envs/afgehaakt.yaml"
     threads: 1
     resources:
         mem_mb=1000,
@@ -102,7 +102,7 @@ rule lisa:
     benchmark:
         f"{LOGS}/benchmarks/lisa.tsv"
     conda:
-        "../envs/geo.yaml"
+        "../envs/afgehaakt.yaml"
     threads: 1
     resources:
         mem_mb=1000,
@@ -141,7 +141,7 @@ rule burgerschapszone:
     benchmark:
         f"{LOGS}/benchmarks/burgerschapszone.tsv"
     conda:
-        "../envs/geo.yaml"
+        "../envs/afgehaakt.yaml"
     threads: 1
     resources:
         mem_mb=2000,
@@ -172,7 +172,7 @@ rule spatial_regression:
     benchmark:
         f"{LOGS}/benchmarks/spatial_regression.tsv"
     conda:
-        "../envs/geo.yaml"
+        "../envs/afgehaakt.yaml"
     threads: 1
     resources:
         mem_mb=2000,
@@ -200,7 +200,7 @@ rule mgwr:
     benchmark:
         f"{LOGS}/benchmarks/mgwr.tsv"
     conda:
-        "../envs/geo.yaml"
+        "../envs/afgehaakt.yaml"
     threads: 1
     resources:
         mem_mb=3000,

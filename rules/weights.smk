@@ -12,7 +12,7 @@ rule contiguity_weights:
     benchmark:
         f"{LOGS}/benchmarks/contiguity_weights.tsv"
     conda:
-        "../envs/geo.yaml"
+        "../envs/afgehaakt.yaml"
     threads: 1
     resources:
         mem_mb=2000,
@@ -35,7 +35,7 @@ rule spatial_weights:
     benchmark:
         f"{LOGS}/benchmarks/spatial_weights/{{weights}}.tsv"
     conda:
-        "../envs/geo.yaml"
+        "../envs/afgehaakt.yaml"
     threads: 1
     resources:
         mem_mb=1000,

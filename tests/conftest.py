@@ -1,4 +1,4 @@
-"""Shared fixtures: paths into the repository and its committed data snapshot."""
+"""Shared fixtures (paths into the repository and its committed data snapshot) and the pyramid's markers."""
 
 from __future__ import annotations
 
@@ -8,6 +8,18 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "data"
+TESTS = Path(__file__).resolve().parent
+LEVELS = ("unit", "lint", "e2e")
+"""The folders under tests/ that hold tests, each the marker of its level (registered in pyproject.toml)."""
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark every test with its level by its folder, so that `pytest -m unit` needs no marker in the modules."""
+    for item in items:
+        level = item.path.relative_to(TESTS).parts[0]
+        if level not in LEVELS:
+            raise pytest.UsageError(f"{item.nodeid}: tests live in tests/<level>/ with level one of {LEVELS}")
+        item.add_marker(level)
 
 
 @pytest.fixture(scope="session")

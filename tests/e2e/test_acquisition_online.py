@@ -17,7 +17,6 @@ import geopandas
 import pandas as pd
 import pytest
 import yaml
-from test_workflow import _copy_workflow, _results_folder, _snakemake
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit"))
 from test_acquisition_support import FIXTURES, KIESRAAD_TK2021, LocalServer, Reply, serve_publishers  # noqa: E402
@@ -27,7 +26,7 @@ from afgehaakt.acquisition.http import provenance_path  # noqa: E402
 from afgehaakt.acquisition.interim import STATLINE_DATASETS, STATLINE_DOWNLOADS  # noqa: E402
 from afgehaakt.provenance import sha256_file  # noqa: E402
 
-pytestmark = pytest.mark.e2e
+pytestmark = pytest.mark.slow
 
 # Relative to the run's results folder (results/<version>/, which differs between the two routes' configs).
 STATLINE_TABLES = [f"interim/statline/{name}.parquet" for name in STATLINE_DATASETS]
@@ -39,6 +38,9 @@ TARGETS = [*STATLINE_TABLES, BOUNDARIES, MUNICIPALITIES, *ELECTION_TABLES, *COUN
 # The municipalities of the three cut count files (tests/fixtures/acquisition/osv4-3).
 CUT_COUNT_FILE_CODES = {"0080", "0088", "0106", "0599", "1680"}
 
+
+DEFAULT_CONFIG = ()
+"""These runs layer their own overrides on config/config.yaml (not on the test scenario)."""
 
 # tk2017 as the panel needs a second election; its tables are not built, so its URL is never fetched.
 ELECTIONS = {"elections": ["tk2017", "tk2021", "tk2023"], "panel": {"elections": ["tk2017", "tk2021"]},
@@ -63,16 +65,16 @@ def online_config(urls: dict[str, str], *, tk2021_sha256: str = "") -> dict:
     }
 
 
-def run(directory: Path, overrides: dict, *targets: str):
+def run(workflow, overrides: dict, *targets: str):
     """Snakemake with ``overrides`` merged into the default config (a --configfile updates, key by key), building
     ``targets`` in the run's results folder; returns the completed process and that folder."""
+    directory = workflow.directory
     path = directory / "config" / "test_overrides.yaml"
     path.write_text(yaml.safe_dump(overrides), encoding="utf-8")
-    configfiles = ("--configfile", "config/config.yaml", str(path.relative_to(directory)))
-    results = _results_folder(directory, *configfiles)
-    # Targets first: --configfile takes every argument after it.
+    configfiles = ("config/config.yaml", str(path.relative_to(directory)))
+    results = workflow.results_folder(configfiles)
     paths = [str((results / target).relative_to(directory)) for target in targets]
-    return _snakemake(directory, *paths, *configfiles), results
+    return workflow.snakemake(*paths, configfiles=configfiles), results
 
 
 @pytest.fixture(scope="module")
@@ -82,19 +84,19 @@ def server():
 
 
 @pytest.fixture(scope="module")
-def routes(tmp_path_factory, server):
+def routes(new_workflow, tmp_path_factory, server):
     """The same targets built by the online route (from the loopback server) and by the snapshot route."""
     urls = serve_publishers(server)
     # The Kiesraad server fails once: the download job retries and records the failure.
     server.route(KIESRAAD_TK2021, Reply(status=500, body=b"busy", content_type="text/plain"),
                  Reply(body=(FIXTURES / "tk2021_three_gemeenten.csv").read_bytes(), content_type="text/csv"))
-    online = _copy_workflow(tmp_path_factory.mktemp("online") / "afgehaakt")
+    online = new_workflow(tmp_path_factory.mktemp("online") / "afgehaakt", DEFAULT_CONFIG)
     completed, online_results = run(online, online_config(urls), *TARGETS)
     assert completed.returncode == 0, completed.stderr[-4000:]
-    snapshot = _copy_workflow(tmp_path_factory.mktemp("snapshot") / "afgehaakt")
+    snapshot = new_workflow(tmp_path_factory.mktemp("snapshot") / "afgehaakt", DEFAULT_CONFIG)
     completed, snapshot_results = run(snapshot, ELECTIONS, *TARGETS)
     assert completed.returncode == 0, completed.stderr[-4000:]
-    return {"online": online, "online_results": online_results, "snapshot_results": snapshot_results}
+    return {"online": online.directory, "online_results": online_results, "snapshot_results": snapshot_results}
 
 
 def overlap(snapshot: pd.DataFrame, online: pd.DataFrame, key: str = "code") -> pd.DataFrame:
@@ -162,10 +164,11 @@ def test_every_download_has_its_provenance_record(routes, server):
     assert pdok["features"] == 6 and len(pdok["pages"]) == 2
 
 
-def test_a_pinned_checksum_that_does_not_match_stops_the_run_and_leaves_no_file(tmp_path, server):
+def test_a_pinned_checksum_that_does_not_match_stops_the_run_and_leaves_no_file(new_workflow, tmp_path, server):
     urls = serve_publishers(server)
-    directory = _copy_workflow(tmp_path / "afgehaakt")
-    completed, results = run(directory, online_config(urls, tk2021_sha256="0" * 64), ELECTION_TABLES[0])
+    workflow = new_workflow(tmp_path / "afgehaakt", DEFAULT_CONFIG)
+    directory = workflow.directory
+    completed, results = run(workflow, online_config(urls, tk2021_sha256="0" * 64), ELECTION_TABLES[0])
     assert completed.returncode != 0
     assert f"checksum mismatch for resources/raw/kiesraad/tk2021_gemeente.csv: pinned sha256 {'0' * 64}" in (
         completed.stderr + completed.stdout

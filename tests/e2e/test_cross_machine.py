@@ -23,7 +23,7 @@ import pytest
 from afgehaakt.compare import file_entry
 from afgehaakt.verify import compare_outputs
 
-pytestmark = pytest.mark.e2e
+pytestmark = pytest.mark.slow  # its own stage runs: the reproduction step (`make reproduce`)
 STAGE = Path(__file__).with_name("cross_machine_stage.py")
 WORKFLOW_PATHS = {
     **{f"{o}_{t}.csv": f"tables/multilevel/{o}_{t}.csv"

@@ -4,7 +4,7 @@ What a researcher does after a crash, a power cut or ``kill -9``: ``snakemake --
 cannot remove its lock) and then the same command again. The default profile sets ``rerun-incomplete: true``, so
 jobs that were running when the process died are redone. The test checks that the recovered run completes, that
 its ``results/<version>/manifest.tsv`` (path, size and SHA-256 of every output) is byte-identical to the one of an
-uninterrupted run in another copy of the same files, and that neither run leaves a ``*.part`` temporary (written
+uninterrupted run of the same files (the shared run of the test scenario, whose files this run copies), and that neither run leaves a ``*.part`` temporary (written
 by ``afgehaakt.outputs.atomic_path`` and the downloader) in ``results/``. A temporary left by a job killed while
 writing must be gone after the recovered run; one is planted after the kill to make that case deterministic.
 """
@@ -12,19 +12,15 @@ writing must be gone after the recovered run; one is planted after the kill to m
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.e2e
+pytestmark = pytest.mark.slow
 
-REPO = Path(__file__).resolve().parents[2]
-WORKFLOW_PARTS = ["Snakefile", "rules", "scripts", "workflow", "config", "envs", "data"]
 KILL_WHEN = "results/*/weights/queen_edges.parquet"
 """The run is killed as soon as this output exists (in the run's version folder): it is made early, after the
 boundaries, while many jobs are still to run (and one or two are usually running)."""
@@ -33,25 +29,6 @@ PLANTED_PART = "weights/.queen_summary.json.killed0.part"
 """What ``atomic_path`` leaves when a job is killed while writing (its ``finally`` never runs), relative to the
 version folder. A kill rarely lands inside a write, so one such file is planted after the kill to make that case
 deterministic."""
-
-
-def _copy_workflow(target: Path) -> Path:
-    target.mkdir(parents=True)
-    for part in WORKFLOW_PARTS:
-        source = REPO / part
-        if source.is_dir():
-            shutil.copytree(source, target / part, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copy2(source, target / part)
-    return target
-
-
-def _command(*arguments: str) -> list[str]:
-    return [sys.executable, "-m", "snakemake", "--cores", "2", "--profile", "workflow/profiles/default", *arguments]
-
-
-def _snakemake(directory: Path, *arguments: str) -> subprocess.CompletedProcess:
-    return subprocess.run(_command(*arguments), cwd=directory, capture_output=True, text=True, timeout=TIMEOUT)
 
 
 def _results(directory: Path) -> Path:
@@ -65,32 +42,18 @@ def _part_files(directory: Path) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def source(tmp_path_factory) -> Path:
-    """One copy of the workflow, taken once, from which both runs start (so they run the same files even while
-    the checkout is being edited)."""
-    return _copy_workflow(tmp_path_factory.mktemp("source") / "afgehaakt")
-
-
-def _copy_of(source: Path, target: Path) -> Path:
-    shutil.copytree(source, target)
-    return target
+def uninterrupted(test_scenario) -> Path:
+    return test_scenario.directory
 
 
 @pytest.fixture(scope="module")
-def uninterrupted(source, tmp_path_factory) -> Path:
-    directory = _copy_of(source, tmp_path_factory.mktemp("uninterrupted") / "afgehaakt")
-    completed = _snakemake(directory)
-    assert completed.returncode == 0, completed.stderr[-4000:]
-    return directory
-
-
-@pytest.fixture(scope="module")
-def interrupted(source, tmp_path_factory) -> dict:
+def interrupted(test_scenario, tmp_path_factory) -> dict:
     """Start a run, SIGKILL its process group once the weights exist, then unlock and run again."""
-    directory = _copy_of(source, tmp_path_factory.mktemp("interrupted") / "afgehaakt")
+    workflow = test_scenario.fresh_copy(tmp_path_factory.mktemp("interrupted") / "afgehaakt")
+    directory = workflow.directory
     log = (directory.parent / "killed_run.log").open("w", encoding="utf-8")
-    process = subprocess.Popen(_command(), cwd=directory, stdout=log, stderr=subprocess.STDOUT,
-                               start_new_session=True)
+    process = subprocess.Popen(workflow.command(), cwd=directory, stdout=log, stderr=subprocess.STDOUT,
+                               start_new_session=True, env=workflow.environment)
     deadline = time.monotonic() + TIMEOUT
     try:
         while not list(directory.glob(KILL_WHEN)):
@@ -119,8 +82,9 @@ def interrupted(source, tmp_path_factory) -> dict:
     planted.parent.mkdir(parents=True, exist_ok=True)
     planted.write_bytes(b"half a file")
     state["planted"] = planted.relative_to(directory).as_posix()
-    state["unlock"] = _snakemake(directory, "--unlock")
-    state["rerun"] = _snakemake(directory)
+    state["unlock"] = workflow.snakemake("--unlock", timeout=TIMEOUT)
+    state["rerun"] = workflow.snakemake(timeout=TIMEOUT)
+    state["after_recovery"] = workflow.snakemake("--dry-run", timeout=TIMEOUT)
     return state
 
 
@@ -163,6 +127,6 @@ def test_no_part_file_left_by_the_kill_survives_the_rerun(interrupted):
 
 
 def test_after_recovery_nothing_is_left_to_do(interrupted):
-    completed = _snakemake(interrupted["directory"], "--dry-run")
+    completed = interrupted["after_recovery"]
     assert completed.returncode == 0, completed.stderr[-4000:]
     assert "Nothing to be done" in completed.stdout + completed.stderr

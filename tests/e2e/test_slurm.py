@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 pytestmark = [
-    pytest.mark.e2e,
+    pytest.mark.slow,
     pytest.mark.skipif(os.environ.get("AFGEHAAKT_SLURM_TEST") != "1", reason="set AFGEHAAKT_SLURM_TEST=1 to run"),
 ]
 

@@ -1,21 +1,20 @@
-"""The workflow end to end on the default config, in temporary copies of the repository.
+"""The workflow end to end on the test scenario (config/scenarios/test.yaml): the checks on the one shared run.
 
 Checks real content: the 352 municipalities, the totals of the source file, the flagged turnout above 1, the
 weights' components, Moran's I recomputed from the saved weights, the manifest and the provenance it and the
-figures carry, byte-identical reruns, a no-op rerun, a bad input that fails cleanly, and - this is CI's
-`make verify` - every output against the committed expected manifest (tests/reference/expected_manifest.json).
+figures carry, a no-op rerun, the HTML report in a browser, and a bad input that fails cleanly. Two runs of the
+default config, byte-identical and equal to the committed expected manifest, are the reproduction step
+(test_reproduction.py, `make reproduce`).
 """
 
 from __future__ import annotations
 
 import csv
-import hashlib
 import json
 import os
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -25,69 +24,8 @@ from PIL import Image
 
 from afgehaakt.plotting.style import PROVENANCE_KEY
 from afgehaakt.provenance import REMOVED_TEMPORARY
-from afgehaakt.verify import verify_manifest
-
-pytestmark = pytest.mark.e2e
 
 REPO = Path(__file__).resolve().parents[2]
-EXPECTED_MANIFEST = REPO / "tests/reference/expected_manifest.json"
-# The package is copied too and put first on PYTHONPATH, so that a run sees the code as it was when the test
-# started, whatever happens to the working tree meanwhile.
-WORKFLOW_PARTS = ["Snakefile", "rules", "scripts", "workflow", "config", "envs", "data", "afgehaakt"]
-
-
-def _copy_workflow(target: Path) -> Path:
-    target.mkdir(parents=True)
-    for part in WORKFLOW_PARTS:
-        source = REPO / part
-        if source.is_dir():
-            shutil.copytree(source, target / part, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
-        else:
-            shutil.copy2(source, target / part)
-    return target
-
-
-def _snakemake(directory: Path, *arguments: str) -> subprocess.CompletedProcess:
-    command = [sys.executable, "-m", "snakemake", "--cores", "2", "--profile", "workflow/profiles/default", *arguments]
-    environment = {**os.environ, "PYTHONPATH": str(directory)}
-    return subprocess.run(command, cwd=directory, capture_output=True, text=True, timeout=1800, env=environment)
-
-
-def _results_folder(directory: Path, *arguments: str) -> Path:
-    """The results folder a run with these arguments writes to, as the workflow names it (afgehaakt.versioning)."""
-    completed = _snakemake(directory, "--dry-run", "--quiet", *arguments)
-    assert completed.returncode == 0, completed.stderr[-4000:]
-    announced = [line for line in completed.stderr.splitlines() if line.startswith("results folder: ")]
-    return directory / announced[-1].removeprefix("results folder: ")
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-@pytest.fixture(scope="module")
-def runs(tmp_path_factory):
-    """Two independent runs of the default workflow, both copied before either runs."""
-    directories = [_copy_workflow(tmp_path_factory.mktemp(name) / "afgehaakt") for name in ("first", "second")]
-    for directory in directories:
-        completed = _snakemake(directory)
-        assert completed.returncode == 0, completed.stderr[-4000:]
-    return directories
-
-
-def _version(directory: Path) -> str:
-    """The folder of the run's results, as the run itself named it in results/LATEST."""
-    return (directory / "results/LATEST").read_text(encoding="utf-8").strip()
-
-
-@pytest.fixture(scope="module")
-def results(runs):
-    return runs[0] / "results" / _version(runs[0])
-
-
-@pytest.fixture(scope="module")
-def manifest(results):
-    return json.loads((results / "manifest.json").read_text(encoding="utf-8"))
 
 
 def test_352_municipalities(results):
@@ -117,7 +55,7 @@ def test_seven_components_before_linking_one_after(results):
     assert len(summary["links_added"]) == 6
 
 
-def test_reported_moran_equals_a_direct_computation_on_the_saved_weights(results):
+def test_reported_moran_equals_a_direct_computation_on_the_saved_weights(results, test_config):
     edges = pd.read_parquet(results / "weights/queen_edges.parquet")
     table = pd.read_csv(results / "tables/elections/tk2021_indicators.csv", dtype={"code": str}).set_index("code")
     codes = sorted(table.index)
@@ -130,13 +68,13 @@ def test_reported_moran_equals_a_direct_computation_on_the_saved_weights(results
         z = table.loc[codes, variable].to_numpy() - table.loc[codes, variable].mean()
         direct = len(z) / w.sum() * (z @ w @ z) / (z @ z)
         assert moran.loc[variable, "statistic"] == pytest.approx(direct, abs=1e-10)
-        assert moran.loc[variable, "permutations"] == 9999
+        assert moran.loc[variable, "permutations"] == test_config["moran"]["permutations"]
         assert moran.loc[variable, "alternative"] == "greater"
         assert moran.loc[variable, "seed"] == 20210317
 
 
-def test_results_lie_in_one_version_folder_named_after_release_config_and_data(runs, results, manifest):
-    assert [p.name for p in (runs[0] / "results").iterdir() if p.is_dir()] == [results.name]
+def test_results_lie_in_one_version_folder_named_after_release_config_and_data(test_scenario, results, manifest):
+    assert [p.name for p in (test_scenario.directory / "results").iterdir() if p.is_dir()] == [results.name]
     release, config, data = results.name.split("_")
     assert release[0].isdigit() and config.startswith("config-")
     assert data.startswith("data-") and all(len(part.split("-")[1]) == 8 for part in (config, data))
@@ -145,7 +83,7 @@ def test_results_lie_in_one_version_folder_named_after_release_config_and_data(r
     assert "afgehaakt.spatial.moran" in moran["modules"] and len(moran["code_sha256"]) == 64
 
 
-def test_manifest_lists_every_output_with_its_hash_and_rule(results, manifest):
+def test_manifest_lists_every_output_with_its_hash_and_rule(results, manifest, sha256):
     table = pd.read_csv(results / "manifest.tsv", sep="\t")
     on_disk = {p.relative_to(results).as_posix() for p in results.rglob("*") if p.is_file()}
     # The disclosure check runs after the manifest, over everything in it; config.yaml and invocations.yaml
@@ -153,7 +91,7 @@ def test_manifest_lists_every_output_with_its_hash_and_rule(results, manifest):
     assert set(table["path"]) == set(manifest["outputs"]) == on_disk - {
         "manifest.tsv", "manifest.json", "disclosure_check.json", "config.yaml", "invocations.yaml"}
     for row in table.itertuples():
-        assert row.sha256 == _sha256(results / row.path) == manifest["outputs"][row.path]["sha256"]
+        assert row.sha256 == sha256(results / row.path) == manifest["outputs"][row.path]["sha256"]
     assert table["config_sha256"].unique().tolist() == [manifest["config_sha256"]]
     assert set(table["rule"]) >= {"boundaries", "global_moran", "choropleth", "moran_scatterplot", "lisa",
                                   "burgerschapszone", "multilevel", "panel", "headline_numbers"}
@@ -161,19 +99,20 @@ def test_manifest_lists_every_output_with_its_hash_and_rule(results, manifest):
     assert check["ok"] and check["findings"] == []
 
 
-def test_manifest_gives_the_provenance_of_every_output(runs, results, manifest):
+def test_manifest_gives_the_provenance_of_every_output(test_scenario, results, manifest, sha256):
+    run = test_scenario.directory
     assert manifest["version"] == results.name and manifest["git"] == {"commit": "unknown", "dirty": None}
     assert manifest["config_sha256"][:8] in results.name and manifest["data_sha256"][:8] in results.name
     assert {"python", "snakemake", "pandas", "numpy", "esda", "statsmodels", "matplotlib"} <= set(
         manifest["packages"])
     for path, entry in manifest["outputs"].items():
-        assert (runs[0] / entry["script"]).is_file(), path
+        assert (run / entry["script"]).is_file(), path
         assert entry["inputs"], path
         for source, digest in entry["inputs"].items():
             if digest == REMOVED_TEMPORARY:  # a scatter part: temp(), deleted once gathered
-                assert not (runs[0] / source).exists() and "/interim/" in source, (path, source)
+                assert not (run / source).exists() and "/interim/" in source, (path, source)
                 continue
-            assert _sha256(runs[0] / source) == digest, (path, source)
+            assert sha256(run / source) == digest, (path, source)
     lisa = manifest["outputs"]["tables/spatial/lisa.csv"]["inputs"]
     assert set(lisa.values()) == {REMOVED_TEMPORARY} and all("/interim/lisa/" in source for source in lisa)
     moran = manifest["outputs"]["tables/spatial/tk2021_global_moran.csv"]
@@ -200,7 +139,7 @@ def test_no_finding_derives_from_the_synthetic_survey(results, manifest):
     assert not any("icc" in record["name"] for record in headline["headlines"])
 
 
-def test_figures_carry_the_provenance_of_their_job(runs, results, manifest):
+def test_figures_carry_the_provenance_of_their_job(results, manifest):
     entry = manifest["outputs"]["figures/maps/tk2021_turnout.png"]
     with Image.open(results / "figures/maps/tk2021_turnout.png") as image:
         embedded = json.loads(image.text[PROVENANCE_KEY])
@@ -212,19 +151,12 @@ def test_figures_carry_the_provenance_of_their_job(runs, results, manifest):
     assert f"/Subject ({PROVENANCE_KEY} ".encode() in pdf and results.name.encode() in pdf
 
 
-def test_every_output_agrees_with_the_expected_manifest(manifest):
-    """CI's verification: regenerate the expected manifest with `make expected-manifest` when a change is meant
-    to change results."""
-    expected = json.loads(EXPECTED_MANIFEST.read_text(encoding="utf-8"))
-    assert verify_manifest(manifest, expected) == []
-
-
-def test_another_config_goes_to_another_folder(runs, results, tmp_path):
+def test_another_config_goes_to_another_folder(test_scenario, test_config, results, tmp_path):
     """Another seed plans a complete run in another folder and leaves this one alone."""
     override = tmp_path / "other_seed.yaml"
-    override.write_text(json.dumps({"moran": {"permutations": 9999, "seed": 1, "alternative": "greater"}}),
-                        encoding="utf-8")
-    completed = _snakemake(runs[0], "--dry-run", "--configfile", "config/config.yaml", str(override))
+    other_seed = {"permutations": test_config["moran"]["permutations"], "seed": 1, "alternative": "greater"}
+    override.write_text(json.dumps({"moran": other_seed}), encoding="utf-8")
+    completed = test_scenario.snakemake("--dry-run", configfiles=(*test_scenario.configfiles, str(override)))
     assert completed.returncode == 0, completed.stdout[-4000:]
     planned = completed.stdout + completed.stderr
     assert "Nothing to be done" not in planned and f"results/{results.name}/" not in planned
@@ -261,31 +193,26 @@ def test_stacked_disadvantage_variants_and_statistics(results):
     assert len(table) == 352 and table["domains_worst_quartile"].between(0, 3).all()
 
 
-def test_every_rule_wrote_its_log_beside_the_results_version(runs, results):
-    logs = {p.name for p in (runs[0] / "logs" / results.name).rglob("*.log")}
+def test_every_rule_wrote_its_log_beside_the_results_version(test_scenario, results):
+    logs = {p.name for p in (test_scenario.directory / "logs" / results.name).rglob("*.log")}
     assert {"boundaries.log", "contiguity_weights.log", "manifest.log", "tk2021.log"} <= logs
 
 
-def test_two_runs_give_byte_identical_outputs(runs):
-    assert _version(runs[0]) == _version(runs[1])
-    for name in ("manifest.tsv", "manifest.json"):
-        first, second = ((run / "results" / _version(run) / name).read_text(encoding="utf-8") for run in runs)
-        assert first == second
-
-
-def test_a_rerun_has_nothing_to_do(runs):
-    completed = _snakemake(runs[0], "--dry-run")
+def test_a_rerun_has_nothing_to_do(test_scenario):
+    completed = test_scenario.snakemake("--dry-run")
     assert completed.returncode == 0
     assert "Nothing to be done" in completed.stdout + completed.stderr
 
 
-def test_bad_input_fails_with_a_named_error_and_no_partial_output(tmp_path):
-    directory = _copy_workflow(tmp_path / "broken")
+def test_bad_input_fails_with_a_named_error_and_no_partial_output(new_workflow, tmp_path):
+    """A copy of its own with one negative count: the run stops at the first job that reads the file."""
+    broken = new_workflow(tmp_path / "broken")
+    directory = broken.directory
     source = directory / "data/elections/tk2021_gemeente.csv"
     lines = source.read_text(encoding="utf-8-sig").splitlines()
     lines[3] = lines[3].replace(";K7;21386;", ";K7;-21386;")
     source.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    completed = _snakemake(directory)
+    completed = broken.snakemake()
     assert completed.returncode != 0
     [log] = directory.glob("logs/*/election_results/tk2021.log")
     text = log.read_text(encoding="utf-8")
@@ -335,11 +262,10 @@ def _chromium(*arguments: str) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture(scope="module")
-def report(runs):
-    """`snakemake --report` on the first run: a self-contained HTML file (a .zip name would give a zip archive)."""
-    completed = _snakemake(runs[0], "--report", "report.html")
-    assert completed.returncode == 0, completed.stderr[-4000:]
-    return runs[0] / "report.html"
+def report(test_scenario):
+    """`snakemake --report` on the shared run: a self-contained HTML file (a .zip name would give a zip archive)."""
+    test_scenario.run("--report", "report.html")
+    return test_scenario.directory / "report.html"
 
 
 def test_report_is_self_contained_with_captions_categories_and_provenance(report, results):

@@ -1,4 +1,6 @@
-"""Snakemake's own linter and snakefmt keep the workflow in the shape of the snakemake-workflows template."""
+"""Snakemake's own linter and snakefmt keep the workflow in the shape of the snakemake-workflows template.
+
+Its own level of the pyramid (`pytest -m lint`, part of `make test`): it reads the workflow, runs no job."""
 
 import subprocess
 import sys
