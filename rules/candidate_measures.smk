@@ -21,7 +21,7 @@ rule candidate_measures:
     benchmark:
         f"{LOGS}/benchmarks/candidate_measures.tsv"
     conda:
-        "../envs/geo.yaml"
+        "../envs/afgehaakt.yaml"
     threads: 1
     resources:
         mem_mb=1000,
