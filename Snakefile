@@ -64,10 +64,6 @@ include: "rules/outputs.smk"
 # Reuse across results folders (opt-in: --cache, see README "Reusing results across configs"): every rule whose
 # outputs carry neither labels nor the run's identity may be fetched from Snakemake's output cache, keyed by its
 # script, params, raw inputs and the keys of the jobs before it (afgehaakt/reuse.py).
-def has_temporary_output(rule):
-    return any(is_flagged(output, "temp") for output in rule.output)
-
-
 os.environ.setdefault(
     CACHE_VARIABLE, str(cache_location(workflow.basedir, package_versions()))
 )
@@ -90,7 +86,9 @@ onstart:
         command=sys.argv,
         commit=describe_commit(git_state(workflow.basedir)),
     )
-    print(f"index of all results folders: {write_index('results', default_config(workflow.basedir))}")
+    print(
+        f"index of all results folders: {write_index('results', default_config(workflow.basedir))}"
+    )
     for stale in remove_stale_temporaries(RESULTS):
         print(f"removed a temporary left by an interrupted job: {stale}")
 

@@ -5,7 +5,9 @@
 rule candidate_measures:
     input:
         religion=snapshot(catalogue.CANDIDATE_MEASURE_FILES["religion"]),
-        population_series=snapshot(catalogue.CANDIDATE_MEASURE_FILES["population_series"]),
+        population_series=snapshot(
+            catalogue.CANDIDATE_MEASURE_FILES["population_series"]
+        ),
         kwb2020=snapshot(catalogue.STATLINE_FILES["kwb2020"]),
         kwb2021=snapshot(catalogue.STATLINE_FILES["kwb2021"]),
         merger_events=snapshot(catalogue.MERGER_HISTORY["events"]),

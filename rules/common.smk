@@ -67,7 +67,8 @@ SCRIPT_CODE = ScriptCode(Path(afgehaakt.__file__).parent)
 
 def code_of(script):
     """A rule's rerun trigger (`params: code=code_of("scripts/x.py")`, the rule's own script): Snakemake reruns
-    a job whose parameters changed, so a change in a module reruns exactly the rules whose scripts import it."""
+    a job whose parameters changed, so a change in a module reruns exactly the rules whose scripts import it.
+    """
     return SCRIPT_CODE.digest(os.path.join(workflow.basedir, script))
 
 
@@ -124,7 +125,8 @@ NEIGHBOURHOOD_RUNS = dict(
 )
 # Its LISA jobs are split like the municipal LISA (scatter.lisa parts, each a contiguous chunk of units).
 NEIGHBOURHOOD_SCATTER = [
-    f"{part}-of-{config['scatter']['lisa']}" for part in range(1, config["scatter"]["lisa"] + 1)
+    f"{part}-of-{config['scatter']['lisa']}"
+    for part in range(1, config["scatter"]["lisa"] + 1)
 ]
 # The data snapshot as pinned by its checksum list; shown with the config and code digests on the report's landing page.
 DATA_CHECKSUMS = checksum_list_summary(os.path.join(config["data_dir"], "SHA256SUMS"))
@@ -152,7 +154,8 @@ def election_files(wildcards):
 
 def election_crosswalk(wildcards):
     """The crosswalk between an election's boundary year and the boundary year, where the snapshot holds one; an
-    election without one (TK1998-TK2012) is checked against the merger history on its date instead."""
+    election without one (TK1998-TK2012) is checked against the merger history on its date instead.
+    """
     year = catalogue.election(wildcards.election).boundary_year
     if year == BOUNDARY_YEAR or not catalogue.has_crosswalk(year, BOUNDARY_YEAR):
         return []
@@ -214,9 +217,15 @@ def outputs_by_rule():
         "statline_table": expand(
             rules.statline_table.output, dataset=list(STATLINE_DATASETS)
         ),
-        "election_results": expand(rules.election_results.output, election=ANY_ELECTION),
-        "harmonise_election": expand(rules.harmonise_election.output, election=ANY_ELECTION),
-        "election_indicators": expand(rules.election_indicators.output, election=ANY_ELECTION),
+        "election_results": expand(
+            rules.election_results.output, election=ANY_ELECTION
+        ),
+        "harmonise_election": expand(
+            rules.harmonise_election.output, election=ANY_ELECTION
+        ),
+        "election_indicators": expand(
+            rules.election_indicators.output, election=ANY_ELECTION
+        ),
         "contiguity_weights": list(rules.contiguity_weights.output),
         "municipal_features": list(rules.municipal_features.output),
         "stacked_disadvantage": list(rules.stacked_disadvantage.output),
@@ -240,7 +249,9 @@ def outputs_by_rule():
         "burgerschapszone": list(rules.burgerschapszone.output),
         "spatial_regression": list(rules.spatial_regression.output),
         "mgwr": list(rules.mgwr.output),
-        "mgwr_maps": expand(rules.mgwr_maps.output, outcome=config["spatial"]["mgwr"]["outcomes"]),
+        "mgwr_maps": expand(
+            rules.mgwr_maps.output, outcome=config["spatial"]["mgwr"]["outcomes"]
+        ),
         "cluster_maps": [
             path
             for statistic, variable in LISA_MAPS
@@ -343,15 +354,15 @@ def _is_temporary(path):
 
 
 def check_code_triggers():
-    """Every rule that runs a script passes `code=code_of(<its own script>)`: its rerun trigger follows the code it
-    runs (a rule without a script runs nothing but its inputs)."""
-    for rule in workflow.rules:
-        if rule.script is None:
+    """Each script rule passes code=code_of(<its own script>) as a param, so that its rerun trigger follows the code
+    it runs (a rule without a script runs nothing but its inputs)."""
+    for step in workflow.rules:
+        if step.script is None:
             continue
-        script = _script(rule)
-        if rule.params.get("code") != code_of(script):
+        script = _script(step)
+        if step.params.get("code") != code_of(script):
             raise ValueError(
-                f"rule {rule.name}: params must hold code=code_of({script!r}), the digest of its own script"
+                f"{step.name}: params must hold code=code_of({script!r}), the digest of its own script"
             )
 
 
@@ -383,3 +394,16 @@ def job_records():
                 "temporaries": [str(item) for item in inputs if _is_temporary(item)],
             }
     return records
+
+
+def has_temporary_output(step):
+    """Whether a rule writes a temp() output (such a rule is never fetched from the output cache)."""
+    return any(is_flagged(output, "temp") for output in step.output)
+
+
+def survey_comparisons(wildcards=None):
+    """The model-comparison tables of trust and turnout: inputs of the headline numbers only from real microdata."""
+    return {
+        outcome: f"{SURVEY_TABLES}/{SURVEY_STEM}{outcome}_model_comparison.csv"
+        for outcome in MULTILEVEL_OUTCOMES
+    }

@@ -478,14 +478,6 @@ rule synthetic_survey_table:
         "../scripts/publication_table.py"
 
 
-def survey_comparisons(wildcards=None):
-    """The model-comparison tables of trust and turnout: inputs of the headline numbers only from real microdata."""
-    return {
-        outcome: f"{SURVEY_TABLES}/{SURVEY_STEM}{outcome}_model_comparison.csv"
-        for outcome in MULTILEVEL_OUTCOMES
-    }
-
-
 rule headline_numbers:
     input:
         unpack(lambda wildcards: {} if SURVEY_SYNTHETIC else survey_comparisons()),
@@ -602,7 +594,8 @@ rule disclosure_check:
             if config["survey"]["source"] == "microdata"
             else []
         ),
-        allow_individual_level=["interim/synthetic_survey/synthetic_respondents.parquet"],
+        allow_individual_level=[
+            "interim/synthetic_survey/synthetic_respondents.parquet"
+        ],
     script:
         "../scripts/disclosure_check.py"
-
