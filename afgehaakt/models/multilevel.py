@@ -52,7 +52,7 @@ from afgehaakt.models.diagnostics import (
     warn_if_not_ok,
 )
 from afgehaakt.models.glmm import LogisticMixedFit, fit_logistic_mixed, limited_blas_threads
-from afgehaakt.models.nested import BOUNDARY_DERIVATIVE_TOLERANCE, fit_nested_linear
+from afgehaakt.models.nested import BOUNDARY_DERIVATIVE_TOLERANCE, START_AGREEMENT, fit_nested_linear
 from afgehaakt.tolerances import CONVERGENCE_GRADIENT_LIMIT
 
 SINGULAR_TOLERANCE = 1e-4
@@ -257,6 +257,17 @@ def _fit_two_level(spec, y, X, Z, random_names, group_codes, n_groups, *, reml) 
                                    start_params=result.params_object)
                 gradient_norm = _profile_gradient_norm(model, result)
                 notes.append(f"BFGS restarted {restart}x from its stopping point")
+            if _on_boundary(result):
+                # A variance at zero is a stationary point of MixedLM's parameterisation whatever the data (issue
+                # 23): the fit is repeated from starts away from the boundary and the best end point kept.
+                for ratio in INTERIOR_START_RATIOS:
+                    interior = model.fit(reml=reml, method=["bfgs"], gtol=1e-10, maxiter=2000,
+                                         start_params=_interior_start(model, result, ratio))
+                    if np.isfinite(interior.llf) and (not np.isfinite(result.llf)
+                                                      or interior.llf > result.llf + START_AGREEMENT):
+                        result, gradient_norm = interior, _profile_gradient_norm(model, interior)
+                        notes.append(f"a start away from the boundary (variance ratio {ratio:g}) reached a higher "
+                                     "maximum")
             if gradient_norm >= GRADIENT_TOLERANCE:
                 # BFGS can stall far from a boundary optimum of a random slope (log-likelihood 56 below lme4's in
                 # the zero-slope test case); Powell's derivative-free search reaches it.
@@ -673,6 +684,26 @@ def _moment_start(model, y, X, Z, group_codes, n_groups) -> MixedLMParams:
     start = MixedLMParams(model.k_fe, model.k_re, model.k_vc)
     start.fe_params = beta
     start.cov_re = np.diag([ratio] + [0.5 * ratio] * (Z.shape[1] - 1))
+    start.vcomp = np.zeros(model.k_vc)
+    return start
+
+
+INTERIOR_START_RATIOS = (0.1, 1.0)
+"""Variance ratios (random-effect variance / residual variance) of the starts away from the boundary that a fit
+ending with a variance at zero is repeated from."""
+
+
+def _on_boundary(result) -> bool:
+    """A random-effect variance of the fit at (or near) zero, relative to the residual variance."""
+    ratios = np.diag(np.atleast_2d(np.asarray(result.cov_re, dtype=float))) / float(result.scale)
+    return bool(np.any(np.sqrt(np.maximum(ratios, 0.0)) < SINGULAR_TOLERANCE))
+
+
+def _interior_start(model: MixedLM, result, ratio: float) -> MixedLMParams:
+    """The fit's fixed effects with every random-effect variance at ``ratio`` times the residual variance."""
+    start = MixedLMParams(model.k_fe, model.k_re, model.k_vc)
+    start.fe_params = np.asarray(result.fe_params, dtype=float)
+    start.cov_re = np.eye(model.k_re) * ratio
     start.vcomp = np.zeros(model.k_vc)
     return start
 

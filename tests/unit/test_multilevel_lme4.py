@@ -141,3 +141,23 @@ def test_lme4_default_pirls_tolerance_is_what_separates_its_laplace_value(refere
     at_defaults = reference["fits"]["glmer_full_laplace_lme4_defaults"]["logLik"]
     assert abs(at_defaults - fit.loglik) > 1e-3
     assert abs(reference["fits"]["glmer_full_laplace"]["logLik"] - fit.loglik) < 1e-5
+
+
+def test_a_two_level_fit_stopped_on_the_boundary_is_repeated_from_interior_starts(repo, reference, monkeypatch):
+    """Issue 23: a variance at zero is a stationary point of MixedLM's parameterisation. Started there, BFGS stays;
+    the fit must repeat itself from starts away from the boundary and reach lme4's maximum."""
+    import afgehaakt.models.multilevel as multilevel
+
+    real_start = multilevel._moment_start
+
+    def start_on_the_boundary(model, *args):
+        start = real_start(model, *args)
+        start.cov_re = np.zeros_like(start.cov_re)
+        return start
+
+    monkeypatch.setattr(multilevel, "_moment_start", start_on_the_boundary)
+    data = pd.read_csv(repo / HERE_REFERENCE / "survey.csv", dtype={"municipality": str, "province": str})
+    fit = fit_linear_mixed(data, SPECS["M0_null"], outcome="trust")
+    expected = reference["fits"]["lmer_null_ML"]
+    assert abs(fit.loglik - expected["logLik"]) <= 1e-6
+    assert any("away from the boundary" in note for note in fit.notes)
