@@ -8,6 +8,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import matplotlib.patches as mpatches
+import numpy as np
 import pandas as pd
 from matplotlib.patches import Patch
 
@@ -67,16 +68,18 @@ def correlation_heatmap(
     paths: list[str | Path],
     labels: Labels,
 ) -> None:
-    """Indicators (rows) by outcomes (columns): colour = coefficient, text = coefficient and 95% CI."""
+    """Indicators (rows) by outcomes (columns): colour = coefficient, text = coefficient, its naive 95% CI and,
+    where the table has Dutilleul's test, the CI with the effective n of spatially autocorrelated series."""
     chosen = correlations[correlations["method"] == method]
-    estimate = chosen.pivot(index="indicator", columns="outcome", values="estimate")
-    low = chosen.pivot(index="indicator", columns="outcome", values="ci_low")
-    high = chosen.pivot(index="indicator", columns="outcome", values="ci_high")
     order = list(dict.fromkeys(chosen["indicator"]))
     outcomes = list(dict.fromkeys(chosen["outcome"]))
-    estimate, low, high = (m.loc[order, outcomes] for m in (estimate, low, high))
+    spatial = "effective_n" in chosen.columns and chosen["effective_n"].notna().any()
+    columns = ["estimate", "ci_low", "ci_high"] + (["ci_low_dutilleul", "ci_high_dutilleul", "effective_n"]
+                                                   if spatial else [])
+    grids = {c: chosen.pivot(index="indicator", columns="outcome", values=c).loc[order, outcomes] for c in columns}
+    estimate = grids["estimate"]
     # Inches: the cells, below them the footer, above them up to three lines of column labels and the title.
-    cells, below, above = 0.42 * len(order), 0.45, 1.25
+    cells, below, above = (0.56 if spatial else 0.42) * len(order), 0.5, 1.25
     height = cells + below + above
     figure = new_figure(1.9 * len(outcomes) + 3.2, height)
     axes = figure.add_axes((0.34, below / height, 0.52, cells / height))
@@ -84,7 +87,10 @@ def correlation_heatmap(
     for i in range(len(order)):
         for j in range(len(outcomes)):
             value = estimate.iat[i, j]
-            text = f"{value:.2f}\n[{low.iat[i, j]:.2f}, {high.iat[i, j]:.2f}]"
+            text = f"{value:.2f}\n[{grids['ci_low'].iat[i, j]:.2f}, {grids['ci_high'].iat[i, j]:.2f}]"
+            if spatial and np.isfinite(grids["effective_n"].iat[i, j]):
+                text += (f"\n[{grids['ci_low_dutilleul'].iat[i, j]:.2f}, {grids['ci_high_dutilleul'].iat[i, j]:.2f}]"
+                         f" n\u2091 {grids['effective_n'].iat[i, j]:.0f}")
             axes.text(j, i, text, ha="center", va="center", fontsize=6.5,
                       color="white" if abs(value) > 0.6 else "black")
     axes.set_xticks(range(len(outcomes)), [textwrap.fill(labels.variable(o), 24) for o in outcomes], fontsize=7)
@@ -93,8 +99,8 @@ def correlation_heatmap(
     colorbar = figure.colorbar(image, ax=axes, fraction=0.04, pad=0.02)
     colorbar.set_label(labels("fig.correlation.colorbar"), fontsize=7)
     title(figure, labels("fig.correlation.title", election=election_label), fontsize=10, y=0.99, va="top")
-    footer = labels("fig.correlation.footer", method=labels(f"method.{method}"), n=int(chosen["n"].min()),
-                    source=source_line)
+    key = "fig.correlation.footer_spatial" if spatial else "fig.correlation.footer"
+    footer = labels(key, method=labels(f"method.{method}"), n=int(chosen["n"].min()), source=source_line)
     footnote(figure, footer, fontsize=5.5)
     save_figure(figure, paths)
 

@@ -188,6 +188,13 @@ def test_small_multiples_and_correlation_heatmap_in_dutch(rendered, grid):
                   "correlatiecoëfficiënt", "Pearson-correlatie, 95%-BI (Fisher z), n = 352 gemeenten",
                   "stemmen op buitenstaanderspartijen, Tweede Kamer 2021")
 
+    # With Dutilleul's test the cells add the interval of the effective n, and the footer says what each is.
+    spatial = correlations.assign(effective_n=120.4, ci_low_dutilleul=0.13, ci_high_dutilleul=0.46)
+    text = rendered(panels, panels.correlation_heatmap, spatial, method="pearson",
+                    election_label="Tweede Kamer 2021", source_line=LONG_SOURCE_NL, labels=Labels("nl"))
+    _assert_dutch(text.replace("\n", " "), "[0.13, 0.46] n\u2091 120", "alsof de n = 352 gemeenten onafhankelijk zijn",
+                  "effectieve n van Dutilleul")
+
 
 def test_cluster_and_zone_maps_in_dutch(rendered, grid, values):
     from afgehaakt.plotting import clusters
