@@ -212,7 +212,11 @@ def test_bad_input_fails_with_a_named_error_and_no_partial_output(new_workflow, 
     lines = source.read_text(encoding="utf-8-sig").splitlines()
     lines[3] = lines[3].replace(";K7;21386;", ";K7;-21386;")
     source.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    completed = broken.snakemake()
+    # The changed file is caught before any job by data/SHA256SUMS; accepted as a local change, by its reader.
+    refused = broken.snakemake()
+    assert refused.returncode != 0 and "elections/tk2021_gemeente.csv" in refused.stdout + refused.stderr
+    assert not list(directory.glob("logs/*/election_results/tk2021.log"))
+    completed = broken.snakemake("--config", "accept_changed_data=true")
     assert completed.returncode != 0
     [log] = directory.glob("logs/*/election_results/tk2021.log")
     text = log.read_text(encoding="utf-8")
