@@ -14,7 +14,7 @@ EXPECTED := tests/reference/expected_manifest.json
 RESULTS_DIR = $(or $(shell $(BIN)/snakemake --list-rules --nolock 2>&1 >/dev/null | sed -n 's/^results folder: //p'),\
 	$(error the workflow did not name its results folder; run $(BIN)/snakemake --list-rules to see why))
 
-.PHONY: install run test reproduce dag report lint lock envs clean snapshot slurm-test neighbourhoods power verify expected-manifest
+.PHONY: install run test reproduce reproduce-default dag report lint lock envs clean snapshot slurm-test neighbourhoods power verify expected-manifest
 
 $(INSTALLED): requirements.lock pyproject.toml
 	rm -rf $(VENV)
@@ -38,6 +38,12 @@ test: $(INSTALLED)
 # interrupted run, scatter counts, the online acquisition route, other BLAS kernels).
 reproduce: $(INSTALLED)
 	$(BIN)/pytest -m slow
+
+# What CI runs of the reproduction step until the two known failures of `make reproduce` are fixed (issue 19; see
+# CONTRIBUTING.md "Known failures"): the default config reproduced byte for byte and against the expected
+# manifest, and the model stages under other BLAS kernels.
+reproduce-default: $(INSTALLED)
+	$(BIN)/pytest -m slow tests/e2e/test_reproduction.py tests/e2e/test_cross_machine.py
 
 dag: $(INSTALLED)
 	mkdir -p $(RESULTS_DIR)

@@ -181,8 +181,15 @@ def _optimise(deviance, start):
     return result.x
 
 
+POLISH_NOISE = 1e-12
+"""Relative change of the deviance below which a Newton step counts as not raising it: at the optimum the deviance
+is flat to its rounding noise, and a step that only shrinks the gradient must not be refused for that noise (on one
+BLAS kernel the polish otherwise stopped with a gradient of 1.1e-3 instead of 2e-6)."""
+
+
 def _polish(deviance, theta):
-    """Newton steps on the interior coordinates, kept only while they lower the deviance."""
+    """Newton steps on the interior coordinates, kept while they lower the deviance (beyond its rounding noise) or
+    leave it flat and shrink the gradient."""
     free = theta >= SINGULAR_TOLERANCE
     for _ in range(10):
         gradient, hessian = _derivatives(deviance, theta, free, 1e-5)
@@ -190,8 +197,13 @@ def _polish(deviance, theta):
             break
         candidate = theta.copy()
         candidate[free] = np.maximum(theta[free] - np.linalg.solve(hessian, gradient), 0.0)
-        if deviance(candidate) > deviance(theta):
+        current, proposed = deviance(theta), deviance(candidate)
+        if proposed > current + POLISH_NOISE * abs(current):
             break
+        if proposed >= current:
+            candidate_gradient, _ = _derivatives(deviance, candidate, free, 1e-5)
+            if np.max(np.abs(candidate_gradient)) >= np.max(np.abs(gradient)):
+                break
         theta = candidate
     return theta
 

@@ -49,12 +49,13 @@ def spatial_regression_tables(output: Path) -> None:
     values = pd.read_csv(REPO / "tests/reference/spdep/municipal_values.csv", dtype={"code": str}).set_index("code")
     edges = pd.read_csv(REPO / "tests/reference/spdep/queen_edges.csv", dtype={"focal": str, "neighbor": str})
     graph = graph_from_edges(edges, tuple(sorted(values.index)))
-    coefficients, statistics, lagrange = spatial_regressions(
+    coefficients, statistics, lagrange, impacts = spatial_regressions(
         values, graph, outcomes=["turnout", "outsider_share"], covariates=["log_eligible", "blank_share"],
         weights_name="queen")
     write_table(coefficients, output / "regression_coefficients.csv")
     write_table(statistics, output / "regression_models.csv")
     write_table(lagrange, output / "regression_lm_tests.csv")
+    write_table(impacts, output / "regression_lag_impacts.csv")
 
 
 def kernels() -> dict:

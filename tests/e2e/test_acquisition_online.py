@@ -43,8 +43,12 @@ DEFAULT_CONFIG = ()
 """These runs layer their own overrides on config/config.yaml (not on the test scenario)."""
 
 # tk2017 as the panel needs a second election; its tables are not built, so its URL is never fetched.
-ELECTIONS = {"elections": ["tk2017", "tk2021", "tk2023"], "panel": {"elections": ["tk2017", "tk2021"]},
-             "spatial": {"focus_election": "tk2021"}}
+# The elections of the long series and of the amalgamation study (TK1998-TK2012, TK2025) are snapshot-only, so the
+# online route is tested on the three elections that have one.
+ONLINE_ELECTIONS = ["tk2017", "tk2021", "tk2023"]
+ELECTIONS = {"elections": ONLINE_ELECTIONS, "panel": {"elections": ["tk2017", "tk2021"]},
+             "spatial": {"focus_election": "tk2021"}, "series": {"elections": ONLINE_ELECTIONS},
+             "amalgamation": {"elections": ONLINE_ELECTIONS}}
 
 
 def online_config(urls: dict[str, str], *, tk2021_sha256: str = "") -> dict:

@@ -28,7 +28,8 @@ STAGE = Path(__file__).with_name("cross_machine_stage.py")
 WORKFLOW_PATHS = {
     **{f"{o}_{t}.csv": f"tables/multilevel/{o}_{t}.csv"
        for o in ("trust", "turnout") for t in ("fixed_effects", "variance_components", "model_comparison")},
-    **{f"regression_{t}.csv": f"tables/spatial/regression_{t}.csv" for t in ("coefficients", "models", "lm_tests")},
+    **{f"regression_{t}.csv": f"tables/spatial/regression_{t}.csv"
+       for t in ("coefficients", "models", "lm_tests", "lag_impacts")},
 }
 
 
