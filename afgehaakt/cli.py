@@ -24,7 +24,7 @@ from pathlib import Path
 import yaml
 
 from afgehaakt.runs import CONFIG, config_difference
-from afgehaakt.verify import output_difference
+from afgehaakt.verify import compare_outputs
 from afgehaakt.versioning import LATEST
 
 RESULTS_ROOT = "results"
@@ -168,13 +168,8 @@ def folder_difference(first: Path, second: Path) -> list[str]:
     if other_code := other_code_outputs(a_outputs, b_outputs):
         lines.append(f"code: {len(other_code)} output(s) made by other code (script or the modules it imports), "
                      f"e.g. {other_code[0]}")
-    for path in sorted(set(a_outputs) | set(b_outputs)):
-        if path not in b_outputs:
-            lines.append(f"{path}: only in {first.name}")
-        elif path not in a_outputs:
-            lines.append(f"{path}: only in {second.name}")
-        elif found := output_difference(path, b_outputs[path], a_outputs[path]):
-            lines.append(f"{path}: {found}")
+    lines += compare_outputs(b_outputs, a_outputs, only_expected=f"only in {first.name}",
+                             only_actual=f"only in {second.name}")
     return lines
 
 

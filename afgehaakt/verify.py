@@ -233,14 +233,17 @@ def output_difference(path: str, actual: dict, expected: dict) -> str | None:
     return "the bytes differ"
 
 
-def compare_outputs(actual: Mapping[str, dict], expected: Mapping[str, dict]) -> list[str]:
-    """One line per differing output (``path: what``), sorted by path; empty when the outputs agree."""
+def compare_outputs(actual: Mapping[str, dict], expected: Mapping[str, dict], *,
+                    only_expected: str = "missing (expected, but the run did not make it)",
+                    only_actual: str = "unexpected (made by the run, not in the expected manifest)") -> list[str]:
+    """One line per differing output (``path: what``), sorted by path; empty when the outputs agree. An output on
+    one side only is named with ``only_expected`` or ``only_actual``."""
     differences = []
     for path in sorted(set(actual) | set(expected)):
         if path not in actual:
-            differences.append(f"{path}: missing (expected, but the run did not make it)")
+            differences.append(f"{path}: {only_expected}")
         elif path not in expected:
-            differences.append(f"{path}: unexpected (made by the run, not in the expected manifest)")
+            differences.append(f"{path}: {only_actual}")
         elif found := output_difference(path, actual[path], expected[path]):
             differences.append(f"{path}: {found}")
     return differences
